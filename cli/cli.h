@@ -1,0 +1,66 @@
+/*
+ * cli.h — shared pieces of the `vantage` command: subcommand entry points,
+ * input line reading, and the JSON rendering of a CAA result.
+ */
+#ifndef VTG_CLI_CLI_H
+#define VTG_CLI_CLI_H
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <time.h>
+
+#include "caa/climb.h"
+#include "caa/name.h"
+#include "common/json.h"
+
+#define VTG_EXIT_OK 0
+#define VTG_EXIT_FAIL 1   /* decisions never set this; a run that could not finish does */
+#define VTG_EXIT_USAGE 2  /* usage or configuration error (SPEC.md section 0) */
+
+int vtg_cmd_eval(int argc, char **argv);
+int vtg_cmd_caa(int argc, char **argv);
+int vtg_cmd_query(int argc, char **argv);
+
+/* Iterate input names: argv[first..argc) when given, else stdin lines.
+ * Each call yields one input (trailing CR/LF and surrounding blanks removed).
+ * Returns 1 with the text and its length set, 0 at the end. */
+struct vtg_input {
+	char **argv;
+	int i, argc;
+	FILE *in;
+	char *line;
+	size_t cap;
+};
+void vtg__input_init(struct vtg_input *in, char **argv, int first, int argc);
+int vtg__input_next(struct vtg_input *in, const char **s, size_t *n);
+void vtg__input_deinit(struct vtg_input *in);
+
+/* Parse "a,b,c" into a NULL-terminated array of lowercase strings (issuer
+ * domain names). Returns the count, or -1 with a message on stderr. */
+int vtg__split_issuers(const char *arg, char ***out);
+
+/* Parse --compat / --recognised-tags lists. 0 ok, -1 with stderr message. */
+int vtg__parse_compat(const char *arg, unsigned *compat);
+int vtg__parse_recognised(const char *arg, unsigned *mask);
+
+/* Pieces of a CAA JSON line, shared by `eval` and `caa`. */
+void vtg__emit_invalid(struct vtg_json *j, const char *input, size_t input_len,
+		       const struct vtg_input_name *nm);
+void vtg__emit_caa_head(struct vtg_json *j, const char *input, size_t input_len,
+			const struct vtg_input_name *nm, const struct vtg_caa_climb *c);
+void vtg__emit_caa_verdict(struct vtg_json *j, const struct vtg_caa_climb *c);
+void vtg__emit_caa_records(struct vtg_json *j, const struct vtg_caa_climb *c);
+void vtg__emit_caa_tail(struct vtg_json *j, const struct vtg_caa_climb *c,
+			time_t checked_at);
+void vtg__emit_caa_queries(struct vtg_json *j, const struct vtg_caa_climb *c,
+			   bool with_latency);
+
+/* One JSON line for a CAA check of `input`. name_rc != 0: invalid name. */
+void vtg__emit_caa(struct vtg_json *j, const char *input, size_t input_len,
+		   int name_rc, const struct vtg_input_name *nm,
+		   const struct vtg_caa_climb *c, time_t checked_at);
+
+/* RFC 3339 UTC timestamp into buf[21]. */
+void vtg__rfc3339(time_t t, char *buf);
+
+#endif

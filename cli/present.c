@@ -1,0 +1,187 @@
+/*
+ * present.c — see present.h.
+ */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "caa/caa.h"
+#include "cli/present.h"
+
+struct out {
+	char *p;
+	size_t len, cap;
+	bool full;
+};
+
+static void put(struct out *o, const char *s, size_t n)
+{
+	if (o->len + n + 1 > o->cap) {
+		o->full = true;
+		return;
+	}
+	memcpy(o->p + o->len, s, n);
+	o->len += n;
+	o->p[o->len] = 0;
+}
+
+static void puts_(struct out *o, const char *s)
+{
+	put(o, s, strlen(s));
+}
+
+static void put_u(struct out *o, unsigned long v)
+{
+	char b[24];
+	int n = snprintf(b, sizeof(b), "%lu", v);
+	put(o, b, (size_t)n);
+}
+
+/* name inside RDATA at offset off; 0 on success with *next set */
+static int put_name(struct out *o, const struct vtg_msg *m, size_t off, size_t *next)
+{
+	uint8_t name[VTG_DNS_MAX_NAME];
+	char text[VTG_DNS_MAX_TEXT * 4 + 8];
+	if (vtg__name_unpack(m->pkt, m->len, off, name, next) < 0)
+		return -1;
+	int n = vtg__name_to_text(name, text, sizeof(text), false);
+	if (n < 0)
+		return -1;
+	put(o, text, (size_t)n);
+	return 0;
+}
+
+static void put_generic(struct out *o, const uint8_t *rd, size_t len)
+{
+	static const char hex[] = "0123456789abcdef";
+	puts_(o, "\\# ");
+	put_u(o, len);
+	if (len)
+		put(o, " ", 1);
+	for (size_t i = 0; i < len; i++) {
+		char h[2] = {hex[rd[i] >> 4], hex[rd[i] & 15]};
+		put(o, h, 2);
+	}
+}
+
+static void put_charstr(struct out *o, const uint8_t *s, size_t n)
+{
+	put(o, "\"", 1);
+	for (size_t i = 0; i < n; i++) {
+		uint8_t c = s[i];
+		if (c == '"' || c == '\\') {
+			char e[2] = {'\\', (char)c};
+			put(o, e, 2);
+		} else if (c < 0x20 || c > 0x7e) {
+			char e[5];
+			snprintf(e, sizeof(e), "\\%03u", c);
+			put(o, e, 4);
+		} else {
+			put(o, (const char *)&c, 1);
+		}
+	}
+	put(o, "\"", 1);
+}
+
+static int rdata(struct out *o, const struct vtg_msg *m, const struct vtg_rr *rr)
+{
+	const uint8_t *rd = rr->rdata;
+	size_t len = rr->rdlen, off = rr->rdata_off, end = off + len, next;
+	char buf[INET6_ADDRSTRLEN];
+	switch (rr->type) {
+	case VTG_TYPE_A:
+		if (len != 4 || !inet_ntop(AF_INET, rd, buf, sizeof(buf)))
+			return -1;
+		puts_(o, buf);
+		return 0;
+	case VTG_TYPE_AAAA:
+		if (len != 16 || !inet_ntop(AF_INET6, rd, buf, sizeof(buf)))
+			return -1;
+		puts_(o, buf);
+		return 0;
+	case VTG_TYPE_NS:
+	case VTG_TYPE_CNAME:
+	case VTG_TYPE_DNAME:
+	case VTG_TYPE_PTR:
+		if (put_name(o, m, off, &next) || next != end)
+			return -1;
+		return 0;
+	case VTG_TYPE_MX:
+		if (len < 3)
+			return -1;
+		put_u(o, (unsigned long)(rd[0] << 8 | rd[1]));
+		put(o, " ", 1);
+		if (put_name(o, m, off + 2, &next) || next != end)
+			return -1;
+		return 0;
+	case VTG_TYPE_SOA: {
+		if (put_name(o, m, off, &next))
+			return -1;
+		put(o, " ", 1);
+		if (put_name(o, m, next, &next) || next + 20 != end)
+			return -1;
+		const uint8_t *p = m->pkt + next;
+		for (int i = 0; i < 5; i++) {
+			put(o, " ", 1);
+			put_u(o, (unsigned long)p[4 * i] << 24 | (unsigned long)p[4 * i + 1] << 16 |
+				      (unsigned long)p[4 * i + 2] << 8 | p[4 * i + 3]);
+		}
+		return 0;
+	}
+	case VTG_TYPE_TXT: {
+		size_t i = 0;
+		if (len == 0)
+			return -1;
+		while (i < len) {
+			size_t l = rd[i];
+			if (i + 1 + l > len)
+				return -1;
+			if (i)
+				put(o, " ", 1);
+			put_charstr(o, rd + i + 1, l);
+			i += 1 + l;
+		}
+		return 0;
+	}
+	case VTG_TYPE_CAA: {
+		static _Thread_local char tmp[4 * 65536 + 64];
+		if (len * 4 + 64 > sizeof(tmp))
+			return -1;
+		int n = vtg__caa_rdata_to_text(rd, len, tmp, sizeof(tmp));
+		if (n < 0)
+			return -1;
+		put(o, tmp, (size_t)n);
+		return 0;
+	}
+	default:
+		put_generic(o, rd, len);
+		return 0;
+	}
+}
+
+int vtg__rr_to_text(const struct vtg_msg *m, const struct vtg_rr *rr, char *out,
+		    size_t cap)
+{
+	struct out o = {out, 0, cap, false};
+	char name[VTG_DNS_MAX_TEXT * 4 + 8];
+	char tb[16];
+	if (cap == 0)
+		return VTG_EWIRE_SPACE;
+	out[0] = 0;
+	if (vtg__name_to_text(rr->owner, name, sizeof(name), true) < 0)
+		return VTG_EWIRE_SPACE;
+	puts_(&o, name);
+	put(&o, " ", 1);
+	put_u(&o, rr->ttl);
+	puts_(&o, rr->rclass == VTG_CLASS_IN ? " IN " : " CLASS? ");
+	puts_(&o, vtg__type_str(rr->type, tb, sizeof(tb)));
+	put(&o, " ", 1);
+	size_t mark = o.len;
+	if (rdata(&o, m, rr) != 0) {
+		o.len = mark;
+		o.full = false;
+		out[mark] = 0;
+		put_generic(&o, rr->rdata, rr->rdlen);
+	}
+	return o.full ? VTG_EWIRE_SPACE : (int)o.len;
+}

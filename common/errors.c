@@ -1,0 +1,90 @@
+/*
+ * errors.c — the one error space (0, -errno, vantage codes <= -1000) and the
+ * names of the public enums. Every code has a text; unknown negative values
+ * fall back to strerror(-err).
+ */
+#include <string.h>
+
+#include "vantage.h"
+
+const char *vtg_strerror(int err)
+{
+	switch (err) {
+	case VTG_OK: return "ok";
+	case VTG_EWIRE_TRUNC: return "message truncated inside a field";
+	case VTG_EWIRE_PTR_LOOP: return "compression pointer loop";
+	case VTG_EWIRE_PTR_FWD: return "compression pointer does not point backwards";
+	case VTG_EWIRE_LABEL_LEN: return "label longer than 63 octets";
+	case VTG_EWIRE_NAME_LEN: return "name longer than 255 octets";
+	case VTG_EWIRE_LABEL_TYPE: return "unsupported label type";
+	case VTG_EWIRE_RDLEN: return "RDLENGTH runs past the end of the message";
+	case VTG_EWIRE_COUNT: return "section count larger than the records present";
+	case VTG_EWIRE_TRAILING: return "trailing data after the last record";
+	case VTG_EWIRE_QDCOUNT: return "response question count is not 1";
+	case VTG_EWIRE_SPACE: return "output buffer too small";
+	case VTG_EWIRE_NAME_SYNTAX: return "name cannot be encoded";
+	case VTG_EWIRE_OPT: return "malformed or misplaced OPT record";
+	case VTG_EWIRE_RDATA: return "RDATA too short for its type";
+	case VTG_EWIRE_HEADER: return "message shorter than the DNS header";
+	case VTG_ECAA_SHORT: return "CAA RDATA shorter than flags and tag length";
+	case VTG_ECAA_TAG_EMPTY: return "CAA tag length is 0";
+	case VTG_ECAA_TAG_OVER: return "CAA tag runs past the RDATA";
+	case VTG_ECAA_VALUE: return "CAA issue value does not match RFC 8659 4.2";
+	case VTG_ENAME_EMPTY: return "empty name";
+	case VTG_ENAME_EMPTY_LABEL: return "empty label";
+	case VTG_ENAME_LABEL_LEN: return "label longer than 63 octets";
+	case VTG_ENAME_TOO_LONG: return "name longer than 253 characters";
+	case VTG_ENAME_CHAR: return "character not allowed in a host name";
+	case VTG_ENAME_WILDCARD: return "wildcard other than one leftmost label";
+	case VTG_ENAME_IDNA: return "IDNA conversion failed";
+	case VTG_ENAME_HYPHEN: return "label begins or ends with a hyphen";
+	case VTG_ENAME_UTF8: return "invalid UTF-8";
+	case VTG_EZONE_PARSE: return "zone file parse error";
+	case VTG_EZONE_NOSOA: return "zone has no SOA record";
+	case VTG_ECONFIG: return "configuration error";
+	case VTG_ELOOKUP_LIMIT: return "lookup limit reached";
+	default: break;
+	}
+	if (err < 0 && err > VTG_ERROR_BASE)
+		return strerror(-err);
+	return "unknown error";
+}
+
+const char *vtg_version(void)
+{
+	return VTG_VERSION_STRING;
+}
+
+const char *vtg_dnssec_str(enum vtg_dnssec s)
+{
+	switch (s) {
+	case VTG_DNSSEC_SECURE: return "secure";
+	case VTG_DNSSEC_INSECURE: return "insecure";
+	case VTG_DNSSEC_BOGUS: return "bogus";
+	case VTG_DNSSEC_INDETERMINATE: return "indeterminate";
+	}
+	return "indeterminate";
+}
+
+const char *vtg_caa_reason_str(enum vtg_caa_reason r)
+{
+	switch (r) {
+	case VTG_CAA_NO_CAA: return "no-caa";
+	case VTG_CAA_NO_RESTRICTION: return "no-restriction";
+	case VTG_CAA_AUTHORIZED: return "authorized";
+	case VTG_CAA_NOT_AUTHORIZED: return "not-authorized";
+	case VTG_CAA_CRITICAL_UNKNOWN: return "critical-unknown";
+	case VTG_CAA_LOOKUP_FAILURE: return "lookup-failure";
+	case VTG_CAA_DNSSEC_BOGUS: return "dnssec-bogus";
+	case VTG_CAA_FAILURE_PERMITTED: return "failure-permitted";
+	case VTG_CAA_INVALID_NAME: return "invalid-name";
+	case VTG_CAA_NOT_CORROBORATED: return "not-corroborated";
+	}
+	return "lookup-failure";
+}
+
+int vtg_caa_reason_permits(enum vtg_caa_reason r)
+{
+	return r == VTG_CAA_NO_CAA || r == VTG_CAA_NO_RESTRICTION ||
+	       r == VTG_CAA_AUTHORIZED || r == VTG_CAA_FAILURE_PERMITTED;
+}

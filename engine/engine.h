@@ -1,0 +1,125 @@
+/*
+ * engine.h — the io_uring query engine: one ring per worker, perspectives as
+ * pools of UDP sockets (bound to a source address, an interface, or opened
+ * inside a network namespace), strict response matching, timeouts with
+ * retries and backoff, TCP fallback on truncation, per-upstream in-flight and
+ * rate limits.
+ *
+ * One vtg_worker is driven by one thread and is never touched by another:
+ * no locks. The caller submits (perspective, upstream, qname, qtype) queries
+ * into fixed slots and runs the loop; each accepted query completes exactly
+ * once through the callback with either a matched, parsed response or a
+ * failure (timeout after the last retry, TCP failure, local error). Nothing
+ * on the per-query path allocates: slots, query buffers, the provided
+ * receive-buffer ring and the TCP buffers are sized when the worker is made.
+ */
+#ifndef VTG_ENGINE_ENGINE_H
+#define VTG_ENGINE_ENGINE_H
+
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include "resolver/lookup.h"
+#include "resolver/wire.h"
+
+#define VTG_MAX_PERSPECTIVES 32
+#define VTG_MAX_UPSTREAMS 8      /* per perspective, stub mode */
+#define VTG_PERSP_ID_MAX 32
+
+struct vtg_persp_cfg {
+	char id[VTG_PERSP_ID_MAX];
+	char rir[16];            /* ARIN, RIPE NCC, APNIC, LACNIC, AFRINIC */
+	char location[64];       /* free text, optional */
+	double lat, lon;         /* valid when has_location */
+	bool has_location;
+	char source[64];         /* source address to bind, "" = any */
+	char iface[16];          /* SO_BINDTODEVICE, "" = none */
+	char netns[256];         /* /run/netns/NAME, "" = current namespace */
+	struct sockaddr_storage upstream[VTG_MAX_UPSTREAMS];
+	unsigned n_upstreams;
+	bool iterative;          /* resolve from root hints (not yet) */
+	unsigned sockets;        /* UDP socket pool size; 0 = default */
+};
+
+struct vtg_engine_cfg {
+	unsigned timeout_ms;       /* first try; later tries back off x2 */
+	unsigned retries;          /* tries after the first */
+	unsigned slots;            /* queries a worker holds at once */
+	unsigned upstream_inflight;/* per upstream; 0 = slots */
+	unsigned rate_qps;         /* per upstream; 0 = unlimited */
+	uint16_t udp_size;         /* EDNS0 payload size advertised */
+	bool edns;
+	bool do_bit;
+	bool rd;                   /* stub mode: recursion desired */
+	unsigned ring_entries;
+};
+
+void vtg__engine_cfg_default(struct vtg_engine_cfg *cfg);
+
+/* Per-perspective counters (issue: sent, received, retried, timed out,
+ * dropped-mismatch, TCP fallbacks). */
+struct vtg_persp_stats {
+	uint64_t sent, received, retried, timed_out, dropped_mismatch;
+	uint64_t tcp_fallbacks, tcp_failed, send_errors, completed;
+};
+
+/* What a completed query reports. msg points into engine memory that is
+ * reused after the callback returns: copy what must outlive it. */
+struct vtg_qresult {
+	enum vtg_lookup_fail fail; /* NONE when msg is a matched response */
+	const struct vtg_msg *msg;
+	unsigned tries;
+	bool tcp;
+	double latency_ms;        /* from the first send to completion */
+	int local_err;            /* with VTG_FAIL_LOCAL: the -errno */
+};
+
+struct vtg_worker;
+
+/* Called once per accepted query, on the worker's thread, from inside
+ * vtg__worker_run(); may submit new queries. */
+typedef void (*vtg_query_cb_fn)(void *ud, const struct vtg_qresult *res);
+
+/* Make a worker with its own ring and its own sockets for every perspective
+ * (opened inside the perspective's network namespace when one is given).
+ * err receives a readable reason on failure. */
+int vtg__worker_new(struct vtg_worker **out, const struct vtg_engine_cfg *cfg,
+		    const struct vtg_persp_cfg *persp, unsigned n_persp,
+		    vtg_query_cb_fn cb, char *err, size_t errcap);
+void vtg__worker_free(struct vtg_worker *w);
+
+/* Free slots now (a submit succeeds while this is > 0). */
+unsigned vtg__worker_free_slots(const struct vtg_worker *w);
+/* Queries accepted and not yet completed. */
+unsigned vtg__worker_active(const struct vtg_worker *w);
+
+/*
+ * Accept a query: perspective index, upstream index (stub mode) or -1 to let
+ * the engine spread queries over the perspective's upstreams, qname wire.
+ * Returns 0 (exactly one callback will follow) or -EAGAIN (no free slot;
+ * no callback), -EINVAL.
+ */
+int vtg__worker_submit(struct vtg_worker *w, unsigned persp, int upstream,
+		       const uint8_t *qname, uint16_t qtype, void *ud);
+
+/*
+ * Run the loop: send what is due, wait for answers or the next deadline,
+ * complete queries. Returns after at least one completion or when nothing is
+ * active (0), or a negative error from the ring. wait_ms bounds the wait
+ * (-1: until something completes).
+ */
+int vtg__worker_run(struct vtg_worker *w, int wait_ms);
+
+const struct vtg_persp_stats *vtg__worker_stats(const struct vtg_worker *w,
+						unsigned persp);
+
+/* Syscalls into the ring made so far (io_uring_enter), for the benchmarks. */
+uint64_t vtg__worker_enters(const struct vtg_worker *w);
+
+/* "198.18.0.1", "198.18.0.1:5353", "[::1]:53" -> sockaddr (port 53 default). */
+int vtg__parse_addr(const char *s, struct sockaddr_storage *ss);
+void vtg__format_addr(const struct sockaddr_storage *ss, char *buf, size_t cap);
+
+#endif

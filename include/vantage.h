@@ -1,0 +1,123 @@
+/*
+ * vantage.h — the one public header of vantage, a DNS/CAA resolver engine for
+ * Certificate Authorities (RFC 8659 CAA, RFC 8657 parameters, CA/B Forum
+ * Baseline Requirements 3.2.2.8 / 3.2.2.9 multi-perspective corroboration).
+ *
+ * Conventions (see STYLE.md): every fallible function returns 0 or a negative
+ * error (-errno, or a vantage code <= -1000 listed below); DNS and CAA outcomes
+ * are never errors, they are data (decision, reason, rcode, DNSSEC state).
+ * Handles are opaque. The header compiles as C and as C++.
+ */
+#ifndef VANTAGE_H
+#define VANTAGE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define VTG_VERSION_MAJOR 0
+#define VTG_VERSION_MINOR 1
+#define VTG_VERSION_PATCH 0
+#define VTG_VERSION_STRING "0.1.0"
+/* Compare with VTG_VERSION_NUMBER >= VTG_MAKE_VERSION(0, 1, 0). */
+#define VTG_MAKE_VERSION(a, b, c) (((a) << 16) | ((b) << 8) | (c))
+#define VTG_VERSION_NUMBER \
+	VTG_MAKE_VERSION(VTG_VERSION_MAJOR, VTG_VERSION_MINOR, VTG_VERSION_PATCH)
+
+#if defined(__GNUC__)
+#define VTG_API __attribute__((visibility("default")))
+#else
+#define VTG_API
+#endif
+
+/*
+ * Error space: 0 ok, -errno for system errors, vantage's own codes from -1000
+ * down. Each code is distinct so a caller (and a test) can tell exactly which
+ * rule an input broke.
+ */
+enum vtg_error {
+	VTG_OK = 0,
+	VTG_ERROR_BASE = -1000,
+
+	/* DNS wire format (RFC 1035 section 4) */
+	VTG_EWIRE_TRUNC = -1000,      /* message ends inside a field */
+	VTG_EWIRE_PTR_LOOP = -1001,   /* compression pointers form a loop */
+	VTG_EWIRE_PTR_FWD = -1002,    /* pointer not strictly backwards */
+	VTG_EWIRE_LABEL_LEN = -1003,  /* label over 63 octets */
+	VTG_EWIRE_NAME_LEN = -1004,   /* name over 255 octets */
+	VTG_EWIRE_LABEL_TYPE = -1005, /* 0x40 / 0x80 label types (RFC 6891) */
+	VTG_EWIRE_RDLEN = -1006,      /* RDLENGTH runs past the message end */
+	VTG_EWIRE_COUNT = -1007,      /* a section count claims more records */
+	VTG_EWIRE_TRAILING = -1008,   /* bytes after the last counted record */
+	VTG_EWIRE_QDCOUNT = -1009,    /* response question count is not 1 */
+	VTG_EWIRE_SPACE = -1010,      /* output buffer too small */
+	VTG_EWIRE_NAME_SYNTAX = -1011,/* presentation name cannot be encoded */
+	VTG_EWIRE_OPT = -1012,        /* malformed or misplaced OPT record */
+	VTG_EWIRE_RDATA = -1013,      /* RDATA shorter than its type needs */
+	VTG_EWIRE_HEADER = -1014,     /* message shorter than the 12-octet header */
+
+	/* CAA RDATA (RFC 8659 section 4.1) */
+	VTG_ECAA_SHORT = -1100,       /* RDATA shorter than flags + tag length */
+	VTG_ECAA_TAG_EMPTY = -1101,   /* tag length 0 */
+	VTG_ECAA_TAG_OVER = -1102,    /* tag length past the RDATA end */
+	VTG_ECAA_VALUE = -1103,       /* issue value breaks the section 4.2 grammar */
+
+	/* Input names (RFC 1035, RFC 5890; BR 7.1.2.7.12) */
+	VTG_ENAME_EMPTY = -1200,
+	VTG_ENAME_EMPTY_LABEL = -1201,
+	VTG_ENAME_LABEL_LEN = -1202,
+	VTG_ENAME_TOO_LONG = -1203,
+	VTG_ENAME_CHAR = -1204,       /* not LDH after A-label conversion */
+	VTG_ENAME_WILDCARD = -1205,   /* '*' other than one leftmost label */
+	VTG_ENAME_IDNA = -1206,       /* U-label to A-label conversion failed */
+	VTG_ENAME_HYPHEN = -1207,     /* label starts or ends with '-' */
+	VTG_ENAME_UTF8 = -1208,       /* input is not valid UTF-8 */
+
+	/* Zone files and configuration */
+	VTG_EZONE_PARSE = -1300,
+	VTG_EZONE_NOSOA = -1301,
+	VTG_ECONFIG = -1302,
+
+	/* Lookups */
+	VTG_ELOOKUP_LIMIT = -1400,    /* chain or work limit hit */
+};
+
+/* The text for any error this library returns (never NULL). */
+VTG_API const char *vtg_strerror(int err);
+
+/* Library version at run time, "MAJOR.MINOR.PATCH". */
+VTG_API const char *vtg_version(void);
+
+/* DNSSEC status of an answer (RFC 4033 section 5, RFC 4035 section 4.3). */
+enum vtg_dnssec {
+	VTG_DNSSEC_SECURE = 0,
+	VTG_DNSSEC_INSECURE,
+	VTG_DNSSEC_BOGUS,
+	VTG_DNSSEC_INDETERMINATE,
+};
+VTG_API const char *vtg_dnssec_str(enum vtg_dnssec s);
+
+/* Why a CAA decision came out as it did (SPEC.md section 0). */
+enum vtg_caa_reason {
+	VTG_CAA_NO_CAA = 0,          /* permit: no relevant RRset */
+	VTG_CAA_NO_RESTRICTION,      /* permit: relevant set restricts nothing */
+	VTG_CAA_AUTHORIZED,          /* permit: an issue/issuewild names the CA */
+	VTG_CAA_NOT_AUTHORIZED,      /* deny */
+	VTG_CAA_CRITICAL_UNKNOWN,    /* deny: unknown tag with the critical flag */
+	VTG_CAA_LOOKUP_FAILURE,      /* deny: BR 3.2.2.8 */
+	VTG_CAA_DNSSEC_BOGUS,        /* deny */
+	VTG_CAA_FAILURE_PERMITTED,   /* permit: BR 3.2.2.8 exception, proven insecure */
+	VTG_CAA_INVALID_NAME,        /* deny: the input is not a valid name */
+	VTG_CAA_NOT_CORROBORATED,    /* deny: BR 3.2.2.9 quorum not met */
+};
+VTG_API const char *vtg_caa_reason_str(enum vtg_caa_reason r);
+/* Nonzero when the reason permits issuance. */
+VTG_API int vtg_caa_reason_permits(enum vtg_caa_reason r);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* VANTAGE_H */

@@ -1,0 +1,393 @@
+/*
+ * test_engine.c — the io_uring engine against a real DNS responder on
+ * loopback (a thread in the test with real UDP and TCP sockets; no mocks).
+ * The responder's behaviour is chosen by the query name's first label:
+ *   ok        answer with one CAA record
+ *   dropone   ignore the first query for the name, answer the retry
+ *   drop      never answer (timeout after every retry)
+ *   spoof     first a reply with a wrong ID, then one from another port,
+ *             then one for another question, then the real answer
+ *   garbage   a malformed datagram with the right ID first, then the answer
+ *   tc        UDP: TC=1 and no records; TCP: 120 CAA records (> 1232 octets)
+ *   servfail  SERVFAIL
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <criterion/criterion.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <poll.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "engine/engine.h"
+
+struct responder {
+	int udp, udp2, tcp;
+	uint16_t port;
+	pthread_t th;
+	volatile int stop;
+	char seen[64][64];
+	unsigned n_seen;
+	unsigned queries;
+};
+
+static struct responder R;
+
+static size_t build_answer(const uint8_t *q, size_t qlen, uint8_t *out, unsigned rcode,
+			   unsigned n_caa, bool tc, bool drop_edns)
+{
+	/* header + question copied from the query (question ends before OPT) */
+	size_t off = 12;
+	while (q[off] != 0)
+		off += q[off] + 1;
+	off += 1 + 4;
+	(void)qlen;
+	memcpy(out, q, off);
+	out[2] = (uint8_t)(0x80 | 0x04 | (q[2] & 0x01) | (tc ? 0x02 : 0)); /* QR AA RD TC */
+	out[3] = (uint8_t)(0x80 | rcode);                                   /* RA rcode */
+	out[6] = (uint8_t)(n_caa >> 8);
+	out[7] = (uint8_t)n_caa;
+	out[8] = out[9] = 0;
+	out[10] = out[11] = 0;
+	(void)drop_edns;
+	for (unsigned i = 0; i < n_caa; i++) {
+		static const char val[] = "ca.example";
+		uint8_t rd[64];
+		size_t rl = 0;
+		rd[rl++] = 0;
+		rd[rl++] = 5;
+		memcpy(rd + rl, "issue", 5);
+		rl += 5;
+		memcpy(rd + rl, val, sizeof(val) - 1);
+		rl += sizeof(val) - 1;
+		if (n_caa > 1)
+			rd[rl++] = (uint8_t)('a' + i % 26); /* distinct records */
+		uint8_t rr[10] = {0xc0, 0x0c, 0x01, 0x01, 0x00, 0x01, 0, 0, 0x0e, 0x10};
+		memcpy(out + off, rr, 10);
+		off += 10;
+		out[off++] = (uint8_t)(rl >> 8);
+		out[off++] = (uint8_t)rl;
+		memcpy(out + off, rd, rl);
+		off += rl;
+	}
+	return off;
+}
+
+static void first_label(const uint8_t *q, char *out)
+{
+	size_t l = q[12] < 63 ? q[12] : 63;
+	memcpy(out, q + 13, l);
+	out[l] = 0;
+}
+
+static bool seen_before(const uint8_t *q)
+{
+	char name[64];
+	size_t l = q[12 + 1 + q[12]];
+	/* key: first two labels */
+	snprintf(name, sizeof(name), "%.*s.%.*s", q[12], q + 13, (int)l, q + 14 + q[12]);
+	for (unsigned i = 0; i < R.n_seen; i++)
+		if (!strcmp(R.seen[i], name))
+			return true;
+	if (R.n_seen < 64)
+		strcpy(R.seen[R.n_seen++], name);
+	return false;
+}
+
+static void serve_tcp(int c)
+{
+	uint8_t buf[2048], out[8192];
+	size_t got = 0;
+	while (got < 2 || got < 2u + (buf[0] << 8 | buf[1])) {
+		ssize_t n = recv(c, buf + got, sizeof(buf) - got, 0);
+		if (n <= 0)
+			return;
+		got += (size_t)n;
+	}
+	size_t qlen = (size_t)(buf[0] << 8 | buf[1]);
+	size_t len = build_answer(buf + 2, qlen, out + 2, 0, 120, false, true);
+	out[0] = (uint8_t)(len >> 8);
+	out[1] = (uint8_t)len;
+	send(c, out, len + 2, MSG_NOSIGNAL);
+}
+
+static void *responder_main(void *arg)
+{
+	(void)arg;
+	uint8_t q[2048], out[8192];
+	struct pollfd pfd[2] = {{R.udp, POLLIN, 0}, {R.tcp, POLLIN, 0}};
+	while (!R.stop) {
+		if (poll(pfd, 2, 50) <= 0)
+			continue;
+		if (pfd[1].revents & POLLIN) {
+			int c = accept(R.tcp, NULL, NULL);
+			if (c >= 0) {
+				serve_tcp(c);
+				close(c);
+			}
+		}
+		if (!(pfd[0].revents & POLLIN))
+			continue;
+		struct sockaddr_in from;
+		socklen_t fl = sizeof(from);
+		ssize_t n = recvfrom(R.udp, q, sizeof(q), 0, (struct sockaddr *)&from, &fl);
+		if (n < 17)
+			continue;
+		__atomic_add_fetch(&R.queries, 1, __ATOMIC_SEQ_CST);
+		char label[64];
+		first_label(q, label);
+		size_t len;
+		if (!strcmp(label, "drop"))
+			continue;
+		if (!strcmp(label, "dropone") && !seen_before(q))
+			continue;
+		if (!strcmp(label, "servfail")) {
+			len = build_answer(q, (size_t)n, out, 2, 0, false, true);
+		} else if (!strcmp(label, "tc")) {
+			len = build_answer(q, (size_t)n, out, 0, 0, true, true);
+		} else {
+			len = build_answer(q, (size_t)n, out, 0, 1, false, true);
+		}
+		if (!strcmp(label, "spoof")) {
+			/* wrong ID */
+			out[0] ^= 0x5a;
+			sendto(R.udp, out, len, 0, (struct sockaddr *)&from, fl);
+			out[0] ^= 0x5a;
+			/* right ID, wrong source port */
+			sendto(R.udp2, out, len, 0, (struct sockaddr *)&from, fl);
+			/* right ID and port, other question type */
+			size_t qt = 12;
+			while (out[qt] != 0)
+				qt += out[qt] + 1;
+			out[qt + 2] ^= 0x01;
+			sendto(R.udp, out, len, 0, (struct sockaddr *)&from, fl);
+			out[qt + 2] ^= 0x01;
+		}
+		if (!strcmp(label, "garbage")) {
+			uint8_t g[14];
+			memcpy(g, out, 12); /* right ID, then a label running off the end */
+			g[5] = 1;
+			g[12] = 40;
+			g[13] = 'x';
+			sendto(R.udp, g, sizeof(g), 0, (struct sockaddr *)&from, fl);
+		}
+		sendto(R.udp, out, len, 0, (struct sockaddr *)&from, fl);
+	}
+	return NULL;
+}
+
+static void responder_start(void)
+{
+	memset(&R, 0, sizeof(R));
+	struct sockaddr_in a = {.sin_family = AF_INET};
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	R.udp = socket(AF_INET, SOCK_DGRAM, 0);
+	cr_assert_eq(bind(R.udp, (struct sockaddr *)&a, sizeof(a)), 0);
+	socklen_t al = sizeof(a);
+	getsockname(R.udp, (struct sockaddr *)&a, &al);
+	R.port = ntohs(a.sin_port);
+	R.tcp = socket(AF_INET, SOCK_STREAM, 0);
+	int one = 1;
+	setsockopt(R.tcp, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	cr_assert_eq(bind(R.tcp, (struct sockaddr *)&a, sizeof(a)), 0, "tcp bind");
+	cr_assert_eq(listen(R.tcp, 16), 0);
+	R.udp2 = socket(AF_INET, SOCK_DGRAM, 0);
+	struct sockaddr_in b = {.sin_family = AF_INET};
+	b.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	bind(R.udp2, (struct sockaddr *)&b, sizeof(b));
+	pthread_create(&R.th, NULL, responder_main, NULL);
+}
+
+static void responder_stop(void)
+{
+	R.stop = 1;
+	pthread_join(R.th, NULL);
+	close(R.udp);
+	close(R.udp2);
+	close(R.tcp);
+}
+
+struct got {
+	unsigned n;
+	enum vtg_lookup_fail fail;
+	unsigned tries;
+	bool tcp;
+	unsigned ancount;
+	unsigned rcode;
+};
+
+static struct got G[64];
+
+static void cb(void *ud, const struct vtg_qresult *r)
+{
+	struct got *g = &G[(uintptr_t)ud];
+	g->n++;
+	g->fail = r->fail;
+	g->tries = r->tries;
+	g->tcp = r->tcp;
+	if (r->msg) {
+		g->ancount = r->msg->ancount;
+		g->rcode = vtg__msg_rcode(r->msg);
+	}
+}
+
+static struct vtg_worker *W;
+
+static void setup(void)
+{
+	responder_start();
+	memset(G, 0, sizeof(G));
+	struct vtg_engine_cfg cfg;
+	vtg__engine_cfg_default(&cfg);
+	cfg.timeout_ms = 150;
+	cfg.retries = 2;
+	cfg.slots = 64;
+	struct vtg_persp_cfg p;
+	memset(&p, 0, sizeof(p));
+	strcpy(p.id, "lo");
+	strcpy(p.source, "127.0.0.1");
+	char addr[32];
+	snprintf(addr, sizeof(addr), "127.0.0.1:%u", R.port);
+	cr_assert_eq(vtg__parse_addr(addr, &p.upstream[0]), 0);
+	p.n_upstreams = 1;
+	p.sockets = 4;
+	char err[256];
+	int rc = vtg__worker_new(&W, &cfg, &p, 1, cb, err, sizeof(err));
+	cr_assert_eq(rc, 0, "worker: %s", err);
+}
+
+static void teardown(void)
+{
+	vtg__worker_free(W);
+	responder_stop();
+}
+
+static void ask(unsigned i, const char *name)
+{
+	uint8_t w[VTG_DNS_MAX_NAME];
+	cr_assert_gt(vtg__name_from_text(w, name, strlen(name)), 0);
+	cr_assert_eq(vtg__worker_submit(W, 0, -1, w, VTG_TYPE_CAA, (void *)(uintptr_t)i), 0);
+}
+
+static void drain(void)
+{
+	for (int k = 0; k < 200 && vtg__worker_active(W) > 0; k++)
+		cr_assert_geq(vtg__worker_run(W, 100), 0);
+	cr_assert_eq(vtg__worker_active(W), 0, "queries still active");
+}
+
+TestSuite(engine, .init = setup, .fini = teardown, .timeout = 30);
+
+Test(engine, answers_matched_response)
+{
+	ask(0, "ok.example");
+	drain();
+	cr_assert_eq(G[0].n, 1);
+	cr_assert_eq(G[0].fail, VTG_FAIL_NONE);
+	cr_assert_eq(G[0].tries, 1);
+	cr_assert_eq(G[0].ancount, 1);
+	const struct vtg_persp_stats *s = vtg__worker_stats(W, 0);
+	cr_assert_eq(s->sent, 1);
+	cr_assert_eq(s->received, 1);
+}
+
+Test(engine, many_queries_each_completed_once)
+{
+	char name[64];
+	for (unsigned i = 0; i < 40; i++) {
+		snprintf(name, sizeof(name), "ok.n%u.example", i);
+		ask(i, name);
+	}
+	drain();
+	for (unsigned i = 0; i < 40; i++) {
+		cr_assert_eq(G[i].n, 1, "query %u completed %u times", i, G[i].n);
+		cr_assert_eq(G[i].fail, VTG_FAIL_NONE);
+	}
+	cr_assert_eq(vtg__worker_free_slots(W), 64);
+}
+
+Test(engine, dropped_query_is_retried)
+{
+	ask(0, "dropone.example");
+	drain();
+	cr_assert_eq(G[0].fail, VTG_FAIL_NONE);
+	cr_assert_eq(G[0].tries, 2);
+	cr_assert_eq(vtg__worker_stats(W, 0)->retried, 1);
+}
+
+Test(engine, dead_server_times_out_after_retries)
+{
+	ask(0, "drop.example");
+	drain();
+	cr_assert_eq(G[0].n, 1);
+	cr_assert_eq(G[0].fail, VTG_FAIL_TIMEOUT);
+	cr_assert_eq(G[0].tries, 3);
+	cr_assert_eq(vtg__worker_stats(W, 0)->timed_out, 1);
+	cr_assert_eq(vtg__worker_stats(W, 0)->retried, 2);
+	cr_assert_eq(__atomic_load_n(&R.queries, __ATOMIC_SEQ_CST), 3);
+}
+
+Test(engine, spoofed_responses_are_dropped)
+{
+	ask(0, "spoof.example");
+	drain();
+	cr_assert_eq(G[0].fail, VTG_FAIL_NONE);
+	cr_assert_eq(G[0].tries, 1);
+	const struct vtg_persp_stats *s = vtg__worker_stats(W, 0);
+	/* wrong ID, wrong port, wrong question: three drops */
+	cr_assert_eq(s->dropped_mismatch, 3, "dropped %llu", (unsigned long long)s->dropped_mismatch);
+}
+
+Test(engine, malformed_datagram_is_dropped_and_answer_used)
+{
+	ask(0, "garbage.example");
+	drain();
+	cr_assert_eq(G[0].fail, VTG_FAIL_NONE);
+	cr_assert_geq(vtg__worker_stats(W, 0)->dropped_mismatch, 1);
+}
+
+Test(engine, truncated_answer_retried_over_tcp)
+{
+	ask(0, "tc.example");
+	drain();
+	cr_assert_eq(G[0].fail, VTG_FAIL_NONE);
+	cr_assert(G[0].tcp);
+	cr_assert_eq(G[0].ancount, 120);
+	cr_assert_eq(vtg__worker_stats(W, 0)->tcp_fallbacks, 1);
+}
+
+Test(engine, servfail_is_a_response)
+{
+	ask(0, "servfail.example");
+	drain();
+	cr_assert_eq(G[0].fail, VTG_FAIL_NONE);
+	cr_assert_eq(G[0].rcode, VTG_RCODE_SERVFAIL);
+}
+
+Test(engine, submit_beyond_slots_is_eagain)
+{
+	uint8_t w[VTG_DNS_MAX_NAME];
+	vtg__name_from_text(w, "drop.example", 12);
+	for (unsigned i = 0; i < 64; i++)
+		cr_assert_eq(vtg__worker_submit(W, 0, -1, w, VTG_TYPE_CAA, (void *)(uintptr_t)(i % 64)), 0);
+	cr_assert_eq(vtg__worker_submit(W, 0, -1, w, VTG_TYPE_CAA, NULL), -EAGAIN);
+	cr_assert_eq(vtg__worker_submit(W, 5, -1, w, VTG_TYPE_CAA, NULL), -EINVAL);
+}
+
+Test(engine, parse_addr_forms)
+{
+	struct sockaddr_storage ss;
+	cr_assert_eq(vtg__parse_addr("198.18.0.1", &ss), 0);
+	cr_assert_eq(ntohs(((struct sockaddr_in *)&ss)->sin_port), 53);
+	cr_assert_eq(vtg__parse_addr("198.18.0.1:5353", &ss), 0);
+	cr_assert_eq(ntohs(((struct sockaddr_in *)&ss)->sin_port), 5353);
+	cr_assert_eq(vtg__parse_addr("[::1]:53", &ss), 0);
+	cr_assert_eq(ss.ss_family, AF_INET6);
+	cr_assert_eq(vtg__parse_addr("::1", &ss), 0);
+	cr_assert_neq(vtg__parse_addr("198.18.0.1:0", &ss), 0);
+	cr_assert_neq(vtg__parse_addr("nonsense", &ss), 0);
+	cr_assert_neq(vtg__parse_addr("", &ss), 0);
+}
