@@ -87,12 +87,13 @@ TXT="$OUT/bench.txt"
   echo "# vantage benchmark, $(date -u +%Y-%m-%dT%H:%MZ)"
   echo "# machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
   echo "# server: NSD $(nsd -v 2>&1 | head -1 | awk '{print $3}'), one server process, RRL off, 127.0.0.1:$PORT"
-  echo "# client and server share the cores; qps = queries answered / wall seconds"
+  echo "# client and server share the cores; qps = queries answered / seconds (dnsperf: its own run time)"
   printf "%-14s %9s %10s %12s %10s %12s %10s\n" client names qps "cpu_s/1M_q" rss_mib enters/query vs_dnsperf
 } > "$TXT"
 
-row() { # client names queries
+row() { # client names queries [enters/query] [peer qps] [wall seconds override]
   read -r e u s m < "$W/t"
+  [ -n "${6:-}" ] && e=$6
   awk -v c="$1" -v n="$2" -v q="$3" -v e="$e" -v u="$u" -v s="$s" -v m="$m" -v en="${4:-}" -v peer="${5:-}" 'BEGIN {
     qps = q / e; cpu = (u + s) / q * 1e6
     ratio = (peer > 0) ? sprintf("%.2f", qps / peer) : "-"
@@ -107,13 +108,16 @@ for N in "${SIZES[@]}"; do
   sed 's/$/ CAA/' "$W/names" > "$W/dnsperf.in"
 
   timed dnsperf -s 127.0.0.1 -p "$PORT" -d "$W/dnsperf.in" -n 1 -q 500 -t 5 > "$W/dnsperf.out" 2>&1
+  # dnsperf's own run time: it stops at the end of the list and counts what
+  # is still outstanding as lost, so the wall clock would include its timeout
   dq=$(awk '/Queries completed/ {print $3}' "$W/dnsperf.out")
-  row dnsperf "$N" "$dq"
-  peer=$(awk -v q="$dq" -v e="$(cut -d' ' -f1 "$W/t")" 'BEGIN {printf "%.0f", q / e}')
+  drt=$(awk '/Run time/ {print $4}' "$W/dnsperf.out")
+  row dnsperf "$N" "$dq" "" "" "$drt"
+  peer=$(awk -v q="$dq" -v e="$drt" 'BEGIN {printf "%.0f", q / e}')
 
   timed dnsperf -s 127.0.0.1 -p "$PORT" -d "$W/dnsperf.in" -n 1 -q 5000 -c 2 -t 5 > "$W/ceil.out" 2>&1
   cq=$(awk '/Queries completed/ {print $3}' "$W/ceil.out")
-  row ceiling "$N" "$cq"
+  row ceiling "$N" "$cq" "" "" "$(awk '/Run time/ {print $4}' "$W/ceil.out")"
 
   timed "$BIN" query -t CAA --resolver "127.0.0.1:$PORT" --no-progress < "$W/names" > "$W/query.jsonl" 2> "$W/query.err"
   lines=$(wc -l < "$W/query.jsonl")

@@ -41,6 +41,7 @@ void vtg__caa_climb_init(struct vtg_caa_climb *c, const struct vtg_caa_policy *p
 	c->reason = VTG_CAA_NO_CAA;
 	c->detail[0] = 0;
 	c->relevant_off = -1;
+	c->min_ttl = 0;
 	c->last = NULL;
 	c->dnssec = VTG_DNSSEC_SECURE;
 	c->failure_permitted = false;
@@ -151,6 +152,10 @@ void vtg__caa_climb_feed(struct vtg_caa_climb *c, const struct vtg_lookup_answer
 		}
 	} else if (a->n_rrs > 0) {
 		c->relevant_off = (int)c->cur;
+		c->min_ttl = a->rrs[0].ttl;
+		for (size_t i = 1; i < a->n_rrs; i++)
+			if (a->rrs[i].ttl < c->min_ttl)
+				c->min_ttl = a->rrs[i].ttl;
 		enum vtg_caa_reason r = vtg__caa_decide(&c->pol->id, c->wildcard,
 							 a->rrs, a->n_rrs, c->detail,
 							 sizeof(c->detail));
@@ -215,11 +220,5 @@ const struct vtg_rdata *vtg__caa_climb_rrs(const struct vtg_caa_climb *c, size_t
 
 uint32_t vtg__caa_climb_min_ttl(const struct vtg_caa_climb *c)
 {
-	size_t n;
-	const struct vtg_rdata *rr = vtg__caa_climb_rrs(c, &n);
-	uint32_t m = 0;
-	for (size_t i = 0; i < n; i++)
-		if (i == 0 || rr[i].ttl < m)
-			m = rr[i].ttl;
-	return m;
+	return c->relevant_off >= 0 ? c->min_ttl : 0;
 }

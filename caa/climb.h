@@ -15,8 +15,10 @@
  * case the failure counts as an empty answer at that name.
  *
  * Lifetime: the climb keeps a pointer to the last answer fed (the one on
- * which it completed: it holds the relevant RRset); that answer must stay
- * valid until the caller has read the result.
+ * which it completed: it holds the relevant RRset). vtg__caa_climb_rrs()
+ * reads through it, so call it while that answer is still valid (the engine
+ * driver renders the records in the completing callback); everything else
+ * in the result (reason, owner, TTL, steps) is held by the climb itself.
  */
 #ifndef VTG_CAA_CLIMB_H
 #define VTG_CAA_CLIMB_H
@@ -58,6 +60,7 @@ struct vtg_caa_climb {
 	enum vtg_caa_reason reason;
 	char detail[640]; /* two names of 253 characters and some words */
 	int relevant_off;         /* offset of the relevant owner, -1: none */
+	uint32_t min_ttl;         /* smallest TTL of the relevant set */
 	const struct vtg_lookup_answer *last; /* the answer the climb ended on */
 	enum vtg_dnssec dnssec;   /* the weakest status seen on the path */
 	bool failure_permitted;
@@ -86,7 +89,8 @@ void vtg__caa_climb_feed(struct vtg_caa_climb *c, const struct vtg_lookup_answer
 int vtg__caa_climb_run(struct vtg_caa_climb *c, vtg_lookup_fn fn, void *ctx,
 		       struct vtg_lookup_answer *ans);
 
-/* Relevant RRset after a completed climb (NULL / 0 when none). */
+/* Relevant RRset after a completed climb (NULL / 0 when none); valid only
+ * while the last answer fed is. */
 const struct vtg_rdata *vtg__caa_climb_rrs(const struct vtg_caa_climb *c, size_t *n);
 
 /* Minimum TTL of the relevant set, or 0 when there is none. */

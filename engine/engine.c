@@ -50,6 +50,7 @@
 #define DEF_TIMEOUT_MS 800      /* first try; unbound starts near 376 ms */
 #define DEF_RETRIES 2           /* BR 3.2.2.8 exception needs >= 1 retry */
 #define DEF_SLOTS 4096
+#define DEF_UPSTREAM_INFLIGHT 256 /* measured: more overruns a server's socket buffer */
 #define DEF_SOCKETS 16          /* per perspective: source-port spread */
 #define DEF_RING 4096
 #define MAX_TRIES 8
@@ -211,6 +212,7 @@ void vtg__engine_cfg_default(struct vtg_engine_cfg *cfg)
 	cfg->timeout_ms = DEF_TIMEOUT_MS;
 	cfg->retries = DEF_RETRIES;
 	cfg->slots = DEF_SLOTS;
+	cfg->upstream_inflight = DEF_UPSTREAM_INFLIGHT;
 	cfg->udp_size = VTG_EDNS_UDP_DEFAULT;
 	cfg->edns = true;
 	cfg->do_bit = true;
