@@ -22,6 +22,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "common/alloc.h"
 #include "engine/engine.h"
 
 struct responder {
@@ -390,4 +391,28 @@ Test(engine, parse_addr_forms)
 	cr_assert_neq(vtg__parse_addr("198.18.0.1:0", &ss), 0);
 	cr_assert_neq(vtg__parse_addr("nonsense", &ss), 0);
 	cr_assert_neq(vtg__parse_addr("", &ss), 0);
+}
+
+Test(engine, steady_state_does_not_allocate)
+{
+	/* warm up, then 200 more queries (with a retry among them): the
+	 * engine's per-query path must not touch the heap (STYLE.md) */
+	char name[64];
+	for (unsigned i = 0; i < 20; i++) {
+		snprintf(name, sizeof(name), "ok.w%u.example", i);
+		ask(i % 64, name);
+	}
+	drain();
+	uint64_t before = vtg__alloc_count();
+	for (unsigned round = 0; round < 10; round++) {
+		for (unsigned i = 0; i < 20; i++) {
+			snprintf(name, sizeof(name), "%s.r%u.n%u.example",
+				 i == 0 ? "dropone" : "ok", round, i);
+			ask(i, name);
+		}
+		drain();
+	}
+	cr_assert_eq(vtg__alloc_count(), before, "the query path allocated %llu times",
+		     (unsigned long long)(vtg__alloc_count() - before));
+	cr_assert_geq(vtg__worker_stats(W, 0)->retried, 10);
 }
