@@ -1,0 +1,947 @@
+#!/usr/bin/env bash
+# tests/world/world.sh - the local DNS world for vantage (run as root).
+#
+#   world.sh up | down | status | env [--json]
+#   world.sh hijack PERSPECTIVE [on|off]      route one server address to a rogue server
+#   world.sh blackhole PERSPECTIVE [on|off]   drop all DNS traffic leaving the perspective
+#   world.sh loss PERSPECTIVE PERCENT         drop PERCENT % of outgoing UDP DNS queries
+#   world.sh flush [PERSPECTIVE|all]          empty a perspective's unbound caches
+#   world.sh querylog on [-a] | off | show    server-side query log (see README.md)
+#   world.sh exec PERSPECTIVE CMD...          run CMD inside vtg-PERSPECTIVE
+#
+# Everything lives in network namespaces named vtg-*, addresses only from
+# 198.18.0.0/15; nothing is connected to the host's own interfaces.  Every
+# namespace, veth, PID file and directory created is recorded in
+# $VTG_WORLD_DIR/created.list (default /run/vantage-world) and `down` removes
+# exactly those.  See README.md for the topology and the test names.
+set -euo pipefail
+umask 022
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+STATE=${VTG_WORLD_DIR:-/run/vantage-world}
+LIST=$STATE/created.list
+ENV_COPY=$HERE/world.env
+
+PERSPECTIVES=(p0 r1 r2 r3 r4 r5 r6)
+declare -A PIDX=([p0]=0 [r1]=1 [r2]=2 [r3]=3 [r4]=4 [r5]=5 [r6]=6)
+declare -A RIR=([p0]="ARIN" [r1]="ARIN" [r2]="RIPE NCC" [r3]="APNIC"
+                [r4]="RIPE NCC" [r5]="LACNIC" [r6]="AFRINIC")
+
+# Server addresses (all on lo of vtg-auth, except the rogue copy of VICTIM in
+# vtg-rogue and DROP, which nothing holds and the core drops).
+A_ROOT=198.18.0.1       # a.root-servers.vtest   NSD "root"
+A_ROOT2=198.18.0.4      # b.root-servers.vtest   NSD "root"
+A_TLD_VTEST=198.18.0.2  # ns.nic.vtest           NSD "tld"
+A_TLD_VEX=198.18.0.3    # ns.nic.vexample        NSD "tld"
+A_SLD_A=198.18.0.10     # a.ns.vtest             NSD "sld-a"
+A_SLD_B=198.18.0.11     # b.ns.vtest             NSD "sld-b"
+A_KNOT=198.18.0.12      # servfail.ns.vtest      Knot "knot" (SERVFAIL zones, whoami)
+A_DROP=198.18.0.13      # drop.ns.vtest          dropped in vtg-net (timeouts)
+A_VICTIM=198.18.0.14    # victim.ns.vtest        NSD "victim"; rogue copy in vtg-rogue
+A_BENCH=198.18.0.20     # bench.ns.vtest         NSD "bench" (100k-name zone)
+SERVER_NET=198.18.0.0/24
+# core <-> auth / rogue links
+L_AUTH_CORE=198.18.255.1 L_AUTH=198.18.255.2
+L_ROGUE_CORE=198.18.255.5 L_ROGUE=198.18.255.6
+# perspective N: link 198.19.N.0/24, core .1, perspective (source address) .2
+PERSP_NET=198.19.0.0/16
+HIJACK_TABLE=100
+
+BENCH_COUNT=${VTG_BENCH_COUNT:-100000}
+BIG_COUNT=100          # CAA records at the big names (about 3.5 kB)
+
+log() { printf 'world: %s\n' "$*" >&2; }
+die() { printf 'world: error: %s\n' "$*" >&2; exit 1; }
+need_root() { [ "$(id -u)" -eq 0 ] || die "must run as root"; }
+
+lock() {
+  exec 9<"${BASH_SOURCE[0]}"
+  flock -w 300 9 || die "another world.sh is running"
+}
+
+rec() { printf '%s\n' "$*" >>"$LIST"; }
+src_of() { echo "198.19.${PIDX[$1]}.2"; }
+core_of() { echo "198.19.${PIDX[$1]}.1"; }
+check_persp() {
+  [ -n "${1:-}" ] && [ -n "${PIDX[$1]+x}" ] || die "unknown perspective '${1:-}' (one of ${PERSPECTIVES[*]})"
+}
+# (fd 9 holds the world lock; daemons must not inherit it)
+nsx() { local ns=$1; shift; ip netns exec "$ns" "$@" 9<&-; }
+is_up() { [ -s "$LIST" ]; }
+# alive PID: the process exists and is not a zombie (daemons are reparented to
+# PID 1, which may reap them late; a zombie holds no socket and no namespace)
+alive() {
+  local st
+  st=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null) || return 1
+  [ -n "$st" ] && [ "${st:0:1}" != Z ]
+}
+pf_alive() { [ -s "$1" ] && alive "$(cat "$1")"; }
+
+# ---------------------------------------------------------------- namespaces
+ns_add() {
+  local ns=$1
+  rec netns "$ns"
+  ip netns add "$ns"
+  ip -n "$ns" link set lo up
+  nsx "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1 \
+    net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0
+}
+
+# veth NS1 IF1 ADDR1/LEN NS2 IF2 ADDR2/LEN: a pair created directly inside
+# the two namespaces (never visible in the host namespace).
+veth() {
+  local n1=$1 i1=$2 a1=$3 n2=$4 i2=$5 a2=$6
+  rec veth "$n1/$i1" "$n2/$i2"
+  ip -n "$n1" link add "$i1" type veth peer name "$i2" netns "$n2"
+  ip -n "$n1" addr add "$a1" dev "$i1"
+  ip -n "$n2" addr add "$a2" dev "$i2"
+  ip -n "$n1" link set "$i1" up
+  ip -n "$n2" link set "$i2" up
+}
+
+build_net() {
+  local p i
+  for ns in vtg-net vtg-auth vtg-rogue; do ns_add "$ns"; done
+  for p in "${PERSPECTIVES[@]}"; do ns_add "vtg-$p"; done
+  nsx vtg-net sysctl -qw net.ipv4.ip_forward=1
+
+  veth vtg-net vtg-auth "$L_AUTH_CORE/30" vtg-auth vtg-uplink "$L_AUTH/30"
+  veth vtg-net vtg-rogue "$L_ROGUE_CORE/30" vtg-rogue vtg-uplink "$L_ROGUE/30"
+  for a in $A_ROOT $A_ROOT2 $A_TLD_VTEST $A_TLD_VEX $A_SLD_A $A_SLD_B $A_KNOT $A_VICTIM $A_BENCH; do
+    ip -n vtg-auth addr add "$a/32" dev lo
+  done
+  ip -n vtg-rogue addr add "$A_VICTIM/32" dev lo
+  ip -n vtg-net route add "$SERVER_NET" via "$L_AUTH"
+  ip -n vtg-auth route add "$PERSP_NET" via "$L_AUTH_CORE"
+  ip -n vtg-rogue route add "$PERSP_NET" via "$L_ROGUE_CORE"
+  # the hijack table: the victim address via the rogue link
+  ip -n vtg-net route add "$A_VICTIM/32" via "$L_ROGUE" table "$HIJACK_TABLE"
+
+  for p in "${PERSPECTIVES[@]}"; do
+    i=${PIDX[$p]}
+    veth vtg-net "vtg-$p" "198.19.$i.1/24" "vtg-$p" vtg-uplink "198.19.$i.2/24"
+    ip -n "vtg-$p" route add "$SERVER_NET" via "198.19.$i.1"
+  done
+
+  # the timeout address: every packet to it dies in the core
+  nft_core
+}
+
+# (Re)write the core's nft table from the switch files, atomically.  The drops
+# happen in the core (the "internet"), not in the perspective: a packet dropped
+# by the sender's own output hook makes sendmsg() fail with EPERM, which is not
+# what a lost or blackholed packet looks like to the sender.
+nft_core() {
+  local p bh loss rules=""
+  for p in "${PERSPECTIVES[@]}"; do
+    bh=$(cat "$STATE/switch/$p.blackhole" 2>/dev/null || echo off)
+    loss=$(cat "$STATE/switch/$p.loss" 2>/dev/null || echo 0)
+    if [ "$bh" = on ]; then
+      rules+="    iifname \"vtg-$p\" meta l4proto { udp, tcp } th dport 53 counter drop comment \"blackhole $p\""$'\n'
+    fi
+    if [ "$loss" -ge 100 ]; then  # (nft refuses "mod 100 < 100")
+      rules+="    iifname \"vtg-$p\" meta l4proto udp th dport 53 counter drop comment \"loss $p 100%\""$'\n'
+    elif [ "$loss" -gt 0 ]; then
+      rules+="    iifname \"vtg-$p\" meta l4proto udp th dport 53 numgen random mod 100 < $loss counter drop comment \"loss $p $loss%\""$'\n'
+    fi
+  done
+  nsx vtg-net nft -f - <<EOF
+table inet vtg
+delete table inet vtg
+table inet vtg {
+  chain forward {
+    type filter hook forward priority 0; policy accept;
+    ip daddr $A_DROP counter drop comment "timeout server"
+$rules  }
+}
+EOF
+}
+
+# ---------------------------------------------------------------- DNSSEC keys
+KEYS=""
+keygen() { # keygen ZONE ksk|zsk -> prints base path
+  local flag=""; [ "$2" = ksk ] && flag=-k
+  (cd "$KEYS" && ldns-keygen -a ECDSAP256SHA256 $flag -r /dev/urandom "$1") | sed "s|^|$KEYS/|"
+}
+ds_of() { ldns-key2ds -n -2 "$1.key"; }
+
+SIG_INC="" SIG_EXP=""
+sign() { # sign IN OUT ORIGIN [-n] KEYBASE...
+  local in=$1 out=$2 origin=$3; shift 3
+  local opts=()
+  if [ "${1:-}" = -n ]; then opts=(-n -a 1 -t 0); shift; fi
+  ldns-signzone "${opts[@]}" -i "$SIG_INC" -e "$SIG_EXP" -o "$origin" -f "$out" "$in" "$@" >/dev/null
+}
+
+soa() { # soa ZONE MNAME
+  printf '$TTL 300\n%s 3600 IN SOA %s hostmaster.%s %s 3600 600 86400 60\n' "$1" "$2" "$1" "$SERIAL"
+}
+
+big_caa() { # big_caa OWNER
+  local i
+  for ((i = 0; i < BIG_COUNT; i++)); do
+    printf '%s CAA 0 issue "big-ca-%03d.vtg; account=%03d"\n' "$1" "$i" "$i"
+  done
+}
+
+build_zones() {
+  local Z=$STATE/zones
+  KEYS=$STATE/keys
+  SERIAL=$(date +%s)
+  SIG_INC=$(( $(date +%s) - 3600 ))
+  SIG_EXP=$(( $(date +%s) + 30 * 86400 ))
+
+  # keys: KSK+ZSK for the root and vtest, one CSK for the second level
+  local k_root_ksk k_root_zsk k_vt_ksk k_vt_zsk k_secure k_bogus k_bogusds k_bogusds_wrong
+  local k_deep k_target k_hij k_hij_rogue k_sfs k_tos
+  k_root_ksk=$(keygen . ksk); k_root_zsk=$(keygen . zsk)
+  k_vt_ksk=$(keygen vtest ksk); k_vt_zsk=$(keygen vtest zsk)
+  k_secure=$(keygen secure.vtest ksk)
+  k_bogus=$(keygen bogus.vtest ksk)
+  k_bogusds=$(keygen bogus-ds.vtest ksk)
+  k_bogusds_wrong=$(keygen bogus-ds.vtest ksk)
+  k_deep=$(keygen deep.vtest ksk)
+  k_target=$(keygen target.vtest ksk)
+  k_hij=$(keygen hijack-signed.vtest ksk)
+  k_hij_rogue=$(keygen hijack-signed.vtest ksk)
+  k_sfs=$(keygen servfail-signed.vtest ksk)
+  k_tos=$(keygen timeout-signed.vtest ksk)
+
+  # ---- second level, server sld-a (198.18.0.10)
+  { soa secure.vtest. a.ns.vtest.
+    cat <<'EOF'
+secure.vtest. NS a.ns.vtest.
+secure.vtest. CAA 0 issue "secure-ca.vtg"
+secure.vtest. CAA 0 issuewild ";"
+secure.vtest. CAA 0 iodef "mailto:security@secure.vtest"
+www.secure.vtest. A 198.18.0.250
+alias.secure.vtest. CNAME www.target.vtest.
+alias-insecure.secure.vtest. CNAME www.target.vexample.
+alias-bogus.secure.vtest. CNAME bogus.vtest.
+alias-nx.secure.vtest. CNAME nothere.target.vtest.
+old.secure.vtest. DNAME target.vtest.
+old.secure.vtest. CAA 0 issue "dname-owner-ca.vtg"
+*.wild.secure.vtest. CAA 0 issue "wild-ca.vtg"
+exists.wild.secure.vtest. A 198.18.0.250
+EOF
+    big_caa big.secure.vtest.
+  } >"$Z/secure.vtest.zone.in"
+  sign "$Z/secure.vtest.zone.in" "$Z/secure.vtest.zone" secure.vtest. "$k_secure"
+
+  { soa bogus.vtest. a.ns.vtest.
+    cat <<'EOF'
+bogus.vtest. NS a.ns.vtest.
+bogus.vtest. CAA 0 issue "bogus-ca.vtg"
+www.bogus.vtest. A 198.18.0.250
+EOF
+  } >"$Z/bogus.vtest.zone.in"
+  sign "$Z/bogus.vtest.zone.in" "$Z/bogus.vtest.zone.signed" bogus.vtest. "$k_bogus"
+  # corrupt the signature over the apex CAA RRset (one base64 character)
+  awk -v OFS='\t' '$1 == "bogus.vtest." && $4 == "RRSIG" && $5 == "CAA" {
+        s = $NF; c = substr(s, 12, 1); r = (c == "A") ? "B" : "A"
+        $NF = substr(s, 1, 11) r substr(s, 13) } { print }' \
+    "$Z/bogus.vtest.zone.signed" >"$Z/bogus.vtest.zone"
+  cmp -s "$Z/bogus.vtest.zone.signed" "$Z/bogus.vtest.zone" && die "bogus.vtest: no CAA RRSIG corrupted"
+
+  { soa bogus-ds.vtest. a.ns.vtest.
+    cat <<'EOF'
+bogus-ds.vtest. NS a.ns.vtest.
+bogus-ds.vtest. CAA 0 issue "bogus-ds-ca.vtg"
+EOF
+  } >"$Z/bogus-ds.vtest.zone.in"
+  sign "$Z/bogus-ds.vtest.zone.in" "$Z/bogus-ds.vtest.zone" bogus-ds.vtest. "$k_bogusds"
+
+  { soa deep.vtest. a.ns.vtest.
+    cat <<'EOF'
+deep.vtest. NS a.ns.vtest.
+deep.vtest. CAA 0 issue "parent-ca.vtg"
+a.b.c.deep.vtest. A 198.18.0.250
+x.deep.vtest. A 198.18.0.250
+EOF
+  } >"$Z/deep.vtest.zone.in"
+  sign "$Z/deep.vtest.zone.in" "$Z/deep.vtest.zone" deep.vtest. -n "$k_deep"
+
+  { soa insecure.vtest. a.ns.vtest.
+    cat <<'EOF'
+insecure.vtest. NS a.ns.vtest.
+insecure.vtest. CAA 0 issue "insecure-ca.vtg"
+www.insecure.vtest. A 198.18.0.250
+EOF
+  } >"$Z/insecure.vtest.zone"
+
+  { soa plain.vexample. a.ns.vtest.
+    cat <<'EOF'
+plain.vexample. NS a.ns.vtest.
+plain.vexample. CAA 0 issue "plain-ca.vtg"
+www.plain.vexample. A 198.18.0.250
+EOF
+    big_caa big.plain.vexample.
+  } >"$Z/plain.vexample.zone"
+
+  # ---- second level, server sld-b (198.18.0.11): alias targets
+  { soa target.vtest. b.ns.vtest.
+    cat <<'EOF'
+target.vtest. NS b.ns.vtest.
+www.target.vtest. CAA 0 issue "target-ca.vtg"
+www.target.vtest. A 198.18.0.250
+nocaa.target.vtest. A 198.18.0.250
+critical.target.vtest. CAA 128 tbs "unknown-critical"
+critical.target.vtest. CAA 0 issue "target-ca.vtg"
+EOF
+  } >"$Z/target.vtest.zone.in"
+  sign "$Z/target.vtest.zone.in" "$Z/target.vtest.zone" target.vtest. -n "$k_target"
+
+  { soa target.vexample. b.ns.vtest.
+    cat <<'EOF'
+target.vexample. NS b.ns.vtest.
+www.target.vexample. CAA 0 issue "target-insecure-ca.vtg"
+EOF
+  } >"$Z/target.vexample.zone"
+
+  # ---- victim (198.18.0.14) and its rogue copy
+  local zr=$STATE/rogue/zones
+  { soa hijack.vexample. victim.ns.vtest.
+    echo 'hijack.vexample. NS victim.ns.vtest.'
+    echo 'hijack.vexample. CAA 0 issue "good-ca.vtg"'
+    echo 'www.hijack.vexample. A 198.18.0.250'
+  } >"$Z/hijack.vexample.zone"
+  { soa hijack.vexample. victim.ns.vtest.
+    echo 'hijack.vexample. NS victim.ns.vtest.'
+    echo 'hijack.vexample. CAA 0 issue "evil-ca.example"'
+    echo 'www.hijack.vexample. A 198.18.0.251'
+  } >"$zr/hijack.vexample.zone"
+  { soa hijack-signed.vtest. victim.ns.vtest.
+    echo 'hijack-signed.vtest. NS victim.ns.vtest.'
+    echo 'hijack-signed.vtest. CAA 0 issue "good-ca.vtg"'
+  } >"$Z/hijack-signed.vtest.zone.in"
+  sign "$Z/hijack-signed.vtest.zone.in" "$Z/hijack-signed.vtest.zone" hijack-signed.vtest. "$k_hij"
+  { soa hijack-signed.vtest. victim.ns.vtest.
+    echo 'hijack-signed.vtest. NS victim.ns.vtest.'
+    echo 'hijack-signed.vtest. CAA 0 issue "evil-ca.example"'
+  } >"$zr/hijack-signed.vtest.zone.in"
+  sign "$zr/hijack-signed.vtest.zone.in" "$zr/hijack-signed.vtest.zone" hijack-signed.vtest. "$k_hij_rogue"
+
+  # ---- bench (198.18.0.20): BENCH_COUNT names, each with its own CAA
+  { soa bench.vexample. bench.ns.vtest.
+    echo 'bench.vexample. NS bench.ns.vtest.'
+  } >"$Z/bench.vexample.zone"
+  awk -v n="$BENCH_COUNT" -v names="$STATE/names-bench.txt" 'BEGIN {
+        for (i = 0; i < n; i++) {
+          printf "n%06d.bench.vexample. CAA 0 issue \"ca-%06d.bench.vtg\"\n", i, i
+          printf "n%06d.bench.vexample\n", i > names
+        } }' >>"$Z/bench.vexample.zone"
+
+  # ---- knot (198.18.0.12): whoami; the SERVFAIL zones have no file on purpose
+  # mod-whoami gives its answer the SOA's TTL: keep it at 1 s
+  { printf 'whoami.vexample. 1 IN SOA servfail.ns.vtest. hostmaster.whoami.vexample. %s 3600 600 86400 1\n' "$SERIAL"
+    echo 'whoami.vexample. 1 NS servfail.ns.vtest.'
+  } >"$Z/whoami.vexample.zone"
+
+  # ---- TLD vtest (signed, NSEC)
+  { soa vtest. ns.nic.vtest.
+    cat <<EOF
+vtest. 86400 NS ns.nic.vtest.
+ns.nic.vtest. 86400 A $A_TLD_VTEST
+a.root-servers.vtest. 86400 A $A_ROOT
+b.root-servers.vtest. 86400 A $A_ROOT2
+a.ns.vtest. A $A_SLD_A
+b.ns.vtest. A $A_SLD_B
+servfail.ns.vtest. A $A_KNOT
+drop.ns.vtest. A $A_DROP
+victim.ns.vtest. A $A_VICTIM
+bench.ns.vtest. A $A_BENCH
+secure.vtest. NS a.ns.vtest.
+bogus.vtest. NS a.ns.vtest.
+bogus-ds.vtest. NS a.ns.vtest.
+deep.vtest. NS a.ns.vtest.
+insecure.vtest. NS a.ns.vtest.
+target.vtest. NS b.ns.vtest.
+lame.vtest. NS b.ns.vtest.
+servfail-insecure.vtest. NS servfail.ns.vtest.
+servfail-signed.vtest. NS servfail.ns.vtest.
+timeout-insecure.vtest. NS drop.ns.vtest.
+timeout-signed.vtest. NS drop.ns.vtest.
+hijack-signed.vtest. NS victim.ns.vtest.
+EOF
+    ds_of "$k_secure"; ds_of "$k_bogus"; ds_of "$k_bogusds_wrong"; ds_of "$k_deep"
+    ds_of "$k_target"; ds_of "$k_hij"; ds_of "$k_sfs"; ds_of "$k_tos"
+  } >"$Z/vtest.zone.in"
+  sign "$Z/vtest.zone.in" "$Z/vtest.zone" vtest. "$k_vt_ksk" "$k_vt_zsk"
+
+  # ---- TLD vexample (unsigned)
+  { soa vexample. ns.nic.vexample.
+    cat <<EOF
+vexample. 86400 NS ns.nic.vexample.
+ns.nic.vexample. 86400 A $A_TLD_VEX
+plain.vexample. NS a.ns.vtest.
+target.vexample. NS b.ns.vtest.
+lame.vexample. NS b.ns.vtest.
+servfail.vexample. NS servfail.ns.vtest.
+whoami.vexample. NS servfail.ns.vtest.
+timeout.vexample. NS drop.ns.vtest.
+hijack.vexample. NS victim.ns.vtest.
+bench.vexample. NS bench.ns.vtest.
+EOF
+  } >"$Z/vexample.zone"
+
+  # ---- root (signed, NSEC)
+  { printf '$TTL 86400\n. 86400 IN SOA a.root-servers.vtest. hostmaster.nic.vtest. %s 1800 900 604800 300\n' "$SERIAL"
+    cat <<EOF
+. 518400 NS a.root-servers.vtest.
+. 518400 NS b.root-servers.vtest.
+vtest. 172800 NS ns.nic.vtest.
+ns.nic.vtest. 172800 A $A_TLD_VTEST
+a.root-servers.vtest. 172800 A $A_ROOT
+b.root-servers.vtest. 172800 A $A_ROOT2
+vexample. 172800 NS ns.nic.vexample.
+ns.nic.vexample. 172800 A $A_TLD_VEX
+EOF
+    ds_of "$k_vt_ksk"
+  } >"$Z/root.zone.in"
+  sign "$Z/root.zone.in" "$Z/root.zone" . "$k_root_ksk" "$k_root_zsk"
+
+  # ---- trust anchor (DS and DNSKEY forms) and root hints
+  ds_of "$k_root_ksk" >"$STATE/root-anchor.ds"
+  sed 's/;.*//' "$k_root_ksk.key" | grep -v '^\s*$' >"$STATE/root-anchor.dnskey"
+  cat >"$STATE/root.hints" <<EOF
+.                       3600000 IN NS a.root-servers.vtest.
+.                       3600000 IN NS b.root-servers.vtest.
+a.root-servers.vtest.   3600000 IN A  $A_ROOT
+b.root-servers.vtest.   3600000 IN A  $A_ROOT2
+EOF
+}
+
+# ---------------------------------------------------------------- daemons
+# start_pid NS PIDFILE COMM: remember a daemon to stop on `down`
+start_pid() { rec pid "$1" "$2" "$3"; }
+
+wait_pidfile() { # wait_pidfile FILE WHAT
+  local i
+  for ((i = 0; i < 100; i++)); do
+    pf_alive "$1" && return 0
+    sleep 0.05
+  done
+  die "$2 did not start (see its log under $STATE)"
+}
+
+wait_answer() { # wait_answer NS SERVER QNAME QTYPE WHAT
+  local i out
+  for ((i = 0; i < 150; i++)); do
+    out=$(nsx "$1" kdig @"$2" +norec +time=1 +retry=0 "$3" "$4" 2>/dev/null || true)
+    if grep -q 'status: NOERROR' <<<"$out"; then return 0; fi
+    sleep 0.1
+  done
+  die "$5 does not answer $3 $4 at $2"
+}
+
+nsd_start() { # nsd_start NS ROLE "ADDRS" ZONE... (zone files in $STATE/zones or rogue/zones)
+  local ns=$1 role=$2 addrs=$3; shift 3
+  local d=$STATE/run/$role zdir=$STATE/zones
+  [ "$role" = rogue ] && zdir=$STATE/rogue/zones
+  mkdir -p "$d"
+  {
+    echo "server:"
+    for a in $addrs; do echo "  ip-address: $a"; done
+    cat <<EOF
+  port: 53
+  do-ip4: yes
+  do-ip6: no
+  username: ""
+  chroot: ""
+  zonesdir: "$zdir"
+  database: ""
+  zonelistfile: "$d/zone.list"
+  xfrdfile: "$d/xfrd.state"
+  xfrdir: "$d"
+  pidfile: "$d/nsd.pid"
+  logfile: "$d/nsd.log"
+  server-count: 1
+  rrl-ratelimit: 0
+  hide-version: yes
+  verbosity: 1
+  tcp-count: 256
+  reuseport: no
+remote-control:
+  control-enable: no
+EOF
+    for z in "$@"; do
+      local f=$z.zone; [ "$z" = . ] && f=root.zone
+      printf 'zone:\n  name: "%s"\n  zonefile: "%s"\n' "$z" "$f"
+    done
+  } >"$d/nsd.conf"
+  nsd-checkconf "$d/nsd.conf" || die "nsd.conf for $role is invalid"
+  start_pid "$ns" "$d/nsd.pid" nsd
+  nsx "$ns" nsd -c "$d/nsd.conf" || die "nsd $role failed to start"
+}
+
+knot_start() {
+  local d=$STATE/run/knot
+  mkdir -p "$d/db"
+  cat >"$d/knot.conf" <<EOF
+server:
+  rundir: "$d"
+  pidfile: "$d/knot.pid"
+  listen: $A_KNOT@53
+  udp-workers: 1
+  tcp-workers: 1
+  background-workers: 1
+log:
+  - target: "$d/knot.log"
+    any: info
+database:
+  storage: "$d/db"
+control:
+  listen: "$d/knot.sock"
+template:
+  - id: default
+    storage: "$STATE/zones"
+    journal-content: none
+    zonefile-sync: -1
+    semantic-checks: off
+zone:
+  - domain: whoami.vexample
+    file: "$STATE/zones/whoami.vexample.zone"
+    module: mod-whoami
+  # no files: Knot answers SERVFAIL for these
+  - domain: servfail-insecure.vtest
+    file: "$d/missing/servfail-insecure.vtest.zone"
+  - domain: servfail-signed.vtest
+    file: "$d/missing/servfail-signed.vtest.zone"
+  - domain: servfail.vexample
+    file: "$d/missing/servfail.vexample.zone"
+EOF
+  start_pid vtg-auth "$d/knot.pid" knotd
+  nsx vtg-auth knotd -c "$d/knot.conf" -d || die "knotd failed to start"
+}
+
+unbound_start() {
+  local p=$1 src d
+  src=$(src_of "$p")
+  d=$STATE/run/unbound-$p
+  mkdir -p "$d"
+  cat >"$d/unbound.conf" <<EOF
+server:
+  interface: 127.0.0.1
+  interface: $src
+  port: 53
+  outgoing-interface: $src
+  do-ip4: yes
+  do-ip6: no
+  access-control: 0.0.0.0/0 allow
+  username: ""
+  chroot: ""
+  directory: "$d"
+  pidfile: "$d/unbound.pid"
+  logfile: "$d/unbound.log"
+  use-syslog: no
+  log-servfail: yes
+  val-log-level: 2
+  verbosity: 1
+  num-threads: 1
+  so-reuseport: no
+  root-hints: "$STATE/root.hints"
+  trust-anchor-file: "$STATE/root-anchor.ds"
+  local-zone: "test." nodefault
+  discard-timeout: 0
+  wait-limit: 0
+  do-not-query-localhost: no
+  infra-cache-max-rtt: 1500
+  outbound-msg-retry: 2
+  val-bogus-ttl: 5
+  ede: yes
+  harden-dnssec-stripped: yes
+remote-control:
+  control-enable: yes
+  control-interface: "$d/unbound.ctl"
+  control-use-cert: no
+EOF
+  unbound-checkconf "$d/unbound.conf" >/dev/null || die "unbound.conf for $p is invalid"
+  start_pid "vtg-$p" "$d/unbound.pid" unbound
+  nsx "vtg-$p" unbound -c "$d/unbound.conf" || die "unbound $p failed to start"
+}
+
+ubctl() { local p=$1; shift; unbound-control -c "$STATE/run/unbound-$p/unbound.conf" "$@"; }
+
+flush_persp() {
+  local p=$1
+  ubctl "$p" flush_zone . >/dev/null
+  ubctl "$p" flush_infra all >/dev/null
+  ubctl "$p" flush_bogus >/dev/null
+  ubctl "$p" flush_negative >/dev/null
+  ubctl "$p" flush_requestlist >/dev/null
+}
+
+start_daemons() {
+  nsd_start vtg-auth root "$A_ROOT $A_ROOT2" .
+  nsd_start vtg-auth tld "$A_TLD_VTEST $A_TLD_VEX" vtest vexample
+  nsd_start vtg-auth sld-a "$A_SLD_A" secure.vtest bogus.vtest bogus-ds.vtest deep.vtest insecure.vtest plain.vexample
+  nsd_start vtg-auth sld-b "$A_SLD_B" target.vtest target.vexample
+  nsd_start vtg-auth victim "$A_VICTIM" hijack.vexample hijack-signed.vtest
+  nsd_start vtg-auth bench "$A_BENCH" bench.vexample
+  nsd_start vtg-rogue rogue "$A_VICTIM" hijack.vexample hijack-signed.vtest
+  knot_start
+  local r
+  for r in root tld sld-a sld-b victim bench rogue; do wait_pidfile "$STATE/run/$r/nsd.pid" "nsd $r"; done
+  wait_pidfile "$STATE/run/knot/knot.pid" knotd
+  wait_answer vtg-auth $A_ROOT . SOA "nsd root"
+  wait_answer vtg-auth $A_TLD_VTEST vtest SOA "nsd tld"
+  wait_answer vtg-auth $A_SLD_A secure.vtest SOA "nsd sld-a"
+  wait_answer vtg-auth $A_SLD_B target.vtest SOA "nsd sld-b"
+  wait_answer vtg-auth $A_VICTIM hijack.vexample SOA "nsd victim"
+  wait_answer vtg-rogue $A_VICTIM hijack.vexample SOA "nsd rogue"
+  wait_answer vtg-auth $A_KNOT whoami.vexample SOA knotd
+  wait_answer vtg-auth $A_BENCH bench.vexample SOA "nsd bench"
+  local p
+  for p in "${PERSPECTIVES[@]}"; do unbound_start "$p"; done
+  for p in "${PERSPECTIVES[@]}"; do wait_pidfile "$STATE/run/unbound-$p/unbound.pid" "unbound $p"; done
+}
+
+# ---------------------------------------------------------------- description
+write_env() {
+  local f=$STATE/world.env p P
+  {
+    echo "# vantage local DNS world (generated by tests/world/world.sh up; shell-sourceable)"
+    echo "VTG_WORLD_DIR=$STATE"
+    echo "VTG_PERSPECTIVES=\"${PERSPECTIVES[*]}\""
+    echo "VTG_PRIMARY=p0"
+    echo "VTG_REMOTES=\"${PERSPECTIVES[*]:1}\""
+    for p in "${PERSPECTIVES[@]}"; do
+      P=${p^^}
+      echo "VTG_${P}_NETNS=vtg-$p"
+      echo "VTG_${P}_NETNS_PATH=/run/netns/vtg-$p"
+      echo "VTG_${P}_SRC=$(src_of "$p")"
+      echo "VTG_${P}_GATEWAY=$(core_of "$p")"
+      echo "VTG_${P}_UNBOUND=127.0.0.1"
+      echo "VTG_${P}_UNBOUND_CONF=$STATE/run/unbound-$p/unbound.conf"
+      echo "VTG_${P}_RIR=\"${RIR[$p]}\""
+    done
+    cat <<EOF
+VTG_ROOT_SERVERS="$A_ROOT $A_ROOT2"
+VTG_ROOT_HINTS=$STATE/root.hints
+VTG_TRUST_ANCHOR=$STATE/root-anchor.ds
+VTG_TRUST_ANCHOR_DNSKEY=$STATE/root-anchor.dnskey
+VTG_ZONES_DIR=$STATE/zones
+VTG_SERVER_NET=$SERVER_NET
+VTG_SERVER_TLD_VTEST=$A_TLD_VTEST
+VTG_SERVER_TLD_VEXAMPLE=$A_TLD_VEX
+VTG_SERVER_SLD_A=$A_SLD_A
+VTG_SERVER_SLD_B=$A_SLD_B
+VTG_SERVER_SERVFAIL=$A_KNOT
+VTG_SERVER_TIMEOUT=$A_DROP
+VTG_SERVER_VICTIM=$A_VICTIM
+VTG_SERVER_BENCH=$A_BENCH
+VTG_QUERYLOG=$STATE/querylog.txt
+VTG_NAME_SECURE=secure.vtest
+VTG_NAME_SECURE_NODATA=www.secure.vtest
+VTG_NAME_NXDOMAIN=nothere.secure.vtest
+VTG_NAME_BOGUS=bogus.vtest
+VTG_NAME_BOGUS_NODATA=www.bogus.vtest
+VTG_NAME_BOGUS_DS=bogus-ds.vtest
+VTG_NAME_INSECURE=insecure.vtest
+VTG_NAME_INSECURE_CHILD=www.insecure.vtest
+VTG_NAME_UNSIGNED_TLD=plain.vexample
+VTG_NAME_SERVFAIL_INSECURE=servfail-insecure.vtest
+VTG_NAME_SERVFAIL_SIGNED=servfail-signed.vtest
+VTG_NAME_SERVFAIL_UNSIGNED_TLD=servfail.vexample
+VTG_NAME_TIMEOUT_INSECURE=timeout-insecure.vtest
+VTG_NAME_TIMEOUT_SIGNED=timeout-signed.vtest
+VTG_NAME_TIMEOUT_UNSIGNED_TLD=timeout.vexample
+VTG_NAME_LAME=lame.vexample
+VTG_NAME_LAME_SIGNED_TLD=lame.vtest
+VTG_NAME_CNAME=alias.secure.vtest
+VTG_NAME_CNAME_INSECURE=alias-insecure.secure.vtest
+VTG_NAME_CNAME_BOGUS=alias-bogus.secure.vtest
+VTG_NAME_CNAME_NX=alias-nx.secure.vtest
+VTG_NAME_DNAME=www.old.secure.vtest
+VTG_NAME_DNAME_OWNER=old.secure.vtest
+VTG_NAME_WILDCARD=anything.wild.secure.vtest
+VTG_NAME_WILDCARD_EXISTS=exists.wild.secure.vtest
+VTG_NAME_DEEP=a.b.c.deep.vtest
+VTG_NAME_ENT=c.deep.vtest
+VTG_NAME_PARENT_ONLY=deep.vtest
+VTG_NAME_NOCAA=nocaa.target.vtest
+VTG_NAME_CRITICAL=critical.target.vtest
+VTG_NAME_BIG=big.secure.vtest
+VTG_NAME_BIG_INSECURE=big.plain.vexample
+VTG_BIG_COUNT=$BIG_COUNT
+VTG_NAME_HIJACK=hijack.vexample
+VTG_NAME_HIJACK_SIGNED=hijack-signed.vtest
+VTG_NAME_WHOAMI=whoami.vexample
+VTG_BENCH_ZONE=bench.vexample
+VTG_BENCH_NAMES=$STATE/names-bench.txt
+VTG_BENCH_COUNT=$BENCH_COUNT
+EOF
+  } >"$f"
+  # JSON form of the same facts
+  {
+    printf '{\n  "world_dir": "%s",\n  "root_servers": ["%s", "%s"],\n' "$STATE" "$A_ROOT" "$A_ROOT2"
+    printf '  "root_hints": "%s",\n  "trust_anchor": "%s",\n  "trust_anchor_dnskey": "%s",\n' \
+      "$STATE/root.hints" "$STATE/root-anchor.ds" "$STATE/root-anchor.dnskey"
+    printf '  "perspectives": [\n'
+    local sep=""
+    for p in "${PERSPECTIVES[@]}"; do
+      local role=remote; [ "$p" = p0 ] && role=primary
+      printf '%s    {"id": "%s", "role": "%s", "netns": "vtg-%s", "netns_path": "/run/netns/vtg-%s", "source": "%s", "unbound": "127.0.0.1", "unbound_conf": "%s", "rir": "%s"}' \
+        "$sep" "$p" "$role" "$p" "$p" "$(src_of "$p")" "$STATE/run/unbound-$p/unbound.conf" "${RIR[$p]}"
+      sep=$',\n'
+    done
+    printf '\n  ],\n  "names": {\n'
+    sep=""
+    while IFS='=' read -r k v; do
+      case $k in VTG_NAME_*) ;; *) continue ;; esac
+      k=${k#VTG_NAME_}; k=${k,,}
+      printf '%s    "%s": "%s"' "$sep" "$k" "$v"; sep=$',\n'
+    done <"$f"
+    printf '\n  },\n  "bench": {"zone": "bench.vexample", "names": "%s", "count": %s, "server": "%s"}\n}\n' \
+      "$STATE/names-bench.txt" "$BENCH_COUNT" "$A_BENCH"
+  } >"$STATE/world.json"
+  if cp "$f" "$ENV_COPY" 2>/dev/null; then rec file "$ENV_COPY"; fi
+}
+
+# ---------------------------------------------------------------- health
+# healthy: every recorded process alive and p0's unbound validates secure.vtest
+healthy() {
+  is_up || return 1
+  local kind a b c
+  while read -r kind a b c; do
+    case $kind in
+      netns) [ -e "/run/netns/$a" ] || return 1 ;;
+      pid) [ "$c" = vtg-qlog ] && [ ! -e "$b" ] && continue  # query log off
+           pf_alive "$b" || return 1 ;;
+    esac
+  done <"$LIST"
+  nsx vtg-p0 kdig @127.0.0.1 +dnssec +time=3 +retry=1 CAA secure.vtest 2>/dev/null |
+    grep -Eq "^;; Flags: [^;]*\bad\b"
+}
+
+cmd_status() {
+  if ! is_up; then echo "world: down"; return 1; fi
+  local kind a b c bad=0
+  while read -r kind a b c; do
+    case $kind in
+      netns) if [ -e "/run/netns/$a" ]; then echo "netns $a ok"; else echo "netns $a MISSING"; bad=1; fi ;;
+      pid)
+        [ "$c" = vtg-qlog ] && [ ! -e "$b" ] && continue  # query log off
+        if pf_alive "$b"; then echo "$c pid $(cat "$b") in $a ok"
+        else echo "$c ($b) in $a DEAD"; bad=1; fi ;;
+    esac
+  done <"$LIST"
+  local p
+  for p in "${PERSPECTIVES[@]}"; do
+    printf '%s: src %s rir "%s" hijack=%s blackhole=%s loss=%s%%\n' "$p" "$(src_of "$p")" "${RIR[$p]}" \
+      "$(cat "$STATE/switch/$p.hijack" 2>/dev/null || echo off)" \
+      "$(cat "$STATE/switch/$p.blackhole" 2>/dev/null || echo off)" \
+      "$(cat "$STATE/switch/$p.loss" 2>/dev/null || echo 0)"
+  done
+  if [ $bad = 0 ] && healthy; then echo "world: up, healthy"; return 0; fi
+  echo "world: up, NOT healthy"; return 1
+}
+
+# ---------------------------------------------------------------- up / down
+cmd_up() {
+  if is_up; then
+    if healthy; then log "already up and healthy ($STATE)"; write_env_quiet; return 0; fi
+    log "up but not healthy: tearing down and rebuilding"
+    cmd_down
+  fi
+  local stale=()
+  local ns
+  for ns in vtg-net vtg-auth vtg-rogue "${PERSPECTIVES[@]/#/vtg-}"; do
+    [ -e "/run/netns/$ns" ] && stale+=("$ns")
+  done
+  [ ${#stale[@]} -eq 0 ] || die "namespaces ${stale[*]} exist but are not recorded in $LIST; remove them with 'ip netns del NAME' (after stopping what runs in them)"
+  local t0=$SECONDS
+  if [ ! -d "$STATE" ]; then mkdir -p "$STATE"; : >"$LIST"; rec dir "$STATE"; else : >>"$LIST"; fi
+  local d
+  for d in zones keys run rogue switch; do rec dir "$STATE/$d"; mkdir -p "$STATE/$d"; done
+  mkdir -p "$STATE/rogue/zones"
+  for f in root.hints root-anchor.ds root-anchor.dnskey names-bench.txt world.env world.json querylog.txt; do rec file "$STATE/$f"; done
+  UP_OK=0
+  trap 'if [ "$UP_OK" != 1 ]; then log "up failed; cleaning up"; cmd_down; fi' EXIT
+  build_net
+  build_zones
+  start_daemons
+  write_env
+  local p
+  for p in "${PERSPECTIVES[@]}"; do echo off >"$STATE/switch/$p.hijack"; echo off >"$STATE/switch/$p.blackhole"; echo 0 >"$STATE/switch/$p.loss"; done
+  local i ok=0
+  for ((i = 0; i < 30; i++)); do
+    if healthy; then ok=1; break; fi
+    sleep 0.2
+  done
+  [ $ok = 1 ] || die "world came up but p0 does not validate secure.vtest"
+  UP_OK=1
+  trap - EXIT
+  log "up in $((SECONDS - t0)) s; description in $STATE/world.env (copy: $ENV_COPY)"
+}
+
+write_env_quiet() { [ -f "$STATE/world.env" ] && cp "$STATE/world.env" "$ENV_COPY" 2>/dev/null || true; }
+
+# kill_rec NS PIDFILE COMM: TERM one recorded daemon if it is ours
+kill_rec() {
+  local ns=$1 pf=$2 comm=$3 pid nsino pns
+  [ -s "$pf" ] || return 0
+  pid=$(cat "$pf")
+  [[ $pid =~ ^[0-9]+$ ]] && alive "$pid" || return 0
+  if [ -e "/run/netns/$ns" ]; then
+    nsino=$(stat -L -c %i "/run/netns/$ns")
+    pns=$(readlink "/proc/$pid/ns/net" 2>/dev/null || true)
+    [ "$pns" = "net:[$nsino]" ] || { log "pid $pid from $pf is not in $ns; left alone"; return 0; }
+  else
+    local st; st=$(cat "/proc/$pid/comm" 2>/dev/null || true)
+    [[ $st == "$comm"* || $st == nsd* ]] || { log "pid $pid from $pf is not $comm; left alone"; return 0; }
+  fi
+  kill -TERM "$pid" 2>/dev/null || true
+  echo "$pid"
+}
+
+cmd_down() {
+  if ! is_up; then log "nothing is up ($STATE)"; return 0; fi
+  local t0=$SECONDS kind a b c pids=() nss=() dirs=() files=() pid
+  while read -r kind a b c; do
+    case $kind in
+      pid) pid=$(kill_rec "$a" "$b" "$c") && [ -n "$pid" ] && pids+=("$pid") ;;
+      netns) nss+=("$a") ;;
+      dir) dirs+=("$a") ;;
+      file) files+=("$a") ;;
+    esac
+  done <"$LIST"
+  # wait (bounded) for the daemons, then for anything they forked in our namespaces
+  local i left
+  for ((i = 0; i < 100; i++)); do
+    left=0
+    for pid in "${pids[@]}"; do alive "$pid" && left=1; done
+    for a in "${nss[@]}"; do [ -e "/run/netns/$a" ] && [ -n "$(ip netns pids "$a" 2>/dev/null)" ] && left=1; done
+    [ $left = 0 ] && break
+    sleep 0.05
+  done
+  if [ $left = 1 ]; then
+    for pid in "${pids[@]}"; do alive "$pid" && kill -KILL "$pid" 2>/dev/null; done
+    for a in "${nss[@]}"; do
+      [ -e "/run/netns/$a" ] || continue
+      for pid in $(ip netns pids "$a" 2>/dev/null); do
+        case $(cat "/proc/$pid/comm" 2>/dev/null) in
+          nsd*|knotd|unbound|vtg-qlog) kill -KILL "$pid" 2>/dev/null || true ;;
+          *) log "process $pid ($(cat "/proc/$pid/comm" 2>/dev/null)) still runs in $a; left alone" ;;
+        esac
+      done
+    done
+    sleep 0.2
+  fi
+  for a in "${nss[@]}"; do [ -e "/run/netns/$a" ] && ip netns del "$a"; done
+  # The daemons are gone; their zombies stay until PID 1 reaps them (about
+  # 2 s on the CI boxes).  Wait for that (bounded) so that `pgrep` is clean
+  # when down returns.
+  for ((i = 0; i < 80; i++)); do
+    left=0
+    for pid in "${pids[@]}"; do [ -d "/proc/$pid" ] && left=1; done
+    [ $left = 0 ] && break
+    sleep 0.05
+  done
+  for a in "${files[@]}"; do rm -f "$a"; done
+  # directories in reverse order (children before $STATE)
+  for ((i = ${#dirs[@]} - 1; i >= 0; i--)); do
+    a=${dirs[$i]}
+    [ "$a" = "$STATE" ] && continue
+    case $a in "$STATE"/*) rm -rf "$a" ;; esac
+  done
+  rm -f "$LIST"
+  for a in "${dirs[@]}"; do [ "$a" = "$STATE" ] && rmdir "$STATE" 2>/dev/null || true; done
+  log "down in $((SECONDS - t0)) s"
+}
+
+# ---------------------------------------------------------------- switches
+onoff() { case ${1:-on} in on|off) echo "${1:-on}" ;; *) die "expected on or off, got '$1'" ;; esac; }
+
+cmd_hijack() {
+  check_persp "${1:-}"; local p=$1 v; v=$(onoff "${2:-on}")
+  is_up || die "world is down"
+  local pref=$((1000 + PIDX[$p]))
+  ip -n vtg-net rule del pref "$pref" 2>/dev/null || true
+  if [ "$v" = on ]; then
+    ip -n vtg-net rule add pref "$pref" iif "vtg-$p" to "$A_VICTIM/32" lookup "$HIJACK_TABLE"
+  fi
+  ip -n vtg-net route flush cache 2>/dev/null || true
+  echo "$v" >"$STATE/switch/$p.hijack"
+  flush_persp "$p"
+  log "hijack $p $v (its route to $A_VICTIM leads to the rogue server when on)"
+}
+
+cmd_blackhole() {
+  check_persp "${1:-}"; local p=$1 v; v=$(onoff "${2:-on}")
+  is_up || die "world is down"
+  echo "$v" >"$STATE/switch/$p.blackhole"
+  nft_core
+  flush_persp "$p"
+  log "blackhole $p $v"
+}
+
+cmd_loss() {
+  check_persp "${1:-}"; local p=$1 n=${2:-}
+  [[ $n =~ ^[0-9]+$ ]] && [ "$n" -le 100 ] || die "loss: PERCENT must be 0..100"
+  is_up || die "world is down"
+  echo "$n" >"$STATE/switch/$p.loss"
+  nft_core
+  log "loss $p $n%"
+}
+
+cmd_flush() {
+  is_up || die "world is down"
+  local p=${1:-all}
+  if [ "$p" = all ]; then for p in "${PERSPECTIVES[@]}"; do flush_persp "$p"; done
+  else check_persp "$p"; flush_persp "$p"; fi
+}
+
+cmd_querylog() {
+  is_up || die "world is down"
+  local pf=$STATE/run/qlog.pid bin=$STATE/run/vtg-qlog
+  case ${1:-show} in
+    on)
+      if pf_alive "$pf"; then log "querylog already on"; return 0; fi
+      if [ ! -x "$bin" ] || [ "$HERE/vtg-qlog.c" -nt "$bin" ]; then
+        cc -O2 -o "$bin" "$HERE/vtg-qlog.c" || die "cannot build vtg-qlog"
+      fi
+      grep -q "^pid vtg-net $pf " "$LIST" || rec pid vtg-net "$pf" vtg-qlog
+      # a simple command in the background: bash execs ip, ip execs vtg-qlog,
+      # so $! is the logger itself and nothing keeps the lock fd
+      ip netns exec vtg-net "$bin" ${2:-} >>"$STATE/querylog.txt" 2>>"$STATE/run/qlog.err" 9<&- &
+      echo $! >"$pf"
+      sleep 0.2
+      pf_alive "$pf" || die "vtg-qlog did not start: $(cat "$STATE/run/qlog.err")"
+      log "querylog on: $STATE/querylog.txt"
+      ;;
+    off)
+      if [ -s "$pf" ]; then
+        local pid; pid=$(kill_rec vtg-net "$pf" vtg-qlog)
+        local i; for ((i = 0; i < 40; i++)); do [ -n "$pid" ] && alive "$pid" || break; sleep 0.05; done
+        rm -f "$pf"
+      fi
+      log "querylog off"
+      ;;
+    show) cat "$STATE/querylog.txt" 2>/dev/null || true ;;
+    *) die "querylog on [-a] | off | show" ;;
+  esac
+}
+
+usage() { sed -n '2,12p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 2; }
+
+main() {
+  local cmd=${1:-}; shift || true
+  case $cmd in
+    up) need_root; lock; cmd_up ;;
+    down) need_root; lock; cmd_down ;;
+    status) need_root; cmd_status ;;
+    env)
+      [ -f "$STATE/world.env" ] || die "world is down"
+      if [ "${1:-}" = --json ]; then cat "$STATE/world.json"; else cat "$STATE/world.env"; fi ;;
+    hijack) need_root; lock; cmd_hijack "$@" ;;
+    blackhole) need_root; lock; cmd_blackhole "$@" ;;
+    loss) need_root; lock; cmd_loss "$@" ;;
+    flush) need_root; cmd_flush "$@" ;;
+    querylog) need_root; lock; cmd_querylog "$@" ;;
+    exec) need_root; check_persp "${1:-}"; local p=$1; shift; exec ip netns exec "vtg-$p" "$@" ;;
+    *) usage ;;
+  esac
+}
+
+main "$@"
