@@ -1150,6 +1150,11 @@ static void udp_datagram(struct vtg_worker *w, uint32_t si, const uint8_t *buf, 
 		return;
 	}
 	int prc = vtg__msg_parse(&w->msg, pl, plen);
+	if (prc < 0 && (pl[2] & 0x82) == 0x82) {
+		/* QR and TC: a truncated answer may carry counts for the records
+		 * that did not fit; only its question matters before TCP */
+		prc = vtg__msg_parse_question(&w->msg, pl, plen);
+	}
 	if (prc < 0) {
 		/* could be spoofed garbage: keep waiting, remember it */
 		s->malformed_seen = true;

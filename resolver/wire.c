@@ -479,6 +479,36 @@ int vtg__msg_parse(struct vtg_msg *m, const uint8_t *pkt, size_t len)
 	return rc;
 }
 
+int vtg__msg_parse_question(struct vtg_msg *m, const uint8_t *pkt, size_t len)
+{
+	memset(m, 0, sizeof(*m));
+	m->pkt = pkt;
+	m->len = len;
+	m->ede_code = -1;
+	if (len < VTG_DNS_HEADER_LEN)
+		return VTG_EWIRE_HEADER;
+	struct cursor c;
+	cur_init(&c, pkt, len, 0);
+	m->id = cur_u16(&c);
+	m->flags = cur_u16(&c);
+	m->qdcount = cur_u16(&c);
+	m->ancount = cur_u16(&c);
+	m->nscount = cur_u16(&c);
+	m->arcount = cur_u16(&c);
+	if (m->qdcount != 1)
+		return VTG_EWIRE_QDCOUNT;
+	cur_name(&c, m->qname);
+	m->qtype = cur_u16(&c);
+	m->qclass = cur_u16(&c);
+	if (c.err) {
+		memset(m->qname, 0, sizeof(m->qname));
+		return c.err;
+	}
+	for (int s = 0; s < 3; s++)
+		m->sec_off[s] = c.off; /* the sections are not looked at: empty */
+	return 0;
+}
+
 /* ---- iteration ---- */
 
 void vtg__rr_iter_init(struct vtg_rr_iter *it, const struct vtg_msg *m,

@@ -170,6 +170,15 @@ unsigned vtg__msg_rcode(const struct vtg_msg *m);
  */
 int vtg__msg_parse(struct vtg_msg *m, const uint8_t *pkt, size_t len);
 
+/*
+ * Parse only the header and the one question, leaving every section empty
+ * (iteration yields nothing). For truncated responses (TC=1), whose records
+ * are never used and whose counts may describe what did not fit: the
+ * question is enough to match the response to its query before retrying
+ * over TCP.
+ */
+int vtg__msg_parse_question(struct vtg_msg *m, const uint8_t *pkt, size_t len);
+
 struct vtg_rr {
 	uint8_t owner[VTG_DNS_MAX_NAME];
 	uint16_t type, rclass;

@@ -133,7 +133,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 
 	struct vtg_msg m;
+	/* the question-only parse (truncated answers): a valid name or an
+	 * error with the root name, never sections; and whatever the full
+	 * parse accepts, it accepts too */
+	int qrc = vtg__msg_parse_question(&m, data, size);
+	if (qrc != 0 && (qrc < VTG_EWIRE_HEADER || qrc > VTG_EWIRE_TRUNC))
+		abort();
+	check_name(m.qname, (int)vtg__name_len(m.qname));
+	if (m.sec_count[0] || m.sec_count[1] || m.sec_count[2])
+		abort();
 	int prc = vtg__msg_parse(&m, data, size);
+	if (prc == 0 && (m.flags & VTG_FLAG_QR) && qrc != 0)
+		abort();
 	if (prc != 0) {
 		if (prc < VTG_EWIRE_HEADER || prc > VTG_EWIRE_TRUNC || m.has_opt)
 			abort();

@@ -9,6 +9,8 @@
  *             then one for another question, then the real answer
  *   garbage   a malformed datagram with the right ID first, then the answer
  *   tc        UDP: TC=1 and no records; TCP: 120 CAA records (> 1232 octets)
+ *   tclie     as tc, but the UDP answer's ANCOUNT says 120 records that are
+ *             not there (what some servers send when they truncate)
  *   servfail  SERVFAIL
  */
 #include <arpa/inet.h>
@@ -149,6 +151,9 @@ static void *responder_main(void *arg)
 			len = build_answer(q, (size_t)n, out, 2, 0, false, true);
 		} else if (!strcmp(label, "tc")) {
 			len = build_answer(q, (size_t)n, out, 0, 0, true, true);
+		} else if (!strcmp(label, "tclie")) {
+			len = build_answer(q, (size_t)n, out, 0, 0, true, true);
+			out[7] = 120; /* ANCOUNT lies: the records did not fit */
 		} else {
 			len = build_answer(q, (size_t)n, out, 0, 1, false, true);
 		}
@@ -358,6 +363,17 @@ Test(engine, truncated_answer_retried_over_tcp)
 	cr_assert(G[0].tcp);
 	cr_assert_eq(G[0].ancount, 120);
 	cr_assert_eq(vtg__worker_stats(W, 0)->tcp_fallbacks, 1);
+}
+
+Test(engine, truncated_answer_with_lying_counts_retried_over_tcp)
+{
+	ask(0, "tclie.example");
+	drain();
+	cr_assert_eq(G[0].fail, VTG_FAIL_NONE);
+	cr_assert(G[0].tcp);
+	cr_assert_eq(G[0].ancount, 120);
+	cr_assert_eq(vtg__worker_stats(W, 0)->tcp_fallbacks, 1);
+	cr_assert_eq(vtg__worker_stats(W, 0)->dropped_mismatch, 0);
 }
 
 Test(engine, servfail_is_a_response)

@@ -1418,3 +1418,43 @@ Test(mnemonic, unknown_type_rfc3597)
 	cr_assert_str_eq(vtg__type_str(65535, b, 9), "TYPE");       /* no room */
 	cr_assert_str_eq(vtg__type_str(65535, NULL, 0), "TYPE");
 }
+
+/* ---- question-only parse (truncated answers) ---- */
+
+Test(msg_question, truncated_answer_with_lying_counts_keeps_its_question)
+{
+	struct mb mb;
+	struct vtg_msg m;
+	hdr(&mb, 0x1234, 0x8380, 1, 120, 0, 1); /* QR TC RD RA; 120 answers claimed */
+	question(&mb, "Big.Example", VTG_TYPE_CAA);
+	put(&mb, "\xc0\x0c\x01", 3); /* a record cut off mid-way */
+	cr_assert_lt(vtg__msg_parse(&m, mb.b, mb.n), 0);
+	cr_assert_eq(vtg__msg_parse_question(&m, mb.b, mb.n), 0);
+	cr_assert_eq(m.id, 0x1234);
+	cr_assert(m.flags & VTG_FLAG_TC);
+	cr_assert_eq(m.qtype, VTG_TYPE_CAA);
+	cr_assert_eq(m.qclass, VTG_CLASS_IN);
+	char t[1024];
+	text_of(m.qname, t, sizeof(t));
+	cr_assert_str_eq(t, "Big.Example");
+	struct vtg_rr_iter it;
+	struct vtg_rr rr;
+	for (int s = VTG_SEC_ANSWER; s <= VTG_SEC_ADDITIONAL; s++) {
+		vtg__rr_iter_init(&it, &m, (enum vtg_section)s);
+		cr_assert_eq(vtg__rr_iter_next(&it, &rr), 0, "section %d must be empty", s);
+	}
+}
+
+Test(msg_question, broken_question_is_still_an_error)
+{
+	struct mb mb;
+	struct vtg_msg m;
+	hdr(&mb, 1, 0x8380, 1, 0, 0, 0);
+	put(&mb, "\x05" "ab", 3); /* label runs off the end */
+	cr_assert_lt(vtg__msg_parse_question(&m, mb.b, mb.n), 0);
+	hdr(&mb, 1, 0x8380, 2, 0, 0, 0);
+	question(&mb, "a.example", VTG_TYPE_A);
+	question(&mb, "b.example", VTG_TYPE_A);
+	cr_assert_eq(vtg__msg_parse_question(&m, mb.b, mb.n), VTG_EWIRE_QDCOUNT);
+	cr_assert_eq(vtg__msg_parse_question(&m, mb.b, 11), VTG_EWIRE_HEADER);
+}
