@@ -2,9 +2,19 @@
  * bulk.c — `vantage caa` and `vantage query`: many names through the io_uring
  * engine at once, one JSON line per input, in input order.
  *
- * A window of W name contexts is a ring indexed by input sequence number: a
- * name starts when its ring position is free (the name W places earlier has
- * been written out), so output order needs no sorting and memory is bounded.
+ * Threads: the main thread reads the input and writes the output; W worker
+ * threads (default one per core) each own an engine worker (its own
+ * io_uring ring and its own sockets for every perspective) and do
+ * everything else. A window of name contexts is a ring indexed by input
+ * sequence number: the main thread fills the next free position and hands
+ * its index to worker (seq mod W) through that worker's single-producer /
+ * single-consumer queue; the worker resolves the name, renders its whole
+ * JSON line into the context and publishes it with a release store of
+ * `done`; the main thread writes lines out strictly in sequence as they
+ * become done. So output order needs no sorting, memory is bounded, and
+ * nothing between the threads takes a lock: two atomics per name, and an
+ * eventfd each way to sleep on (written once per batch, not per name).
+ *
  * Every perspective of a name runs its own CAA climb (caa/climb.h) whose
  * lookups go out as engine queries; the callback feeds the answer and submits
  * the next lookup, so the climbs of thousands of names share each batch of
@@ -17,9 +27,12 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <poll.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
@@ -34,14 +47,17 @@
 #define MIN_WINDOW 256
 #define PROGRESS_NS 250000000ull
 #define FRAG_CAP 1024
+#define MAX_WORKERS 64
 
 enum mode { MODE_CAA, MODE_QUERY };
 
 struct name_ctx {
-	bool busy, done;
-	unsigned pending;
+	/* written by the main thread before the index is queued */
 	char *input;
 	size_t input_len, input_cap;
+	/* written by the owning worker; published by `done` (release) */
+	bool done;
+	unsigned pending;
 	int name_rc;
 	struct vtg_input_name nm;
 	uint8_t qwire[VTG_DNS_MAX_NAME];
@@ -49,6 +65,28 @@ struct name_ctx {
 	struct vtg_caa_climb *climb;  /* one per perspective (caa) */
 	struct vtg_json *frag;        /* one per perspective */
 	struct vtg_json records;      /* primary's relevant RRset (caa) */
+	struct vtg_json line;         /* the finished output line */
+};
+
+/* One worker thread and what only it touches. */
+struct shard {
+	unsigned k;
+	pthread_t th;
+	bool started;
+	struct vtg_worker *w;
+	int efd;                      /* main -> worker wake-ups */
+	uint32_t *q;                  /* SPSC queue of context indices */
+	uint32_t qmask;
+	uint32_t q_head, q_tail;      /* atomics: head the worker's, tail main's */
+	uint32_t *deferred;           /* (ctx << 8 | persp) waiting for a slot */
+	size_t n_deferred, deferred_cap;
+	struct vtg_stub_scratch *scratch;
+	char *rrtext;
+	unsigned finished;            /* lines published since the last signal */
+	unsigned signal_batch;        /* signal the main thread every this many */
+	unsigned long permits, denies, invalid, failures;
+	int init_rc, fatal;           /* worker set-up result; ring error */
+	char err[512];
 };
 
 struct bulk {
@@ -56,22 +94,21 @@ struct bulk {
 	struct vtg_config cfg;
 	struct vtg_caa_policy pol;
 	uint16_t qtype;
-	struct vtg_worker *w;
 	struct name_ctx *ctx;
 	unsigned window;
+	unsigned n_shards;
+	struct shard *shards;
+	int main_efd;                 /* worker -> main wake-ups */
+	bool eof;                     /* atomic: no more names will be queued */
+	pthread_barrier_t ready;      /* set-up only: every worker made */
 	uint64_t next_seq, next_emit;
-	uint32_t *deferred;     /* (ctx << 8 | persp) waiting for a slot */
-	size_t n_deferred, deferred_cap;
-	struct vtg_stub_scratch *scratch;
 	struct vtg_json out;
 	bool progress;
 	uint64_t started_ns, last_progress_ns;
-	unsigned long permits, denies, invalid, failures;
-	bool local_error;
-	char *rrtext;
 };
 
-static struct bulk *B; /* the callback's way back: one bulk run per process */
+static struct bulk *B; /* shared, read-only for the workers once they run */
+static __thread struct shard *S; /* the calling worker thread's own shard */
 
 static uint64_t now_ns(void)
 {
@@ -87,10 +124,25 @@ static void *ud_of(unsigned idx, unsigned persp)
 
 static void defer(unsigned idx, unsigned p)
 {
-	if (B->n_deferred < B->deferred_cap)
-		B->deferred[B->n_deferred++] = (uint32_t)(idx << 8 | p);
+	if (S->n_deferred < S->deferred_cap)
+		S->deferred[S->n_deferred++] = (uint32_t)(idx << 8 | p);
 	else
 		abort(); /* sized for every (name, perspective): cannot happen */
+}
+
+static void write_caa_line(struct name_ctx *c);
+static void write_query_line(struct name_ctx *c);
+
+/* The worker is done with the name: render its line and publish it. */
+static void finish_name(struct name_ctx *c)
+{
+	vtg__json_reset(&c->line);
+	if (B->mode == MODE_CAA)
+		write_caa_line(c);
+	else
+		write_query_line(c);
+	__atomic_store_n(&c->done, true, __ATOMIC_RELEASE);
+	S->finished++;
 }
 
 /* ------------------------------------------------------------ caa mode */
@@ -129,45 +181,43 @@ static void caa_cb(void *ud, const struct vtg_qresult *r)
 	struct vtg_lookup_answer ans;
 	memset(&ans, 0, sizeof(ans));
 	if (r->fail == VTG_FAIL_NONE) {
-		vtg__stub_answer(r->msg, q, VTG_TYPE_CAA, B->scratch, &ans);
+		vtg__stub_answer(r->msg, q, VTG_TYPE_CAA, S->scratch, &ans);
 	} else {
 		ans.fail = r->fail;
 		ans.rcode = VTG_RCODE_NONE;
 		ans.dnssec = VTG_DNSSEC_INDETERMINATE; /* nothing was seen */
 		ans.ca_infra = r->fail == VTG_FAIL_LOCAL;
-		if (r->fail == VTG_FAIL_LOCAL)
-			B->local_error = true;
 	}
 	ans.tries = r->tries;
 	ans.latency_ms = r->latency_ms;
 	vtg__caa_climb_feed(cl, &ans);
 	const uint8_t *next = vtg__caa_climb_next(cl);
 	if (next) {
-		if (vtg__worker_submit(B->w, p, -1, next, VTG_TYPE_CAA, ud) != 0)
+		if (vtg__worker_submit(S->w, p, -1, next, VTG_TYPE_CAA, ud) != 0)
 			defer(idx, p);
 		return;
 	}
 	render_caa_persp(c, p);
 	if (--c->pending == 0)
-		c->done = true;
+		finish_name(c);
 }
 
 static void write_caa_line(struct name_ctx *c)
 {
-	struct vtg_json *j = &B->out;
+	struct vtg_json *j = &c->line;
 	if (c->name_rc != 0) {
-		B->invalid++;
-		B->denies++;
+		S->invalid++;
+		S->denies++;
 		vtg__emit_invalid(j, c->input, c->input_len, &c->nm);
 		return;
 	}
 	const struct vtg_caa_climb *prim = &c->climb[0];
 	if (vtg_caa_reason_permits(prim->reason))
-		B->permits++;
+		S->permits++;
 	else
-		B->denies++;
+		S->denies++;
 	if (prim->reason == VTG_CAA_LOOKUP_FAILURE)
-		B->failures++;
+		S->failures++;
 	vtg__emit_caa_head(j, c->input, c->input_len, &c->nm, prim);
 	vtg__json_key(j, "records");
 	vtg__json_raw(j, c->records.buf, c->records.len);
@@ -210,9 +260,9 @@ static void render_query_persp(struct name_ctx *c, unsigned p, const struct vtg_
 		struct vtg_rr rr;
 		vtg__rr_iter_init(&it, m, VTG_SEC_ANSWER);
 		while (vtg__rr_iter_next(&it, &rr) == 1) {
-			int l = vtg__rr_to_text(m, &rr, B->rrtext, 4 * 65536 + 1024);
+			int l = vtg__rr_to_text(m, &rr, S->rrtext, 4 * 65536 + 1024);
 			if (l >= 0)
-				vtg__json_strn(f, B->rrtext, (size_t)l);
+				vtg__json_strn(f, S->rrtext, (size_t)l);
 		}
 		vtg__json_arr_end(f);
 	} else {
@@ -221,8 +271,6 @@ static void render_query_persp(struct name_ctx *c, unsigned p, const struct vtg_
 		vtg__json_key(f, "answers");
 		vtg__json_arr_begin(f);
 		vtg__json_arr_end(f);
-		if (r->fail == VTG_FAIL_LOCAL)
-			B->local_error = true;
 	}
 	vtg__json_kbool(f, "tcp", r->tcp);
 	vtg__json_kint(f, "tries", r->tries);
@@ -237,21 +285,21 @@ static void query_cb(void *ud, const struct vtg_qresult *r)
 	struct name_ctx *c = &B->ctx[idx];
 	render_query_persp(c, p, r);
 	if (r->fail != VTG_FAIL_NONE && p == 0)
-		B->failures++;
+		S->failures++;
 	if (--c->pending == 0)
-		c->done = true;
+		finish_name(c);
 }
 
 static void write_query_line(struct name_ctx *c)
 {
-	struct vtg_json *j = &B->out;
+	struct vtg_json *j = &c->line;
 	char tb[16];
 	vtg__json_obj_begin(j);
 	vtg__json_key(j, "name");
 	vtg__json_strn(j, c->input, c->input_len);
 	vtg__json_kstr(j, "type", vtg__type_str(B->qtype, tb, sizeof(tb)));
 	if (c->name_rc != 0) {
-		B->invalid++;
+		S->invalid++;
 		vtg__json_kstr(j, "rcode", NULL);
 		vtg__json_kstr(j, "error", c->nm.why);
 		vtg__json_key(j, "answers");
@@ -273,24 +321,15 @@ static void write_query_line(struct name_ctx *c)
 	vtg__json_line_end(j);
 }
 
-/* -------------------------------------------------------------- driver */
+/* ------------------------------------------------------- worker side */
 
-static int start_name(const char *s, size_t n)
+/* Start a name the main thread queued: parse it, submit the first lookup of
+ * every perspective. */
+static void start_name(unsigned idx)
 {
-	unsigned idx = (unsigned)(B->next_seq % B->window);
 	struct name_ctx *c = &B->ctx[idx];
-	B->next_seq++;
-	c->busy = true;
-	c->done = false;
-	if (n > c->input_cap) {
-		char *ni = vtg__realloc(c->input, n);
-		if (!ni)
-			return -ENOMEM;
-		c->input = ni;
-		c->input_cap = n;
-	}
-	memcpy(c->input, s, n);
-	c->input_len = n;
+	const char *s = c->input;
+	size_t n = c->input_len;
 	c->checked_at = time(NULL);
 	c->pending = B->cfg.n_persp;
 	const uint8_t *qname;
@@ -310,8 +349,8 @@ static int start_name(const char *s, size_t n)
 	}
 	if (c->name_rc != 0) {
 		c->pending = 0;
-		c->done = true;
-		return 0;
+		finish_name(c);
+		return;
 	}
 	for (unsigned p = 0; p < B->cfg.n_persp; p++) {
 		if (B->mode == MODE_CAA) {
@@ -320,49 +359,137 @@ static int start_name(const char *s, size_t n)
 			if (!q) { /* nothing to ask (cannot happen for a valid name) */
 				render_caa_persp(c, p);
 				if (--c->pending == 0)
-					c->done = true;
+					finish_name(c);
 				continue;
 			}
 			qname = q;
 		}
-		if (vtg__worker_submit(B->w, p, -1, qname,
+		if (vtg__worker_submit(S->w, p, -1, qname,
 				       B->mode == MODE_CAA ? VTG_TYPE_CAA : B->qtype,
 				       ud_of(idx, p)) != 0)
 			defer(idx, p);
 	}
-	return 0;
 }
 
 static void flush_deferred(void)
 {
 	size_t k = 0;
-	for (size_t i = 0; i < B->n_deferred; i++) {
-		uint32_t d = B->deferred[i];
+	for (size_t i = 0; i < S->n_deferred; i++) {
+		uint32_t d = S->deferred[i];
 		unsigned idx = d >> 8, p = d & 0xff;
 		struct name_ctx *c = &B->ctx[idx];
 		const uint8_t *q = B->mode == MODE_CAA ? vtg__caa_climb_next(&c->climb[p])
 						       : c->qwire;
 		uint16_t t = B->mode == MODE_CAA ? VTG_TYPE_CAA : B->qtype;
-		if (vtg__worker_free_slots(B->w) == 0 ||
-		    vtg__worker_submit(B->w, p, -1, q, t, ud_of(idx, p)) != 0)
-			B->deferred[k++] = d;
+		if (vtg__worker_free_slots(S->w) == 0 ||
+		    vtg__worker_submit(S->w, p, -1, q, t, ud_of(idx, p)) != 0)
+			S->deferred[k++] = d;
 	}
-	B->n_deferred = k;
+	S->n_deferred = k;
+}
+
+static bool q_pop(struct shard *sh, uint32_t *idx)
+{
+	uint32_t h = sh->q_head; /* only this thread writes it */
+	if (h == __atomic_load_n(&sh->q_tail, __ATOMIC_ACQUIRE))
+		return false;
+	*idx = sh->q[h & sh->qmask];
+	__atomic_store_n(&sh->q_head, h + 1, __ATOMIC_RELEASE);
+	return true;
+}
+
+static void signal_fd(int fd)
+{
+	uint64_t one = 1;
+	ssize_t r = write(fd, &one, sizeof(one));
+	(void)r; /* an eventfd write only fails at a counter of 2^64-2 */
+}
+
+static void *worker_main(void *arg)
+{
+	struct shard *sh = arg;
+	S = sh;
+	sh->init_rc = vtg__worker_new(&sh->w, &B->cfg.engine, B->cfg.persp, B->cfg.n_persp,
+				      B->mode == MODE_CAA ? caa_cb : query_cb, sh->err,
+				      sizeof(sh->err));
+	if (sh->init_rc == 0) {
+		sh->init_rc = vtg__worker_set_wake(sh->w, sh->efd);
+		if (sh->init_rc != 0)
+			snprintf(sh->err, sizeof(sh->err), "io_uring eventfd read: %s",
+				 strerror(-sh->init_rc));
+	}
+	pthread_barrier_wait(&B->ready);
+	for (unsigned k = 0; k < B->n_shards; k++)
+		if (__atomic_load_n(&B->shards[k].init_rc, __ATOMIC_ACQUIRE) != 0)
+			return NULL; /* the run does not start */
+	const unsigned np = B->cfg.n_persp;
+	for (;;) {
+		uint32_t idx;
+		while (sh->n_deferred == 0 && vtg__worker_free_slots(sh->w) >= np &&
+		       q_pop(sh, &idx))
+			start_name(idx);
+		if (sh->n_deferred)
+			flush_deferred();
+		/* tell the main thread in batches, and at once when this worker
+		 * runs dry (then the main thread is what it waits for) */
+		if (sh->finished &&
+		    (sh->finished >= sh->signal_batch || vtg__worker_active(sh->w) == 0 ||
+		     sh->q_head == __atomic_load_n(&sh->q_tail, __ATOMIC_ACQUIRE))) {
+			sh->finished = 0;
+			signal_fd(B->main_efd);
+		}
+		if (__atomic_load_n(&B->eof, __ATOMIC_ACQUIRE) &&
+		    sh->q_head == __atomic_load_n(&sh->q_tail, __ATOMIC_ACQUIRE) &&
+		    sh->n_deferred == 0 && vtg__worker_active(sh->w) == 0)
+			break;
+		int wr = vtg__worker_run(sh->w, 200);
+		if (wr < 0) {
+			__atomic_store_n(&sh->fatal, wr, __ATOMIC_RELEASE);
+			signal_fd(B->main_efd);
+			break;
+		}
+	}
+	return NULL;
+}
+
+/* --------------------------------------------------------- main side */
+
+static void q_push(struct shard *sh, uint32_t idx)
+{
+	uint32_t t = sh->q_tail; /* only the main thread writes it */
+	sh->q[t & sh->qmask] = idx; /* never full: a shard holds < window names */
+	__atomic_store_n(&sh->q_tail, t + 1, __ATOMIC_RELEASE);
 }
 
 static void emit_ready(void)
 {
 	while (B->next_emit < B->next_seq) {
 		struct name_ctx *c = &B->ctx[B->next_emit % B->window];
-		if (!c->done)
+		if (!__atomic_load_n(&c->done, __ATOMIC_ACQUIRE))
 			break;
-		if (B->mode == MODE_CAA)
-			write_caa_line(c);
-		else
-			write_query_line(c);
-		c->busy = false;
+		vtg__json_put_lines(&B->out, c->line.buf, c->line.len);
 		B->next_emit++;
 	}
+}
+
+/* Queue one input line; false when out of memory. */
+static bool queue_name(const char *s, size_t n)
+{
+	unsigned idx = (unsigned)(B->next_seq % B->window);
+	struct name_ctx *c = &B->ctx[idx];
+	if (n > c->input_cap) {
+		char *ni = vtg__realloc(c->input, n);
+		if (!ni)
+			return false;
+		c->input = ni;
+		c->input_cap = n;
+	}
+	memcpy(c->input, s, n);
+	c->input_len = n;
+	c->done = false;
+	q_push(&B->shards[B->next_seq % B->n_shards], idx);
+	B->next_seq++;
+	return true;
 }
 
 static void progress(bool final)
@@ -388,28 +515,49 @@ static void summary(const char *cmd)
 	getrusage(RUSAGE_SELF, &ru);
 	double cpu = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
 		     (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
+	unsigned long permits = 0, denies = 0, invalid = 0, failures = 0;
+	unsigned long long enters = 0;
+	for (unsigned k = 0; k < B->n_shards; k++) {
+		const struct shard *sh = &B->shards[k];
+		permits += sh->permits;
+		denies += sh->denies;
+		invalid += sh->invalid;
+		failures += sh->failures;
+		enters += vtg__worker_enters(sh->w);
+	}
 	if (B->mode == MODE_CAA)
 		fprintf(stderr, "vantage %s: %llu names: %lu permit, %lu deny (%lu invalid, "
 			"%lu lookup failures at the primary)", cmd,
-			(unsigned long long)B->next_emit, B->permits, B->denies, B->invalid,
-			B->failures);
+			(unsigned long long)B->next_emit, permits, denies, invalid, failures);
 	else
 		fprintf(stderr, "vantage %s: %llu names (%lu invalid, %lu without an answer "
-			"at the primary)", cmd, (unsigned long long)B->next_emit, B->invalid,
-			B->failures);
-	fprintf(stderr, " in %.2f s (%.0f names/s), cpu %.2f s, max rss %ld KiB, "
+			"at the primary)", cmd, (unsigned long long)B->next_emit, invalid,
+			failures);
+	fprintf(stderr, " in %.2f s (%.0f names/s), %u worker%s, cpu %.2f s, max rss %ld KiB, "
 		"%llu ring enters\n", secs, secs > 0 ? (double)B->next_emit / secs : 0.0,
-		cpu, ru.ru_maxrss, (unsigned long long)vtg__worker_enters(B->w));
+		B->n_shards, B->n_shards == 1 ? "" : "s", cpu, ru.ru_maxrss, enters);
 	for (unsigned p = 0; p < B->cfg.n_persp; p++) {
-		const struct vtg_persp_stats *s = vtg__worker_stats(B->w, p);
+		struct vtg_persp_stats t;
+		memset(&t, 0, sizeof(t));
+		for (unsigned k = 0; k < B->n_shards; k++) {
+			const struct vtg_persp_stats *s = vtg__worker_stats(B->shards[k].w, p);
+			t.sent += s->sent;
+			t.received += s->received;
+			t.retried += s->retried;
+			t.timed_out += s->timed_out;
+			t.dropped_mismatch += s->dropped_mismatch;
+			t.tcp_fallbacks += s->tcp_fallbacks;
+			t.tcp_failed += s->tcp_failed;
+			t.send_errors += s->send_errors;
+		}
 		fprintf(stderr, "  perspective %s: sent %llu, received %llu, retried %llu, "
 			"timed out %llu, dropped-mismatch %llu, tcp fallbacks %llu "
 			"(failed %llu), send errors %llu\n", B->cfg.persp[p].id,
-			(unsigned long long)s->sent, (unsigned long long)s->received,
-			(unsigned long long)s->retried, (unsigned long long)s->timed_out,
-			(unsigned long long)s->dropped_mismatch,
-			(unsigned long long)s->tcp_fallbacks, (unsigned long long)s->tcp_failed,
-			(unsigned long long)s->send_errors);
+			(unsigned long long)t.sent, (unsigned long long)t.received,
+			(unsigned long long)t.retried, (unsigned long long)t.timed_out,
+			(unsigned long long)t.dropped_mismatch,
+			(unsigned long long)t.tcp_fallbacks, (unsigned long long)t.tcp_failed,
+			(unsigned long long)t.send_errors);
 	}
 }
 
@@ -420,12 +568,12 @@ static void bulk_usage(FILE *f, enum mode mode)
 			"usage: vantage caa (--config FILE | --resolver ADDR[:PORT] ...)\n"
 			"                   --ca DOMAIN[,DOMAIN...] [--account-uri URI] [--method M]\n"
 			"                   [--compat LIST] [--recognised-tags LIST]\n"
-			"                   [--timeout-ms N] [--retries N] [--window N]\n"
+			"                   [--timeout-ms N] [--retries N] [--window N] [--workers N]\n"
 			"                   [--progress | --no-progress] [NAME ... | < names.txt]\n");
 	else
 		fprintf(f,
 			"usage: vantage query [-t TYPE] (--config FILE | --resolver ADDR[:PORT] ...)\n"
-			"                     [--timeout-ms N] [--retries N] [--window N]\n"
+			"                     [--timeout-ms N] [--retries N] [--window N] [--workers N]\n"
 			"                     [--progress | --no-progress] [NAME ... | < names.txt]\n");
 	fprintf(f, "One JSON line per input name on stdout, in input order; a summary on\n"
 		   "stderr. The config file format is in README.md.\n");
@@ -470,6 +618,7 @@ static int run_bulk(int argc, char **argv, enum mode mode)
 		{"timeout-ms", required_argument, NULL, 'T'},
 		{"retries", required_argument, NULL, 'N'},
 		{"window", required_argument, NULL, 'W'},
+		{"workers", required_argument, NULL, 'w'},
 		{"type", required_argument, NULL, 't'},
 		{"progress", no_argument, NULL, 'P'},
 		{"no-progress", no_argument, NULL, 'Q'},
@@ -487,7 +636,7 @@ static int run_bulk(int argc, char **argv, enum mode mode)
 	char **issuers = NULL;
 	int n_issuers = 0;
 	bool have_config = false, have_resolver = false;
-	long timeout = -1, retries = -1, window = 0;
+	long timeout = -1, retries = -1, window = 0, workers = 0;
 	char err[512];
 	int rc = VTG_EXIT_USAGE;
 	optind = 1;
@@ -550,6 +699,13 @@ static int run_bulk(int argc, char **argv, enum mode mode)
 				goto out;
 			}
 			break;
+		case 'w':
+			workers = strtol(optarg, NULL, 10);
+			if (workers < 1 || workers > MAX_WORKERS) {
+				fprintf(stderr, "vantage: --workers is 1 to %d\n", MAX_WORKERS);
+				goto out;
+			}
+			break;
 		case 't':
 			if (mode != MODE_QUERY || parse_type(optarg, &b.qtype) != 0) {
 				fprintf(stderr, "vantage: unknown query type '%s'\n", optarg);
@@ -593,28 +749,37 @@ bad_opt:
 	b.window = window ? (unsigned)window : DEF_WINDOW_NAMES / np;
 	if (!window && b.window < MIN_WINDOW)
 		b.window = MIN_WINDOW;
-	if (b.cfg.engine.slots < b.window * np && b.cfg.engine.slots < 65536)
-		b.cfg.engine.slots = b.window * np < 65536 ? b.window * np : 65536;
+	/* workers: --workers, else the config's, else one per core */
+	if (workers > 0)
+		b.cfg.engine.workers = (unsigned)workers;
+	if (b.cfg.engine.workers == 0) {
+		long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+		b.cfg.engine.workers = ncpu > 0 ? (unsigned)ncpu : 1;
+	}
+	b.n_shards = b.cfg.engine.workers < MAX_WORKERS ? b.cfg.engine.workers : MAX_WORKERS;
+	if (b.n_shards > b.window)
+		b.n_shards = b.window;
+	/* each worker holds at most its share of the window (names go round
+	 * robin); the per-upstream limits are shared out between the workers */
+	unsigned share = (b.window + b.n_shards - 1) / b.n_shards;
+	if (b.cfg.engine.slots < share * np && b.cfg.engine.slots < 65536)
+		b.cfg.engine.slots = share * np < 65536 ? share * np : 65536;
+	if (b.cfg.engine.upstream_inflight)
+		b.cfg.engine.upstream_inflight =
+			(b.cfg.engine.upstream_inflight + b.n_shards - 1) / b.n_shards;
+	if (b.cfg.engine.rate_qps)
+		b.cfg.engine.rate_qps = (b.cfg.engine.rate_qps + b.n_shards - 1) / b.n_shards;
 
 	rc = VTG_EXIT_FAIL;
-	if (vtg__worker_new(&b.w, &b.cfg.engine, b.cfg.persp, np,
-			    mode == MODE_CAA ? caa_cb : query_cb, err, sizeof(err)) != 0) {
-		fprintf(stderr, "vantage: engine: %s\n", err);
-		rc = VTG_EXIT_USAGE; /* a perspective that cannot be set up is a config error */
-		goto out;
-	}
+	b.main_efd = -1;
 	b.ctx = vtg__calloc(b.window, sizeof(*b.ctx));
-	b.deferred_cap = (size_t)b.window * np;
-	b.deferred = vtg__calloc(b.deferred_cap, sizeof(uint32_t));
-	b.scratch = vtg__malloc(sizeof(*b.scratch));
-	b.rrtext = vtg__malloc(4 * 65536 + 1024);
-	if (!b.ctx || !b.deferred || !b.scratch || !b.rrtext ||
-	    vtg__json_init(&b.out, STDOUT_FILENO) != 0)
+	b.shards = vtg__calloc(b.n_shards, sizeof(*b.shards));
+	if (!b.ctx || !b.shards || vtg__json_init(&b.out, STDOUT_FILENO) != 0)
 		goto out_free;
 	for (unsigned i = 0; i < b.window; i++) {
 		struct name_ctx *c = &b.ctx[i];
 		c->frag = vtg__calloc(np, sizeof(*c->frag));
-		if (!c->frag)
+		if (!c->frag || vtg__json_init_cap(&c->line, -1, FRAG_CAP) != 0)
 			goto out_free;
 		for (unsigned p = 0; p < np; p++)
 			if (vtg__json_init_cap(&c->frag[p], -1, FRAG_CAP) != 0)
@@ -625,46 +790,127 @@ bad_opt:
 				goto out_free;
 		}
 	}
+	uint32_t qcap = 1;
+	while (qcap < b.window)
+		qcap <<= 1;
+	for (unsigned k = 0; k < b.n_shards; k++) {
+		struct shard *sh = &b.shards[k];
+		sh->k = k;
+		sh->efd = eventfd(0, EFD_CLOEXEC);
+		sh->q = vtg__calloc(qcap, sizeof(uint32_t));
+		sh->qmask = qcap - 1;
+		sh->deferred_cap = (size_t)share * np;
+		sh->signal_batch = share / 8 ? share / 8 : 1;
+		sh->deferred = vtg__calloc(sh->deferred_cap, sizeof(uint32_t));
+		sh->scratch = vtg__malloc(sizeof(*sh->scratch));
+		sh->rrtext = vtg__malloc(4 * 65536 + 1024);
+		if (sh->efd < 0 || !sh->q || !sh->deferred || !sh->scratch || !sh->rrtext)
+			goto out_free;
+	}
+	b.main_efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (b.main_efd < 0)
+		goto out_free;
+
+	/* start the workers; each makes its engine worker on its own thread */
+	pthread_barrier_init(&b.ready, NULL, b.n_shards + 1);
+	unsigned started = 0;
+	for (; started < b.n_shards; started++) {
+		struct shard *sh = &b.shards[started];
+		if (pthread_create(&sh->th, NULL, worker_main, sh) != 0)
+			break;
+		sh->started = true;
+	}
+	if (started < b.n_shards) {
+		/* cannot happen short of resource exhaustion; nobody waits for us */
+		fprintf(stderr, "vantage: cannot start worker threads\n");
+		abort();
+	}
+	pthread_barrier_wait(&b.ready);
+	for (unsigned k = 0; k < b.n_shards; k++)
+		if (b.shards[k].init_rc != 0) {
+			fprintf(stderr, "vantage: engine: %s\n", b.shards[k].err);
+			rc = VTG_EXIT_USAGE; /* a perspective that cannot be set up */
+			goto out_join;
+		}
 
 	struct vtg_input in;
 	vtg__input_init(&in, argv, optind, argc);
-	bool eof = false;
+	bool eof = false, oom = false;
+	int fatal = 0;
 	b.started_ns = now_ns();
+	/* refill the window in batches (one wake-up per worker per batch) */
+	const unsigned refill = b.window / 8 ? b.window / 8 : 1;
 	for (;;) {
-		while (!eof && b.n_deferred == 0 && b.next_seq - b.next_emit < b.window &&
-		       vtg__worker_free_slots(b.w) >= np) {
+		emit_ready();
+		uint64_t woken = 0;
+		unsigned room = b.window - (unsigned)(b.next_seq - b.next_emit);
+		if (room < refill && b.next_seq != b.next_emit)
+			room = 0;
+		while (!eof && room-- > 0) {
 			const char *s;
 			size_t n;
 			if (!vtg__input_next(&in, &s, &n)) {
 				eof = true;
 				break;
 			}
-			if (start_name(s, n) != 0) {
-				fprintf(stderr, "vantage: out of memory\n");
-				goto out_input;
+			woken |= 1ull << (b.next_seq % b.n_shards);
+			if (!queue_name(s, n)) {
+				oom = true;
+				eof = true;
+				break;
 			}
 		}
-		if (b.n_deferred)
-			flush_deferred();
-		emit_ready();
+		if (eof && !__atomic_load_n(&b.eof, __ATOMIC_RELAXED)) {
+			__atomic_store_n(&b.eof, true, __ATOMIC_RELEASE);
+			woken = ~0ull; /* every worker must see it, idle ones too */
+		}
+		for (unsigned k = 0; k < b.n_shards; k++)
+			if (woken & (1ull << k))
+				signal_fd(b.shards[k].efd);
 		if (eof && b.next_emit == b.next_seq)
 			break;
-		int wr = vtg__worker_run(b.w, 200);
-		if (wr < 0) {
-			fprintf(stderr, "vantage: io_uring: %s\n", strerror(-wr));
-			goto out_input;
+		for (unsigned k = 0; k < b.n_shards; k++)
+			if ((fatal = __atomic_load_n(&b.shards[k].fatal, __ATOMIC_ACQUIRE)) != 0)
+				break;
+		if (fatal)
+			break;
+		struct pollfd pfd = {.fd = b.main_efd, .events = POLLIN};
+		if (poll(&pfd, 1, 200) > 0) {
+			uint64_t v;
+			ssize_t r = read(b.main_efd, &v, sizeof(v));
+			(void)r;
 		}
 		progress(false);
 	}
 	progress(true);
+	vtg__input_deinit(&in);
+	if (fatal) {
+		fprintf(stderr, "vantage: io_uring: %s\n", strerror(-fatal));
+		/* the other workers finish what they hold; their lines are lost
+		 * with the run, which stops with an error */
+		__atomic_store_n(&b.eof, true, __ATOMIC_RELEASE);
+		goto out_join;
+	}
+	if (oom)
+		fprintf(stderr, "vantage: out of memory\n");
 	if (vtg__json_flush(&b.out) != 0) {
 		fprintf(stderr, "vantage: writing output: %s\n", strerror(-b.out.err));
-		goto out_input;
+		goto out_join;
+	}
+	for (unsigned k = 0; k < b.n_shards; k++) {
+		pthread_join(b.shards[k].th, NULL);
+		b.shards[k].started = false;
 	}
 	summary(mode == MODE_CAA ? "caa" : "query");
-	rc = VTG_EXIT_OK;
-out_input:
-	vtg__input_deinit(&in);
+	rc = oom ? VTG_EXIT_FAIL : VTG_EXIT_OK;
+out_join:
+	for (unsigned k = 0; k < b.n_shards; k++)
+		if (b.shards[k].started) {
+			__atomic_store_n(&b.eof, true, __ATOMIC_RELEASE);
+			signal_fd(b.shards[k].efd);
+			pthread_join(b.shards[k].th, NULL);
+		}
+	pthread_barrier_destroy(&b.ready);
 out_free:
 	if (b.ctx)
 		for (unsigned i = 0; i < b.window; i++) {
@@ -675,14 +921,25 @@ out_free:
 			vtg__free(c->frag);
 			vtg__free(c->climb);
 			vtg__json_deinit(&c->records);
+			vtg__json_deinit(&c->line);
 			vtg__free(c->input);
 		}
 	vtg__free(b.ctx);
-	vtg__free(b.deferred);
-	vtg__free(b.scratch);
-	vtg__free(b.rrtext);
+	if (b.shards)
+		for (unsigned k = 0; k < b.n_shards; k++) {
+			struct shard *sh = &b.shards[k];
+			vtg__worker_free(sh->w);
+			if (sh->efd > 0)
+				close(sh->efd);
+			vtg__free(sh->q);
+			vtg__free(sh->deferred);
+			vtg__free(sh->scratch);
+			vtg__free(sh->rrtext);
+		}
+	vtg__free(b.shards);
+	if (b.main_efd >= 0)
+		close(b.main_efd);
 	vtg__json_deinit(&b.out);
-	vtg__worker_free(b.w);
 out:
 	if (issuers) {
 		for (int i = 0; i < n_issuers; i++)

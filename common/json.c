@@ -317,6 +317,15 @@ void vtg__json_line_end(struct vtg_json *j)
 	vtg__json_maybe_flush(j);
 }
 
+void vtg__json_put_lines(struct vtg_json *j, const char *s, size_t n)
+{
+	put(j, s, n);
+	j->depth = 0;
+	j->first[0] = true;
+	j->after_key = false;
+	vtg__json_maybe_flush(j);
+}
+
 void vtg__json_kstr(struct vtg_json *j, const char *key, const char *s)
 {
 	vtg__json_key(j, key);

@@ -53,6 +53,10 @@ void vtg__json_null(struct vtg_json *j);
 /* End of one JSON line: newline, then a flush if over the threshold. */
 void vtg__json_line_end(struct vtg_json *j);
 
+/* Append complete lines rendered elsewhere (each ending in a newline), then
+ * flush if over the threshold. */
+void vtg__json_put_lines(struct vtg_json *j, const char *s, size_t n);
+
 /* Insert an already rendered JSON value (e.g. a fragment kept from an
  * earlier buffer) as the next element. */
 void vtg__json_raw(struct vtg_json *j, const char *s, size_t n);

@@ -1,7 +1,7 @@
 /*
  * config.c — read the perspectives file: INI-style sections
  *   [engine]            timeout-ms, retries, slots, rate-qps,
- *                       upstream-inflight, udp-size, dnssec-ok
+ *                       upstream-inflight, workers, udp-size, dnssec-ok
  *   [perspective ID]    rir, location, coordinates, netns, source,
  *                       interface, resolver (repeatable), mode, sockets
  * '#' and ';' start comments. The first perspective is the primary.
@@ -160,6 +160,7 @@ static int engine_key(struct vtg_engine_cfg *e, const char *k, const char *v,
 		{"slots", &e->slots, 1u << 24},
 		{"rate-qps", &e->rate_qps, 100000000},
 		{"upstream-inflight", &e->upstream_inflight, 1u << 24},
+		{"workers", &e->workers, 64},
 	};
 	for (size_t i = 0; i < sizeof(u) / sizeof(u[0]); i++)
 		if (!strcmp(k, u[i].name)) {

@@ -62,7 +62,7 @@
 #define TCP_BUF_SIZE (2 + 65535) /* RFC 1035 4.2.2 length prefix */
 #define SOCK_RCVBUF (8 << 20)
 
-enum op { OP_RECV = 1, OP_SEND, OP_TCP_CONN, OP_TCP_SEND, OP_TCP_RECV };
+enum op { OP_RECV = 1, OP_SEND, OP_TCP_CONN, OP_TCP_SEND, OP_TCP_RECV, OP_WAKE };
 
 enum state {
 	S_FREE = 0,
@@ -162,6 +162,9 @@ struct vtg_worker {
 	uint64_t now;
 	uint64_t enters;
 	unsigned completions;
+	int wake_fd;             /* eventfd another thread writes, or -1 */
+	uint64_t wake_val;
+	bool woken;
 	struct vtg_msg msg;      /* parsed response handed to the callback */
 };
 
@@ -576,6 +579,7 @@ int vtg__worker_new(struct vtg_worker **out, const struct vtg_engine_cfg *cfg,
 	if (!w)
 		return -ENOMEM;
 	w->orig_ns = -1;
+	w->wake_fd = -1;
 	w->cfg = *cfg;
 	if (w->cfg.slots == 0)
 		w->cfg.slots = DEF_SLOTS;
@@ -745,6 +749,29 @@ int vtg__worker_new(struct vtg_worker **out, const struct vtg_engine_cfg *cfg,
 	return 0;
 fail:
 	vtg__worker_free(w);
+	return rc;
+}
+
+static int arm_wake(struct vtg_worker *w)
+{
+	struct io_uring_sqe *sqe = sqe_get(w);
+	if (!sqe)
+		return -EBUSY;
+	io_uring_prep_read(sqe, w->wake_fd, &w->wake_val, sizeof(w->wake_val), 0);
+	io_uring_sqe_set_data64(sqe, ud_pack(OP_WAKE, 0, 0));
+	return 0;
+}
+
+int vtg__worker_set_wake(struct vtg_worker *w, int efd)
+{
+	if (efd < 0 || w->wake_fd >= 0)
+		return -EINVAL;
+	w->wake_fd = efd;
+	int rc = arm_wake(w);
+	if (rc == 0) {
+		io_uring_submit(&w->ring);
+		w->enters++;
+	}
 	return rc;
 }
 
@@ -1253,6 +1280,13 @@ static void handle_cqe(struct vtg_worker *w, struct io_uring_cqe *cqe)
 		}
 		return;
 	}
+	if (op == OP_WAKE) {
+		w->woken = true;
+		if (cqe->res < 0 && cqe->res != -EINTR && cqe->res != -EAGAIN)
+			return; /* the fd is gone: stop listening */
+		arm_wake(w);
+		return;
+	}
 	if (idx >= w->n_slots)
 		return;
 	struct slot *s = &w->slots[idx];
@@ -1275,14 +1309,15 @@ int vtg__worker_run(struct vtg_worker *w, int wait_ms)
 	w->now = mono_ns();
 	const uint64_t start = w->now;
 	w->completions = 0;
+	w->woken = false;
 	expire(w);
 	dispatch(w);
-	if (w->n_active == 0) {
+	if (w->n_active == 0 && w->wake_fd < 0) {
 		io_uring_submit(&w->ring);
 		return 0;
 	}
 	for (;;) {
-		if (w->completions > 0) {
+		if (w->completions > 0 || w->woken) {
 			/* flush what the callbacks prepared (sends) before returning */
 			dispatch(w);
 			if (io_uring_sq_ready(&w->ring)) {
@@ -1313,9 +1348,9 @@ int vtg__worker_run(struct vtg_worker *w, int wait_ms)
 		io_uring_cq_advance(&w->ring, seen);
 		expire(w);
 		dispatch(w);
-		if (w->n_active == 0 && w->completions == 0)
+		if (w->n_active == 0 && w->completions == 0 && w->wake_fd < 0)
 			return 0;
-		if (wait_ms >= 0 && w->completions == 0 &&
+		if (wait_ms >= 0 && w->completions == 0 && !w->woken &&
 		    w->now - start >= (uint64_t)wait_ms * 1000000ull)
 			return 0;
 	}

@@ -54,6 +54,7 @@ struct vtg_engine_cfg {
 	bool do_bit;
 	bool rd;                   /* stub mode: recursion desired */
 	unsigned ring_entries;
+	unsigned workers;          /* worker threads of a bulk run; 0 = one per core */
 };
 
 void vtg__engine_cfg_default(struct vtg_engine_cfg *cfg);
@@ -90,6 +91,16 @@ int vtg__worker_new(struct vtg_worker **out, const struct vtg_engine_cfg *cfg,
 		    vtg_query_cb_fn cb, char *err, size_t errcap);
 void vtg__worker_free(struct vtg_worker *w);
 
+/*
+ * Let another thread wake the worker: the ring keeps a read armed on the
+ * eventfd efd (owned by the caller), and vtg__worker_run() returns as soon
+ * as it completes, even with nothing in flight (then it waits for the wake
+ * or wait_ms instead of returning at once). Another thread wakes the worker
+ * by writing to efd; a write made before the worker sleeps is not lost. Call
+ * on the worker's thread, before its first run. 0 or a negative errno.
+ */
+int vtg__worker_set_wake(struct vtg_worker *w, int efd);
+
 /* Free slots now (a submit succeeds while this is > 0). */
 unsigned vtg__worker_free_slots(const struct vtg_worker *w);
 /* Queries accepted and not yet completed. */
@@ -106,9 +117,10 @@ int vtg__worker_submit(struct vtg_worker *w, unsigned persp, int upstream,
 
 /*
  * Run the loop: send what is due, wait for answers or the next deadline,
- * complete queries. Returns after at least one completion or when nothing is
- * active (0), or a negative error from the ring. wait_ms bounds the wait
- * (-1: until something completes).
+ * complete queries. Returns after at least one completion, on a wake (see
+ * vtg__worker_set_wake), or when nothing is active and no wake fd is set
+ * (0), or a negative error from the ring. wait_ms bounds the wait (-1:
+ * until something completes).
  */
 int vtg__worker_run(struct vtg_worker *w, int wait_ms);
 

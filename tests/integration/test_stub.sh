@@ -130,5 +130,26 @@ dropped=$(grep -o 'dropped-mismatch [0-9]*' "$T/spoof.err" | awk '{print $2}')
 [ "${dropped:-0}" -ge $(( ${sent:-0} * 5 * 9 / 10 )) ] && ok \
   || bad "spoof: dropped-mismatch ${dropped:-0} for ${sent:-0} queries"
 
+# ---- 6. workers: one ring per thread, the same answers whatever their number
+# (names go round robin to the workers; output stays in input order)
+printf '[perspective p0]\nnetns = %s\nsource = %s\nresolver = %s\n' \
+  "$VTG_P0_NETNS" "$VTG_P0_SRC" "$VTG_SERVER_BENCH" > "$T/bench.conf"
+head -n 20000 "$VTG_BENCH_NAMES" > "$T/bench20k"
+for w in 1 3; do
+  "$V" query -t CAA --config "$T/bench.conf" --no-progress --workers "$w" < "$T/bench20k" \
+    2> "$T/w$w.err" | jq -c 'del(.latency_ms)' > "$T/w$w.jsonl"
+  grep -q "$w worker" "$T/w$w.err" && ok || bad "workers $w: $(head -1 "$T/w$w.err")"
+done
+expect "workers: 20000 lines" "$(wc -l < "$T/w3.jsonl")" 20000
+expect "workers: same output with 1 and 3" "$(cmp -s "$T/w1.jsonl" "$T/w3.jsonl" && echo same)" same
+"$V" caa --config "$T/all.conf" --ca secure-ca.vtg,target-ca.vtg --no-progress --workers 3 \
+  --timeout-ms 500 < "$T/names" 2>/dev/null | jq -c 'del(.checked_at, .valid_until)
+  | del(.perspectives[]?.queries[]?.latency_ms)' > "$T/caa-w3.jsonl"
+jq -c 'del(.checked_at, .valid_until) | del(.perspectives[]?.queries[]?.latency_ms)' \
+  "$T/caa.jsonl" > "$T/caa-w.jsonl"
+expect "workers: caa lines" "$(wc -l < "$T/caa-w3.jsonl")" "$(wc -l < "$T/names")"
+expect "workers: caa decisions as with the default" \
+  "$(jq -r '.reason' "$T/caa-w3.jsonl" | md5sum)" "$(jq -r '.reason' "$T/caa-w.jsonl" | md5sum)"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -21,6 +21,7 @@
 #include <pthread.h>
 #include <poll.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -431,4 +432,55 @@ Test(engine, steady_state_does_not_allocate)
 	cr_assert_eq(vtg__alloc_count(), before, "the query path allocated %llu times",
 		     (unsigned long long)(vtg__alloc_count() - before));
 	cr_assert_geq(vtg__worker_stats(W, 0)->retried, 10);
+}
+
+/* ---- waking a worker from another thread (the bulk runner's hand-over) */
+
+static void *write_later(void *arg)
+{
+	int fd = *(int *)arg;
+	usleep(50 * 1000);
+	uint64_t one = 1;
+	cr_assert_eq(write(fd, &one, sizeof(one)), (ssize_t)sizeof(one));
+	return NULL;
+}
+
+/* wait_ms -1 means "until something happens": a lost wake-up would hang
+ * here until the suite's timeout fails the test */
+Test(engine, wake_written_before_the_wait_is_not_lost)
+{
+	int efd = eventfd(0, EFD_CLOEXEC);
+	cr_assert_geq(efd, 0);
+	cr_assert_eq(vtg__worker_set_wake(W, efd), 0);
+	cr_assert_eq(vtg__worker_set_wake(W, efd), -EINVAL, "only one wake fd");
+	uint64_t one = 1;
+	cr_assert_eq(write(efd, &one, sizeof(one)), (ssize_t)sizeof(one));
+	cr_assert_eq(vtg__worker_run(W, -1), 0);
+	/* the read is armed again: a second wake works too */
+	pthread_t t;
+	pthread_create(&t, NULL, write_later, &efd);
+	cr_assert_eq(vtg__worker_run(W, -1), 0);
+	pthread_join(t, NULL);
+	vtg__worker_free(W);
+	W = NULL;
+	close(efd);
+}
+
+Test(engine, wake_interrupts_a_wait_with_queries_in_flight)
+{
+	int efd = eventfd(0, EFD_CLOEXEC);
+	cr_assert_eq(vtg__worker_set_wake(W, efd), 0);
+	ask(0, "drop.example"); /* never answered: completes only after its retries */
+	uint64_t one = 1;
+	cr_assert_eq(write(efd, &one, sizeof(one)), (ssize_t)sizeof(one));
+	/* without the wake, this returns only when the query has timed out */
+	cr_assert_eq(vtg__worker_run(W, -1), 0);
+	cr_assert_eq(vtg__worker_active(W), 1);
+	cr_assert_eq(G[0].n, 0);
+	drain();
+	cr_assert_eq(G[0].n, 1);
+	cr_assert_eq(G[0].fail, VTG_FAIL_TIMEOUT);
+	vtg__worker_free(W);
+	W = NULL;
+	close(efd);
 }
