@@ -10,6 +10,9 @@
 #   ceiling        dnsperf with 5000 in flight, 2 clients: the server's ceiling
 #   vantage query  `vantage query -t CAA`, JSON lines written to a file
 #   vantage caa    full CAA checks (one query per name: the set is at the name)
+#   vantage climb  CAA checks of x.nN.bench.test: NXDOMAIN at the name, the set
+#                  at its parent, so two queries per name (reported per query)
+# vantage runs with one worker per core (the default) and with --workers 1.
 # and reports queries/s, CPU seconds per 1M queries (getrusage, via GNU time),
 # peak RSS, and vantage's ring enters per query. Results: a table in
 # OUTDIR/bench.txt and a plot in OUTDIR/bench.png (gnuplot).
@@ -88,7 +91,7 @@ TXT="$OUT/bench.txt"
   echo "# machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
   echo "# server: NSD $(nsd -v 2>&1 | head -1 | awk '{print $3}'), one server process, RRL off, 127.0.0.1:$PORT"
   echo "# client and server share the cores; qps = queries answered / seconds (dnsperf: its own run time)"
-  printf "%-14s %9s %10s %12s %10s %12s %10s\n" client names qps "cpu_s/1M_q" rss_mib enters/query vs_dnsperf
+  printf "%-18s %9s %10s %12s %10s %12s %8s %10s\n" client names qps "cpu_s/1M_q" rss_mib enters/query q/name vs_dnsperf
 } > "$TXT"
 
 row() { # client names queries [enters/query] [peer qps] [wall seconds override]
@@ -97,7 +100,7 @@ row() { # client names queries [enters/query] [peer qps] [wall seconds override]
   awk -v c="$1" -v n="$2" -v q="$3" -v e="$e" -v u="$u" -v s="$s" -v m="$m" -v en="${4:-}" -v peer="${5:-}" 'BEGIN {
     qps = q / e; cpu = (u + s) / q * 1e6
     ratio = (peer > 0) ? sprintf("%.2f", qps / peer) : "-"
-    printf "%-14s %9d %10.0f %12.2f %10.1f %12s %10s\n", c, n, qps, cpu, m / 1024, (en == "" ? "-" : en), ratio
+    printf "%-18s %9d %10.0f %12.2f %10.1f %12s %8.2f %10s\n", c, n, qps, cpu, m / 1024, (en == "" ? "-" : en), q / n, ratio
   }' >> "$TXT"
   echo "$1 $2 $(awk -v q="$3" -v e="$e" 'BEGIN {printf "%.0f", q / e}')" >> "$W/plot.dat"
 }
@@ -119,26 +122,38 @@ for N in "${SIZES[@]}"; do
   cq=$(awk '/Queries completed/ {print $3}' "$W/ceil.out")
   row ceiling "$N" "$cq" "" "" "$(awk '/Run time/ {print $4}' "$W/ceil.out")"
 
-  timed "$BIN" query -t CAA --resolver "127.0.0.1:$PORT" --no-progress < "$W/names" > "$W/query.jsonl" 2> "$W/query.err"
-  lines=$(wc -l < "$W/query.jsonl")
-  [ "$lines" -eq "$N" ] || { echo "bench: vantage query wrote $lines lines for $N names" >&2; exit 1; }
-  ok=$(grep -c '"rcode":"NOERROR"' "$W/query.jsonl" || true)
-  enters=$(sed -n 's/.*, \([0-9]*\) ring enters.*/\1/p' "$W/query.err")
-  row "vantage-query" "$N" "$ok" "$(awk -v a="$enters" -v b="$N" 'BEGIN {printf "%.3f", a / b}')" "$peer"
-
-  timed "$BIN" caa --ca ca.example --resolver "127.0.0.1:$PORT" --no-progress < "$W/names" > "$W/caa.jsonl" 2> "$W/caa.err"
-  lines=$(wc -l < "$W/caa.jsonl")
-  [ "$lines" -eq "$N" ] || { echo "bench: vantage caa wrote $lines lines for $N names" >&2; exit 1; }
-  ok=$(grep -c '"reason":"authorized"' "$W/caa.jsonl" || true)
-  enters=$(sed -n 's/.*, \([0-9]*\) ring enters.*/\1/p' "$W/caa.err")
-  row "vantage-caa" "$N" "$ok" "$(awk -v a="$enters" -v b="$N" 'BEGIN {printf "%.3f", a / b}')" "$peer"
-  cat "$W/query.err" "$W/caa.err" | sed 's/^/# /' >> "$TXT"
+  # vantage runs: label, sub-command, extra options, input, what counts as done
+  vrun() { # LABEL CMD WORKERS_OPT NAMESFILE
+    local label=$1 cmd=$2 wopt=$3 names=$4
+    if [ "$cmd" = query ]; then
+      timed "$BIN" query -t CAA --resolver "127.0.0.1:$PORT" --no-progress $wopt < "$names" > "$W/$label.jsonl" 2> "$W/$label.err"
+    else
+      timed "$BIN" caa --ca ca.example --resolver "127.0.0.1:$PORT" --no-progress $wopt < "$names" > "$W/$label.jsonl" 2> "$W/$label.err"
+    fi
+    local lines; lines=$(wc -l < "$W/$label.jsonl")
+    [ "$lines" -eq "$N" ] || { echo "bench: $label wrote $lines lines for $N names" >&2; exit 1; }
+    local good
+    if [ "$cmd" = query ]; then good=$(grep -c '"rcode":"NOERROR"' "$W/$label.jsonl" || true)
+    else good=$(grep -c '"reason":"authorized"' "$W/$label.jsonl" || true); fi
+    [ "$good" -eq "$N" ] || { echo "bench: $label: only $good of $N answers right" >&2; exit 1; }
+    # queries = what the engine received (one per lookup; climbs make more)
+    local q; q=$(sed -n 's/.*received \([0-9]*\),.*/\1/p' "$W/$label.err" | head -1)
+    local enters; enters=$(sed -n 's/.*, \([0-9]*\) ring enters.*/\1/p' "$W/$label.err")
+    row "$label" "$N" "$q" "$(awk -v a="$enters" -v b="$q" 'BEGIN {printf "%.3f", a / b}')" "$peer"
+    sed "s/^/# $label: /" "$W/$label.err" >> "$TXT"
+  }
+  sed 's/^/x./' "$W/names" > "$W/names.climb"
+  vrun vantage-query query "" "$W/names"
+  vrun vantage-caa caa "" "$W/names"
+  vrun vantage-climb caa "" "$W/names.climb"
+  vrun vantage-query-w1 query "--workers 1" "$W/names"
+  vrun vantage-caa-w1 caa "--workers 1" "$W/names"
 done
 cat "$TXT"
 
 if command -v gnuplot >/dev/null; then
   gnuplot <<PLOT
-set terminal pngcairo size 900,500 noenhanced
+set terminal pngcairo size 1100,500 noenhanced
 set output "$OUT/bench.png"
 set title "CAA queries/s against one NSD process on loopback (higher is better)"
 set style data histograms
@@ -148,7 +163,7 @@ set ylabel "queries/s"
 set key top left
 set yrange [0:*]
 set datafile separator " "
-plot for [c in "dnsperf ceiling vantage-query vantage-caa"] "< awk -v c=" . c . " '\$1==c {print \$2, \$3}' $W/plot.dat" using 2:xtic(1) title c
+plot for [c in "dnsperf ceiling vantage-query vantage-caa vantage-climb vantage-query-w1 vantage-caa-w1"] "< awk -v c=" . c . " '\$1==c {print \$2, \$3}' $W/plot.dat" using 2:xtic(1) title c
 PLOT
   echo "bench: plot in $OUT/bench.png" >&2
 fi
