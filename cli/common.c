@@ -182,9 +182,21 @@ int vtg__parse_recognised(const char *arg, unsigned *mask)
 
 void vtg__rfc3339(time_t t, char *buf)
 {
+	/* a bulk run formats the same second thousands of times: keep the
+	 * last two per thread (checked_at and valid_until alternate) */
+	static __thread time_t last_t[2] = {-1, -1};
+	static __thread char last_s[2][21];
+	for (int k = 0; k < 2; k++)
+		if (last_t[k] == t) {
+			memcpy(buf, last_s[k], 21);
+			return;
+		}
 	struct tm tm;
 	gmtime_r(&t, &tm);
 	strftime(buf, 21, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	int k = last_t[0] <= last_t[1] ? 0 : 1; /* replace the older (or unused) */
+	last_t[k] = t;
+	memcpy(last_s[k], buf, 21);
 }
 
 static void emit_name(struct vtg_json *j, const uint8_t *wire)
@@ -198,13 +210,18 @@ static void emit_name(struct vtg_json *j, const uint8_t *wire)
 
 static void emit_reason(struct vtg_json *j, enum vtg_caa_reason r, const char *detail)
 {
-	char buf[800];
 	const char *code = vtg_caa_reason_str(r);
-	if (detail && *detail)
-		snprintf(buf, sizeof(buf), "%s: %s", code, detail);
-	else
-		snprintf(buf, sizeof(buf), "%s", code);
-	vtg__json_kstr(j, "reason", buf);
+	if (!detail || !*detail) {
+		vtg__json_kstr(j, "reason", code);
+		return;
+	}
+	char buf[800];
+	size_t cl = strlen(code), dl = strnlen(detail, sizeof(buf) - cl - 3);
+	memcpy(buf, code, cl);
+	memcpy(buf + cl, ": ", 2);
+	memcpy(buf + cl + 2, detail, dl);
+	vtg__json_key(j, "reason");
+	vtg__json_strn(j, buf, cl + 2 + dl);
 }
 
 void vtg__emit_invalid(struct vtg_json *j, const char *input, size_t input_len,

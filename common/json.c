@@ -58,7 +58,10 @@ static void reserve(struct vtg_json *j, size_t n)
 	j->cap = cap;
 }
 
-static void put(struct vtg_json *j, const char *s, size_t n)
+/* The appenders: the common case (room in the buffer) inline, growing out
+ * of line. A buffer that failed to grow keeps its sticky error and takes
+ * nothing more. */
+static void put_slow(struct vtg_json *j, const char *s, size_t n)
 {
 	reserve(j, n);
 	if (j->err)
@@ -67,12 +70,23 @@ static void put(struct vtg_json *j, const char *s, size_t n)
 	j->len += n;
 }
 
-static void putc1(struct vtg_json *j, char c)
+static inline void put(struct vtg_json *j, const char *s, size_t n)
 {
-	reserve(j, 1);
-	if (j->err)
+	if (j->len + n <= j->cap && !j->err) {
+		memcpy(j->buf + j->len, s, n);
+		j->len += n;
 		return;
-	j->buf[j->len++] = c;
+	}
+	put_slow(j, s, n);
+}
+
+static inline void putc1(struct vtg_json *j, char c)
+{
+	if (j->len < j->cap && !j->err) {
+		j->buf[j->len++] = c;
+		return;
+	}
+	put_slow(j, &c, 1);
 }
 
 int vtg__json_flush(struct vtg_json *j)
@@ -167,6 +181,14 @@ static size_t utf8_len(const unsigned char *s, size_t n)
 	return len;
 }
 
+/* Octets that go out as they are inside a JSON string: printable ASCII
+ * except the quote and the backslash (UTF-8 sequences are checked apart). */
+static const uint8_t plain[256] = {
+	[0x20 ... 0x21] = 1, /* '"' is 0x22 */
+	[0x23 ... 0x5b] = 1, /* '\\' is 0x5c */
+	[0x5d ... 0x7f] = 1,
+};
+
 static void escaped(struct vtg_json *j, const char *str, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
@@ -174,16 +196,15 @@ static void escaped(struct vtg_json *j, const char *str, size_t n)
 	putc1(j, '"');
 	size_t i = 0;
 	while (i < n) {
-		unsigned char c = s[i];
-		if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
-			size_t run = i;
-			while (run < n && s[run] >= 0x20 && s[run] < 0x80 &&
-			       s[run] != '"' && s[run] != '\\')
-				run++;
+		size_t run = i;
+		while (run < n && plain[s[run]])
+			run++;
+		if (run > i) {
 			put(j, str + i, run - i);
 			i = run;
 			continue;
 		}
+		unsigned char c = s[i];
 		if (c == '"' || c == '\\') {
 			char e[2] = {'\\', (char)c};
 			put(j, e, 2);

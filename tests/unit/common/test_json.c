@@ -132,3 +132,36 @@ Test(json, large_output_grows_and_flushes)
 	vtg__json_deinit(&j);
 	fclose(f);
 }
+
+Test(json, escapes_at_run_edges_and_del_kept)
+{
+	vtg__json_key(&J, "k\"");
+	vtg__json_str(&J, "\"\\\x7f~ \x1f");
+	expect("\"k\\\"\":\"\\\"\\\\\x7f~ \\u001f\"");
+}
+
+Test(json, tiny_buffer_grows_byte_by_byte)
+{
+	struct vtg_json t;
+	cr_assert_eq(vtg__json_init_cap(&t, -1, 1), 0);
+	vtg__json_obj_begin(&t);
+	vtg__json_kstr(&t, "name", "a \"quoted\" value that is longer than the buffer");
+	vtg__json_obj_end(&t);
+	vtg__json_line_end(&t);
+	const char *want = "{\"name\":\"a \\\"quoted\\\" value that is longer than the buffer\"}\n";
+	cr_assert_eq(t.len, strlen(want));
+	cr_assert(memcmp(t.buf, want, t.len) == 0, "got '%.*s'", (int)t.len, t.buf);
+	vtg__json_deinit(&t);
+}
+
+Test(json, put_lines_appends_rendered_lines)
+{
+	vtg__json_obj_begin(&J);
+	vtg__json_obj_end(&J);
+	vtg__json_line_end(&J);
+	vtg__json_put_lines(&J, "{\"a\":1}\n", 8);
+	vtg__json_obj_begin(&J); /* no comma: a new line starts fresh */
+	vtg__json_obj_end(&J);
+	vtg__json_line_end(&J);
+	expect("{}\n{\"a\":1}\n{}\n");
+}
