@@ -74,6 +74,7 @@ enum state {
 };
 
 #define NIL UINT32_MAX
+#define DIRECT VTG_MAX_UPSTREAMS /* the upstream index of direct queries */
 
 struct list {
 	uint32_t head, tail;
@@ -86,9 +87,13 @@ struct slot {
 	uint8_t tries;
 	bool malformed_seen;
 	uint16_t persp;
-	uint16_t upstream;
+	uint16_t upstream;       /* index, or DIRECT: the query goes to dst */
 	uint16_t id;
 	uint16_t qtype;
+	uint8_t max_tries;
+	bool case_random;        /* 0x20: the echoed qname must match exactly */
+	const struct sockaddr_storage *dst;
+	struct sockaddr_storage dst_own;
 	uint32_t sock;
 	uint32_t prev, next;
 	int send_err;
@@ -123,7 +128,7 @@ struct persp {
 	uint32_t first_sock, n_socks;
 	int nsfd;                /* namespace fd, -1 = ours */
 	unsigned rr;             /* round robin over upstreams */
-	struct upstream_state up[VTG_MAX_UPSTREAMS];
+	struct upstream_state up[VTG_MAX_UPSTREAMS + 1]; /* + DIRECT */
 	struct vtg_persp_stats st;
 };
 
@@ -610,7 +615,7 @@ int vtg__worker_new(struct vtg_worker **out, const struct vtg_engine_cfg *cfg,
 		struct persp *p = &w->persp[i];
 		p->cfg = pc[i];
 		p->nsfd = -1;
-		if (p->cfg.n_upstreams == 0) {
+		if (p->cfg.n_upstreams == 0 && !p->cfg.iterative) {
 			snprintf(err, errcap, "perspective %s has no upstream resolver",
 				 p->cfg.id);
 			rc = -EINVAL;
@@ -618,7 +623,7 @@ int vtg__worker_new(struct vtg_worker **out, const struct vtg_engine_cfg *cfg,
 		}
 		if (p->cfg.sockets == 0)
 			p->cfg.sockets = DEF_SOCKETS;
-		for (unsigned u = 0; u < VTG_MAX_UPSTREAMS; u++) {
+		for (unsigned u = 0; u <= DIRECT; u++) {
 			p->up[u].pending.head = p->up[u].pending.tail = NIL;
 			p->up[u].tokens = cfg->rate_qps ? cfg->rate_qps / 10.0 : 0;
 		}
@@ -859,14 +864,22 @@ static void complete(struct vtg_worker *w, uint32_t i, enum vtg_lookup_fail fail
 	w->cb(ud, &r);
 }
 
-int vtg__worker_submit(struct vtg_worker *w, unsigned persp, int upstream,
-		       const uint8_t *qname, uint16_t qtype, void *ud)
+int vtg__worker_submit_ex(struct vtg_worker *w, const struct vtg_submit *q, void *ud)
 {
-	if (persp >= w->n_persp)
+	if (q->persp >= w->n_persp)
 		return -EINVAL;
-	struct persp *p = &w->persp[persp];
-	if (upstream >= (int)p->cfg.n_upstreams)
+	struct persp *p = &w->persp[q->persp];
+	int upstream = q->upstream;
+	if (q->dst) {
+		if (q->dst->ss_family != AF_INET && q->dst->ss_family != AF_INET6)
+			return -EAFNOSUPPORT;
+		int fam = p->cfg.n_upstreams ? p->cfg.upstream[0].ss_family : AF_INET;
+		if (q->dst->ss_family != fam)
+			return -EAFNOSUPPORT; /* the pool's sockets are of one family */
+		upstream = DIRECT;
+	} else if (upstream >= (int)p->cfg.n_upstreams || p->cfg.n_upstreams == 0) {
 		return -EINVAL;
+	}
 	if (w->free_head == NIL)
 		return -EAGAIN;
 	uint32_t i = w->free_head;
@@ -874,40 +887,89 @@ int vtg__worker_submit(struct vtg_worker *w, unsigned persp, int upstream,
 	struct vtg_query_opts qo = {
 		.udp_size = w->cfg.udp_size,
 		.edns = w->cfg.edns,
-		.do_bit = w->cfg.do_bit,
-		.rd = w->cfg.rd,
+		.do_bit = q->do_bit,
+		.rd = q->rd,
+		.cd = q->cd,
 	};
-	int len = vtg__query_encode(s->query, sizeof(s->query), 0, qname, qtype, &qo);
+	int len = vtg__query_encode(s->query, sizeof(s->query), 0, q->qname, q->qtype, &qo);
 	if (len < 0)
 		return len;
 	w->free_head = s->next;
 	w->n_free--;
 	w->n_active++;
 	s->qlen = (uint16_t)len;
-	memcpy(s->qname, qname, vtg__name_len(qname));
-	s->qtype = qtype;
-	s->persp = (uint16_t)persp;
+	memcpy(s->qname, q->qname, vtg__name_len(q->qname));
+	s->qtype = q->qtype;
+	s->persp = (uint16_t)q->persp;
 	s->ud = ud;
 	s->tries = 0;
+	s->max_tries = q->tries ? q->tries : (uint8_t)(w->cfg.retries + 1);
+	if (s->max_tries > MAX_TRIES)
+		s->max_tries = MAX_TRIES;
+	s->case_random = q->case_random;
 	s->malformed_seen = false;
 	s->send_err = 0;
 	s->first_ns = 0;
 	s->tcp_op_pending = false;
-	if (upstream < 0) {
-		/* least loaded upstream, ties broken round robin */
-		unsigned best = p->rr++ % p->cfg.n_upstreams;
-		for (unsigned k = 0; k < p->cfg.n_upstreams; k++) {
-			unsigned u = (best + k) % p->cfg.n_upstreams;
-			if (p->up[u].inflight + (p->up[u].pending.head != NIL) <
-			    p->up[best].inflight + (p->up[best].pending.head != NIL))
-				best = u;
+	if (upstream == DIRECT) {
+		memcpy(&s->dst_own, q->dst, sizeof(s->dst_own));
+		s->dst = &s->dst_own;
+	} else {
+		if (upstream < 0) {
+			/* least loaded upstream, ties broken round robin */
+			unsigned best = p->rr++ % p->cfg.n_upstreams;
+			for (unsigned k = 0; k < p->cfg.n_upstreams; k++) {
+				unsigned u = (best + k) % p->cfg.n_upstreams;
+				if (p->up[u].inflight + (p->up[u].pending.head != NIL) <
+				    p->up[best].inflight + (p->up[best].pending.head != NIL))
+					best = u;
+			}
+			upstream = (int)best;
 		}
-		upstream = (int)best;
+		s->dst = &p->cfg.upstream[upstream];
 	}
 	s->upstream = (uint16_t)upstream;
 	s->state = S_PENDING;
 	list_push(w, &p->up[upstream].pending, (uint8_t)(0x80 + upstream), i);
 	return 0;
+}
+
+int vtg__worker_submit(struct vtg_worker *w, unsigned persp, int upstream,
+		       const uint8_t *qname, uint16_t qtype, void *ud)
+{
+	struct vtg_submit q = {
+		.persp = persp,
+		.upstream = upstream,
+		.qname = qname,
+		.qtype = qtype,
+		.rd = w->cfg.rd,
+		.do_bit = w->cfg.do_bit,
+	};
+	return vtg__worker_submit_ex(w, &q, ud);
+}
+
+/* 0x20 (draft-vixie-dnsext-dns0x20): flip the case of each letter of the
+ * name in the query at random; the answer must echo it exactly. */
+static void randomise_case(struct vtg_worker *w, struct slot *s)
+{
+	uint8_t *n = s->query + VTG_DNS_HEADER_LEN;
+	uint32_t bits = 0;
+	unsigned left = 0;
+	for (unsigned pos = 0; n[pos]; pos += 1u + n[pos]) {
+		for (unsigned k = 1; k <= n[pos]; k++) {
+			uint8_t c = n[pos + k];
+			if (!((c | 0x20) >= 'a' && (c | 0x20) <= 'z'))
+				continue;
+			if (left == 0) {
+				bits = rnd32(w);
+				left = 32;
+			}
+			n[pos + k] = (bits & 1) ? (uint8_t)(c | 0x20) : (uint8_t)(c & ~0x20);
+			bits >>= 1;
+			left--;
+		}
+	}
+	memcpy(s->qname, n, vtg__name_len(n));
 }
 
 /* Put the query on the wire (first try or a retry). */
@@ -927,12 +989,14 @@ static void send_udp(struct vtg_worker *w, uint32_t i)
 	s->id = id;
 	s->query[0] = (uint8_t)(id >> 8);
 	s->query[1] = (uint8_t)id;
+	if (s->case_random)
+		randomise_case(w, s);
 	h_put(w, hkey(si, id), i);
 	s->iov[0].iov_base = s->query;
 	s->iov[0].iov_len = s->qlen;
 	memset(&s->mh, 0, sizeof(s->mh));
-	s->mh.msg_name = &p->cfg.upstream[s->upstream];
-	s->mh.msg_namelen = ss_len(&p->cfg.upstream[s->upstream]);
+	s->mh.msg_name = (void *)s->dst;
+	s->mh.msg_namelen = ss_len(s->dst);
 	s->mh.msg_iov = s->iov;
 	s->mh.msg_iovlen = 1;
 	struct io_uring_sqe *sqe = sqe_get(w);
@@ -957,7 +1021,9 @@ static void dispatch(struct vtg_worker *w)
 {
 	for (unsigned pi = 0; pi < w->n_persp; pi++) {
 		struct persp *p = &w->persp[pi];
-		for (unsigned u = 0; u < p->cfg.n_upstreams; u++) {
+		for (unsigned u = 0; u <= DIRECT; u++) {
+			if (u == p->cfg.n_upstreams)
+				u = DIRECT;
 			struct upstream_state *us = &p->up[u];
 			if (w->cfg.rate_qps) {
 				double dt = (double)(w->now - us->last_ns) / 1e9;
@@ -968,10 +1034,10 @@ static void dispatch(struct vtg_worker *w)
 					us->tokens = burst;
 			}
 			while (us->pending.head != NIL) {
-				if (w->cfg.upstream_inflight &&
+				if (u != DIRECT && w->cfg.upstream_inflight &&
 				    us->inflight >= w->cfg.upstream_inflight)
 					break;
-				if (w->cfg.rate_qps) {
+				if (u != DIRECT && w->cfg.rate_qps) {
 					if (us->tokens < 1.0)
 						break;
 					us->tokens -= 1.0;
@@ -1015,8 +1081,7 @@ static void tcp_start(struct vtg_worker *w, uint32_t i)
 		tcp_fail(w, i, VTG_FAIL_LOCAL);
 		return;
 	}
-	io_uring_prep_connect(sqe, fd, (struct sockaddr *)&p->cfg.upstream[s->upstream],
-			      ss_len(&p->cfg.upstream[s->upstream]));
+	io_uring_prep_connect(sqe, fd, (const struct sockaddr *)s->dst, ss_len(s->dst));
 	io_uring_sqe_set_data64(sqe, ud_pack(OP_TCP_CONN, i, s->gen));
 	s->tcp_op_pending = true;
 }
@@ -1047,9 +1112,12 @@ static void to_tcp(struct vtg_worker *w, uint32_t i)
 /* Check a parsed response against the slot's question (RFC 5452 9.1). */
 static bool question_matches(const struct slot *s, const struct vtg_msg *m)
 {
-	return (m->flags & VTG_FLAG_QR) && VTG_OPCODE(m->flags) == 0 &&
-	       m->qdcount == 1 && m->qtype == s->qtype && m->qclass == VTG_CLASS_IN &&
-	       vtg__name_equal(m->qname, s->qname);
+	if (!((m->flags & VTG_FLAG_QR) && VTG_OPCODE(m->flags) == 0 && m->qdcount == 1 &&
+	      m->qtype == s->qtype && m->qclass == VTG_CLASS_IN))
+		return false;
+	if (s->case_random) /* 0x20: exactly the case we sent */
+		return memcmp(m->qname, s->qname, vtg__name_len(s->qname)) == 0;
+	return vtg__name_equal(m->qname, s->qname);
 }
 
 static void tcp_cqe(struct vtg_worker *w, enum op op, uint32_t i, int res)
@@ -1165,7 +1233,7 @@ static void udp_datagram(struct vtg_worker *w, uint32_t si, const uint8_t *buf, 
 	if (nl > w->rtmpl.msg_namelen)
 		nl = w->rtmpl.msg_namelen;
 	if (s->state != S_UDP ||
-	    !same_addr(&p->cfg.upstream[s->upstream], io_uring_recvmsg_name(o), nl)) {
+	    !same_addr(s->dst, io_uring_recvmsg_name(o), nl)) {
 		p->st.dropped_mismatch++;
 		return;
 	}
@@ -1217,12 +1285,16 @@ static void expire(struct vtg_worker *w)
 				continue;
 			}
 			h_del(w, hkey(s->sock, s->id));
-			if (s->tries <= w->cfg.retries) {
+			if (s->tries < s->max_tries) {
 				p->st.retried++;
-				/* the next upstream, if there is more than one */
-				p->up[s->upstream].inflight--;
-				s->upstream = (uint16_t)((s->upstream + 1) % p->cfg.n_upstreams);
-				p->up[s->upstream].inflight++;
+				if (s->upstream != DIRECT) {
+					/* the next upstream, if there is more than one */
+					p->up[s->upstream].inflight--;
+					s->upstream = (uint16_t)((s->upstream + 1) %
+								 p->cfg.n_upstreams);
+					s->dst = &p->cfg.upstream[s->upstream];
+					p->up[s->upstream].inflight++;
+				}
 				send_udp(w, i);
 				continue;
 			}
@@ -1250,7 +1322,7 @@ static uint64_t next_deadline(const struct vtg_worker *w)
 	if (w->cfg.rate_qps) {
 		/* pending work throttled by the token bucket: come back soon */
 		for (unsigned pi = 0; pi < w->n_persp; pi++)
-			for (unsigned u = 0; u < w->persp[pi].cfg.n_upstreams; u++)
+			for (unsigned u = 0; u <= DIRECT; u++)
 				if (w->persp[pi].up[u].pending.head != NIL) {
 					uint64_t soon = w->now + 1000000000ull / w->cfg.rate_qps + 1;
 					if (soon < d)

@@ -39,7 +39,7 @@ struct vtg_persp_cfg {
 	char netns[256];         /* /run/netns/NAME, "" = current namespace */
 	struct sockaddr_storage upstream[VTG_MAX_UPSTREAMS];
 	unsigned n_upstreams;
-	bool iterative;          /* resolve from root hints (not yet) */
+	bool iterative;          /* resolve from root hints, no upstreams */
 	unsigned sockets;        /* UDP socket pool size; 0 = default */
 };
 
@@ -123,6 +123,26 @@ int vtg__worker_submit(struct vtg_worker *w, unsigned persp, int upstream,
  * until something completes).
  */
 int vtg__worker_run(struct vtg_worker *w, int wait_ms);
+
+/*
+ * The general form: a query to one of the perspective's upstreams (dst NULL,
+ * upstream as above) or straight to the server address dst (iterative mode:
+ * an authoritative server), with its own header bits, number of tries
+ * (0: the configuration's retries + 1) and optional 0x20 case randomisation
+ * of the qname, checked on the answer. Direct queries are not subject to the
+ * per-upstream in-flight and rate limits (those are for upstream resolvers).
+ */
+struct vtg_submit {
+	unsigned persp;
+	int upstream;
+	const struct sockaddr_storage *dst;
+	const uint8_t *qname;
+	uint16_t qtype;
+	uint8_t tries;
+	bool rd, do_bit, cd;
+	bool case_random;
+};
+int vtg__worker_submit_ex(struct vtg_worker *w, const struct vtg_submit *q, void *ud);
 
 const struct vtg_persp_stats *vtg__worker_stats(const struct vtg_worker *w,
 						unsigned persp);

@@ -12,6 +12,8 @@
  *   tclie     as tc, but the UDP answer's ANCOUNT says 120 records that are
  *             not there (what some servers send when they truncate)
  *   servfail  SERVFAIL
+ *   lower     answer with the question name folded to lower case (what a
+ *             server that does not preserve case, or a forger, sends back)
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -83,7 +85,8 @@ static size_t build_answer(const uint8_t *q, size_t qlen, uint8_t *out, unsigned
 static void first_label(const uint8_t *q, char *out)
 {
 	size_t l = q[12] < 63 ? q[12] : 63;
-	memcpy(out, q + 13, l);
+	for (size_t k = 0; k < l; k++) /* 0x20 randomises the case */
+		out[k] = (char)(q[13 + k] | ((q[13 + k] >= 'A' && q[13 + k] <= 'Z') ? 0x20 : 0));
 	out[l] = 0;
 }
 
@@ -158,6 +161,11 @@ static void *responder_main(void *arg)
 		} else {
 			len = build_answer(q, (size_t)n, out, 0, 1, false, true);
 		}
+		if (!strcmp(label, "lower"))
+			for (size_t k = 12; out[k] != 0; k += out[k] + 1u)
+				for (size_t c = 1; c <= out[k]; c++)
+					if (out[k + c] >= 'A' && out[k + c] <= 'Z')
+						out[k + c] = (uint8_t)(out[k + c] | 0x20);
 		if (!strcmp(label, "spoof")) {
 			/* wrong ID */
 			out[0] ^= 0x5a;
@@ -224,6 +232,8 @@ struct got {
 	bool tcp;
 	unsigned ancount;
 	unsigned rcode;
+	uint16_t flags;
+	uint8_t qname[VTG_DNS_MAX_NAME];
 };
 
 static struct got G[64];
@@ -238,6 +248,8 @@ static void cb(void *ud, const struct vtg_qresult *r)
 	if (r->msg) {
 		g->ancount = r->msg->ancount;
 		g->rcode = vtg__msg_rcode(r->msg);
+		g->flags = r->msg->flags;
+		memcpy(g->qname, r->msg->qname, vtg__name_len(r->msg->qname));
 	}
 }
 
@@ -483,4 +495,70 @@ Test(engine, wake_interrupts_a_wait_with_queries_in_flight)
 	vtg__worker_free(W);
 	W = NULL;
 	close(efd);
+}
+
+/* Iterative mode: queries straight to a server address, with their own
+ * header bits and tries, and 0x20 case randomisation checked on answers. */
+static void ask_direct(unsigned i, const char *name, uint8_t tries, bool rd, bool x20)
+{
+	uint8_t wn[VTG_DNS_MAX_NAME];
+	cr_assert_gt(vtg__name_from_text(wn, name, strlen(name)), 0);
+	struct sockaddr_storage dst;
+	char addr[32];
+	snprintf(addr, sizeof(addr), "127.0.0.1:%u", R.port);
+	cr_assert_eq(vtg__parse_addr(addr, &dst), 0);
+	struct vtg_submit q = {
+		.persp = 0, .upstream = -1, .dst = &dst, .qname = wn,
+		.qtype = VTG_TYPE_CAA, .tries = tries, .rd = rd, .do_bit = true,
+		.case_random = x20,
+	};
+	cr_assert_eq(vtg__worker_submit_ex(W, &q, (void *)(uintptr_t)i), 0);
+}
+
+Test(engine, direct_query_goes_to_the_given_address_with_its_bits)
+{
+	ask_direct(0, "ok.direct.example", 0, false, false);
+	ask_direct(1, "ok.recursive.example", 0, true, false);
+	drain();
+	cr_assert_eq(G[0].fail, VTG_FAIL_NONE);
+	cr_assert_eq(G[0].flags & VTG_FLAG_RD, 0, "RD must be clear on an iterative query");
+	cr_assert_eq(G[1].fail, VTG_FAIL_NONE);
+	cr_assert_neq(G[1].flags & VTG_FLAG_RD, 0);
+}
+
+Test(engine, direct_query_tries_as_asked)
+{
+	ask_direct(0, "drop.once.example", 1, false, false);
+	ask_direct(1, "drop.twice.example", 2, false, false);
+	drain();
+	cr_assert_eq(G[0].fail, VTG_FAIL_TIMEOUT);
+	cr_assert_eq(G[0].tries, 1);
+	cr_assert_eq(G[1].fail, VTG_FAIL_TIMEOUT);
+	cr_assert_eq(G[1].tries, 2);
+}
+
+Test(engine, case_randomised_name_is_echoed_and_checked)
+{
+	static const char name[] =
+		"ok.abcdefghijklmnopqrstuvwxyz.abcdefghijklmnopqrstuvwxyz.example";
+	ask_direct(0, name, 0, false, true);
+	drain();
+	cr_assert_eq(G[0].fail, VTG_FAIL_NONE);
+	/* the letters came back in mixed case (2^-58 to be all lower) */
+	bool upper = false;
+	for (unsigned k = 0; k < vtg__name_len(G[0].qname); k++)
+		upper |= G[0].qname[k] >= 'A' && G[0].qname[k] <= 'Z';
+	cr_assert(upper, "qname case was not randomised");
+}
+
+Test(engine, case_mismatch_is_dropped_with_0x20)
+{
+	static const char name[] =
+		"lower.abcdefghijklmnopqrstuvwxyz.abcdefghijklmnopqrstuvwxyz.example";
+	ask_direct(0, name, 2, false, true);
+	ask_direct(1, name, 2, false, false); /* without 0x20 the answer is fine */
+	drain();
+	cr_assert_eq(G[0].fail, VTG_FAIL_TIMEOUT);
+	cr_assert_eq(G[1].fail, VTG_FAIL_NONE);
+	cr_assert_geq(vtg__worker_stats(W, 0)->dropped_mismatch, 2);
 }
