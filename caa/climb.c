@@ -45,6 +45,8 @@ void vtg__caa_climb_init(struct vtg_caa_climb *c, const struct vtg_caa_policy *p
 	c->last = NULL;
 	c->dnssec = VTG_DNSSEC_SECURE;
 	c->failure_permitted = false;
+	c->why_bogus[0] = '\0';
+	c->dnssec_weak = false;
 	c->permitted_off = -1;
 	memset(&c->proof, 0, sizeof(c->proof));
 	c->n_steps = 0;
@@ -114,6 +116,11 @@ void vtg__caa_climb_feed(struct vtg_caa_climb *c, const struct vtg_lookup_answer
 	}
 	if (strength(a->dnssec) < strength(c->dnssec))
 		c->dnssec = a->dnssec;
+	if (a->dnssec_weak)
+		c->dnssec_weak = true;
+	if (a->dnssec == VTG_DNSSEC_BOGUS)
+		snprintf(c->why_bogus, sizeof(c->why_bogus), "%s",
+			 a->why_bogus ? a->why_bogus : "validation failed");
 
 	/* Bogus anywhere on the path, alias targets included, denies. */
 	if (a->dnssec == VTG_DNSSEC_BOGUS) {

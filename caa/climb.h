@@ -63,6 +63,8 @@ struct vtg_caa_climb {
 	uint32_t min_ttl;         /* smallest TTL of the relevant set */
 	const struct vtg_lookup_answer *last; /* the answer the climb ended on */
 	enum vtg_dnssec dnssec;   /* the weakest status seen on the path */
+	char why_bogus[64];       /* the validator's reason, when bogus */
+	bool dnssec_weak;         /* a weak algorithm or key on the path */
 	bool failure_permitted;
 	int permitted_off;        /* where the first accepted failure was */
 	struct vtg_insecure_proof proof;

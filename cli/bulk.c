@@ -41,6 +41,7 @@
 #include "engine/config.h"
 #include "cli/present.h"
 #include "common/alloc.h"
+#include "resolver/iter.h"
 #include "resolver/stub.h"
 
 #define DEF_WINDOW_NAMES 16384 /* names in flight, divided among perspectives */
@@ -74,6 +75,7 @@ struct shard {
 	pthread_t th;
 	bool started;
 	struct vtg_worker *w;
+	struct vtg_iter *iter;        /* iterative perspectives, or NULL */
 	int efd;                      /* main -> worker wake-ups */
 	uint32_t *q;                  /* SPSC queue of context indices */
 	uint32_t qmask;
@@ -122,6 +124,36 @@ static void *ud_of(unsigned idx, unsigned persp)
 	return (void *)(uintptr_t)(((uintptr_t)idx << 8) | persp);
 }
 
+/* Engine queries made by the iterative resolver carry its token with this
+ * bit set; the others carry ud_of(). */
+#define UD_ITER (1ull << 63)
+
+/* One lookup of (name ctx idx, perspective p): to the upstream resolver
+ * (stub mode) or to the iterative resolver. 0 or -EAGAIN. */
+static int submit_lookup(unsigned idx, unsigned p, const uint8_t *qname, uint16_t qtype)
+{
+	if (B->cfg.persp[p].iterative)
+		return vtg__iter_lookup(S->iter, p, qname, qtype, ud_of(idx, p));
+	return vtg__worker_submit(S->w, p, -1, qname, qtype, ud_of(idx, p));
+}
+
+static int iter_send(void *tctx, const struct vtg_iter_query *q)
+{
+	struct shard *sh = tctx;
+	struct vtg_submit sq = {
+		.persp = q->persp,
+		.upstream = -1,
+		.dst = q->dst,
+		.qname = q->qname,
+		.qtype = q->qtype,
+		.tries = q->tries,
+		.rd = false,
+		.do_bit = true,
+		.case_random = q->case_random,
+	};
+	return vtg__worker_submit_ex(sh->w, &sq, (void *)(uintptr_t)(UD_ITER | q->token));
+}
+
 static void defer(unsigned idx, unsigned p)
 {
 	if (S->n_deferred < S->deferred_cap)
@@ -167,13 +199,46 @@ static void render_caa_persp(struct name_ctx *c, unsigned p)
 		vtg__emit_caa_records(f, cl);
 	}
 	vtg__json_kstr(f, "dnssec", vtg_dnssec_str(cl->dnssec));
+	if (cl->dnssec == VTG_DNSSEC_BOGUS)
+		vtg__json_kstr(f, "why_bogus", cl->why_bogus);
+	if (cl->dnssec_weak)
+		vtg__json_kbool(f, "dnssec_weak", true);
 	vtg__json_key(f, "queries");
 	vtg__emit_caa_queries(f, cl, true);
 	vtg__json_obj_end(f);
 }
 
+/* A perspective's lookup for the name came back: feed its climb, and ask
+ * the next question or render the perspective's result. */
+static void caa_feed(unsigned idx, unsigned p, const struct vtg_lookup_answer *ans)
+{
+	struct name_ctx *c = &B->ctx[idx];
+	struct vtg_caa_climb *cl = &c->climb[p];
+	vtg__caa_climb_feed(cl, ans);
+	const uint8_t *next = vtg__caa_climb_next(cl);
+	if (next) {
+		if (submit_lookup(idx, p, next, VTG_TYPE_CAA) != 0)
+			defer(idx, p);
+		return;
+	}
+	render_caa_persp(c, p);
+	if (--c->pending == 0)
+		finish_name(c);
+}
+
+static bool iter_msg(void *ud, const struct vtg_qresult *r)
+{
+	if (!((uintptr_t)ud & UD_ITER))
+		return false;
+	vtg__iter_response(S->iter, (uint64_t)(uintptr_t)ud & ~UD_ITER, r->fail, r->msg,
+			   r->tries, r->latency_ms);
+	return true;
+}
+
 static void caa_cb(void *ud, const struct vtg_qresult *r)
 {
+	if (iter_msg(ud, r))
+		return;
 	unsigned idx = (unsigned)((uintptr_t)ud >> 8), p = (unsigned)((uintptr_t)ud & 0xff);
 	struct name_ctx *c = &B->ctx[idx];
 	struct vtg_caa_climb *cl = &c->climb[p];
@@ -190,16 +255,7 @@ static void caa_cb(void *ud, const struct vtg_qresult *r)
 	}
 	ans.tries = r->tries;
 	ans.latency_ms = r->latency_ms;
-	vtg__caa_climb_feed(cl, &ans);
-	const uint8_t *next = vtg__caa_climb_next(cl);
-	if (next) {
-		if (vtg__worker_submit(S->w, p, -1, next, VTG_TYPE_CAA, ud) != 0)
-			defer(idx, p);
-		return;
-	}
-	render_caa_persp(c, p);
-	if (--c->pending == 0)
-		finish_name(c);
+	caa_feed(idx, p, &ans);
 }
 
 static void write_caa_line(struct name_ctx *c)
@@ -279,8 +335,69 @@ static void render_query_persp(struct name_ctx *c, unsigned p, const struct vtg_
 	vtg__json_obj_end(f);
 }
 
+/* An iterative perspective's answer, in the same shape as a response's. */
+static void render_query_ans(struct name_ctx *c, unsigned p, const struct vtg_lookup_answer *a)
+{
+	struct vtg_json *f = &c->frag[p];
+	vtg__json_reset(f);
+	vtg__json_obj_begin(f);
+	vtg__json_kstr(f, "perspective", B->cfg.persp[p].id);
+	if (a->fail == VTG_FAIL_NONE) {
+		vtg__json_kstr(f, "rcode", vtg__rcode_str(a->rcode == VTG_RCODE_NONE
+								 ? VTG_RCODE_NOERROR
+								 : a->rcode));
+		vtg__json_key(f, "flags");
+		vtg__json_arr_begin(f);
+		if (a->dnssec == VTG_DNSSEC_SECURE)
+			vtg__json_str(f, "ad"); /* validated here, as AD means */
+		vtg__json_arr_end(f);
+		vtg__json_key(f, "answers");
+		vtg__json_arr_begin(f);
+		const uint8_t *owner = a->target ? a->target : c->qwire;
+		for (size_t i = 0; i < a->n_rrs; i++) {
+			int l = vtg__rdata_rr_text(owner, B->qtype, &a->rrs[i], S->rrtext,
+						   4 * 65536 + 1024);
+			if (l >= 0)
+				vtg__json_strn(f, S->rrtext, (size_t)l);
+		}
+		vtg__json_arr_end(f);
+	} else {
+		vtg__json_kstr(f, "rcode", a->rcode == VTG_RCODE_NONE ? NULL
+								     : vtg__rcode_str(a->rcode));
+		vtg__json_kstr(f, "error", vtg__lookup_fail_str(a->fail));
+		vtg__json_key(f, "answers");
+		vtg__json_arr_begin(f);
+		vtg__json_arr_end(f);
+	}
+	vtg__json_kstr(f, "dnssec", vtg_dnssec_str(a->dnssec));
+	if (a->dnssec == VTG_DNSSEC_BOGUS && a->why_bogus)
+		vtg__json_kstr(f, "why_bogus", a->why_bogus);
+	vtg__json_kint(f, "tries", a->tries);
+	vtg__json_key(f, "latency_ms");
+	vtg__json_fixed(f, a->latency_ms, 3);
+	vtg__json_obj_end(f);
+}
+
+/* The iterative resolver finished a lookup. */
+static void iter_done(void *ud, const struct vtg_lookup_answer *a)
+{
+	unsigned idx = (unsigned)((uintptr_t)ud >> 8), p = (unsigned)((uintptr_t)ud & 0xff);
+	if (B->mode == MODE_CAA) {
+		caa_feed(idx, p, a);
+		return;
+	}
+	struct name_ctx *c = &B->ctx[idx];
+	render_query_ans(c, p, a);
+	if (a->fail != VTG_FAIL_NONE && p == 0)
+		S->failures++;
+	if (--c->pending == 0)
+		finish_name(c);
+}
+
 static void query_cb(void *ud, const struct vtg_qresult *r)
 {
+	if (iter_msg(ud, r))
+		return;
 	unsigned idx = (unsigned)((uintptr_t)ud >> 8), p = (unsigned)((uintptr_t)ud & 0xff);
 	struct name_ctx *c = &B->ctx[idx];
 	render_query_persp(c, p, r);
@@ -364,9 +481,7 @@ static void start_name(unsigned idx)
 			}
 			qname = q;
 		}
-		if (vtg__worker_submit(S->w, p, -1, qname,
-				       B->mode == MODE_CAA ? VTG_TYPE_CAA : B->qtype,
-				       ud_of(idx, p)) != 0)
+		if (submit_lookup(idx, p, qname, B->mode == MODE_CAA ? VTG_TYPE_CAA : B->qtype) != 0)
 			defer(idx, p);
 	}
 }
@@ -381,8 +496,7 @@ static void flush_deferred(void)
 		const uint8_t *q = B->mode == MODE_CAA ? vtg__caa_climb_next(&c->climb[p])
 						       : c->qwire;
 		uint16_t t = B->mode == MODE_CAA ? VTG_TYPE_CAA : B->qtype;
-		if (vtg__worker_free_slots(S->w) == 0 ||
-		    vtg__worker_submit(S->w, p, -1, q, t, ud_of(idx, p)) != 0)
+		if (submit_lookup(idx, p, q, t) != 0)
 			S->deferred[k++] = d;
 	}
 	S->n_deferred = k;
@@ -418,6 +532,24 @@ static void *worker_main(void *arg)
 			snprintf(sh->err, sizeof(sh->err), "io_uring eventfd read: %s",
 				 strerror(-sh->init_rc));
 	}
+	bool any_iter = false;
+	for (unsigned p = 0; p < B->cfg.n_persp; p++)
+		any_iter |= B->cfg.persp[p].iterative;
+	if (sh->init_rc == 0 && any_iter) {
+		const struct vtg_iter_settings *is = &B->cfg.iter;
+		struct vtg_iter_cfg ic = {
+			.root_hints = is->root_hints[0] ? is->root_hints : NULL,
+			.trust_anchor = !strcmp(is->trust_anchor, "none") ? ""
+					: is->trust_anchor[0] ? is->trust_anchor : NULL,
+			.cache_bytes = (size_t)(is->cache_mb ? is->cache_mb : 64) << 20,
+			/* every name of the shard's window in every perspective,
+			 * plus nested lookups */
+			.max_tasks = (B->window / B->n_shards + 2) * B->cfg.n_persp * 5 / 4 + 64,
+			.case_random = is->case_random,
+		};
+		sh->init_rc = vtg__iter_new(&sh->iter, &ic, B->cfg.n_persp, iter_send, sh,
+					    iter_done, sh->err, sizeof(sh->err));
+	}
 	pthread_barrier_wait(&B->ready);
 	for (unsigned k = 0; k < B->n_shards; k++)
 		if (__atomic_load_n(&B->shards[k].init_rc, __ATOMIC_ACQUIRE) != 0)
@@ -426,10 +558,12 @@ static void *worker_main(void *arg)
 	for (;;) {
 		uint32_t idx;
 		while (sh->n_deferred == 0 && vtg__worker_free_slots(sh->w) >= np &&
-		       q_pop(sh, &idx))
+		       (!sh->iter || vtg__iter_free_tasks(sh->iter) >= np) && q_pop(sh, &idx))
 			start_name(idx);
 		if (sh->n_deferred)
 			flush_deferred();
+		if (sh->iter)
+			vtg__iter_poll(sh->iter);
 		/* tell the main thread in batches, and at once when this worker
 		 * runs dry (then the main thread is what it waits for) */
 		if (sh->finished &&
@@ -440,7 +574,9 @@ static void *worker_main(void *arg)
 		}
 		if (__atomic_load_n(&B->eof, __ATOMIC_ACQUIRE) &&
 		    sh->q_head == __atomic_load_n(&sh->q_tail, __ATOMIC_ACQUIRE) &&
-		    sh->n_deferred == 0 && vtg__worker_active(sh->w) == 0)
+		    sh->n_deferred == 0 && vtg__worker_active(sh->w) == 0 &&
+		    (!sh->iter || (vtg__iter_active(sh->iter) == 0 &&
+				   !vtg__iter_has_work(sh->iter))))
 			break;
 		int wr = vtg__worker_run(sh->w, 200);
 		if (wr < 0) {
@@ -558,6 +694,35 @@ static void summary(const char *cmd)
 			(unsigned long long)t.dropped_mismatch,
 			(unsigned long long)t.tcp_fallbacks, (unsigned long long)t.tcp_failed,
 			(unsigned long long)t.send_errors);
+		if (!B->cfg.persp[p].iterative)
+			continue;
+		struct vtg_iter_stats is, sum;
+		memset(&sum, 0, sizeof(sum));
+		for (unsigned k = 0; k < B->n_shards; k++) {
+			if (!B->shards[k].iter)
+				continue;
+			vtg__iter_stats(B->shards[k].iter, p, &is);
+			sum.lookups += is.lookups;
+			sum.queries += is.queries;
+			sum.cache_hits += is.cache_hits;
+			sum.coalesced += is.coalesced;
+			sum.referrals += is.referrals;
+			sum.nested += is.nested;
+			sum.validated += is.validated;
+			sum.bogus += is.bogus;
+			sum.evictions += is.evictions;
+			sum.cache_entries += is.cache_entries;
+			sum.cache_bytes += is.cache_bytes;
+		}
+		fprintf(stderr, "    iterative: %llu lookups, %llu queries, %llu cache hits, "
+			"%llu coalesced, %llu referrals, %llu nested NS lookups, %llu validations "
+			"(%llu bogus), cache %llu entries / %.1f MiB, %llu evicted\n",
+			(unsigned long long)sum.lookups, (unsigned long long)sum.queries,
+			(unsigned long long)sum.cache_hits, (unsigned long long)sum.coalesced,
+			(unsigned long long)sum.referrals, (unsigned long long)sum.nested,
+			(unsigned long long)sum.validated, (unsigned long long)sum.bogus,
+			(unsigned long long)sum.cache_entries, (double)sum.cache_bytes / 1048576.0,
+			(unsigned long long)sum.evictions);
 	}
 }
 
@@ -565,14 +730,18 @@ static void bulk_usage(FILE *f, enum mode mode)
 {
 	if (mode == MODE_CAA)
 		fprintf(f,
-			"usage: vantage caa (--config FILE | --resolver ADDR[:PORT] ...)\n"
+			"usage: vantage caa (--config FILE | --resolver ADDR[:PORT] ... | --iterative)\n"
 			"                   --ca DOMAIN[,DOMAIN...] [--account-uri URI] [--method M]\n"
 			"                   [--compat LIST] [--recognised-tags LIST]\n"
+			"                   [--root-hints FILE] [--trust-anchor FILE] [--qname-0x20]\n"
+			"                   [--cache-mb N] [--lookup-failure-exception]\n"
 			"                   [--timeout-ms N] [--retries N] [--window N] [--workers N]\n"
 			"                   [--progress | --no-progress] [NAME ... | < names.txt]\n");
 	else
 		fprintf(f,
-			"usage: vantage query [-t TYPE] (--config FILE | --resolver ADDR[:PORT] ...)\n"
+			"usage: vantage query [-t TYPE] (--config FILE | --resolver ADDR[:PORT] ... |\n"
+			"                     --iterative [--root-hints FILE] [--trust-anchor FILE]\n"
+			"                     [--qname-0x20] [--cache-mb N])\n"
 			"                     [--timeout-ms N] [--retries N] [--window N] [--workers N]\n"
 			"                     [--progress | --no-progress] [NAME ... | < names.txt]\n");
 	fprintf(f, "One JSON line per input name on stdout, in input order; a summary on\n"
@@ -622,6 +791,12 @@ static int run_bulk(int argc, char **argv, enum mode mode)
 		{"type", required_argument, NULL, 't'},
 		{"progress", no_argument, NULL, 'P'},
 		{"no-progress", no_argument, NULL, 'Q'},
+		{"iterative", no_argument, NULL, 'I'},
+		{"root-hints", required_argument, NULL, 'H'},
+		{"trust-anchor", required_argument, NULL, 'A'},
+		{"lookup-failure-exception", no_argument, NULL, 'X'},
+		{"qname-0x20", no_argument, NULL, 'Z'},
+		{"cache-mb", required_argument, NULL, 'M'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -635,7 +810,10 @@ static int run_bulk(int argc, char **argv, enum mode mode)
 	b.progress = isatty(STDERR_FILENO);
 	char **issuers = NULL;
 	int n_issuers = 0;
-	bool have_config = false, have_resolver = false;
+	bool have_config = false, have_resolver = false, iterative = false;
+	const char *root_hints = NULL, *trust_anchor = NULL;
+	long cache_mb = 0;
+	bool x20 = false;
 	long timeout = -1, retries = -1, window = 0, workers = 0;
 	char err[512];
 	int rc = VTG_EXIT_USAGE;
@@ -712,6 +890,30 @@ static int run_bulk(int argc, char **argv, enum mode mode)
 				goto out;
 			}
 			break;
+		case 'I':
+			iterative = true;
+			break;
+		case 'H':
+			root_hints = optarg;
+			break;
+		case 'A':
+			trust_anchor = optarg;
+			break;
+		case 'X':
+			if (mode != MODE_CAA)
+				goto bad_opt;
+			b.pol.failure_exception = true;
+			break;
+		case 'Z':
+			x20 = true;
+			break;
+		case 'M':
+			cache_mb = strtol(optarg, NULL, 10);
+			if (cache_mb < 1 || cache_mb > (1 << 20)) {
+				fprintf(stderr, "vantage: --cache-mb is 1 to 1048576\n");
+				goto out;
+			}
+			break;
 		case 'P':
 			b.progress = true;
 			break;
@@ -728,9 +930,28 @@ bad_opt:
 			goto out;
 		}
 	}
-	if (have_config == have_resolver) {
-		fprintf(stderr, "vantage: give either --config FILE or --resolver ADDR\n");
+	if ((int)have_config + (int)have_resolver + (int)iterative != 1) {
+		fprintf(stderr, "vantage: give one of --config FILE, --resolver ADDR or "
+			"--iterative\n");
 		bulk_usage(stderr, mode);
+		goto out;
+	}
+	if (iterative && vtg__config_add_iterative(&b.cfg, err, sizeof(err)) != 0) {
+		fprintf(stderr, "vantage: %s\n", err);
+		goto out;
+	}
+	if (root_hints)
+		snprintf(b.cfg.iter.root_hints, sizeof(b.cfg.iter.root_hints), "%s", root_hints);
+	if (trust_anchor)
+		snprintf(b.cfg.iter.trust_anchor, sizeof(b.cfg.iter.trust_anchor), "%s",
+			 trust_anchor);
+	if (cache_mb)
+		b.cfg.iter.cache_mb = (unsigned)cache_mb;
+	if (x20)
+		b.cfg.iter.case_random = true;
+	if (b.cfg.persp[0].iterative && !strcmp(b.cfg.iter.trust_anchor, "none")) {
+		fprintf(stderr, "vantage: the primary perspective must validate DNSSEC "
+			"(BR 3.2.2.9 since 2026-03-15): --trust-anchor none is refused\n");
 		goto out;
 	}
 	if (mode == MODE_CAA && !issuers) {
@@ -928,6 +1149,7 @@ out_free:
 	if (b.shards)
 		for (unsigned k = 0; k < b.n_shards; k++) {
 			struct shard *sh = &b.shards[k];
+			vtg__iter_free(sh->iter);
 			vtg__worker_free(sh->w);
 			if (sh->efd > 0)
 				close(sh->efd);

@@ -7,6 +7,7 @@
 
 #include "caa/caa.h"
 #include "cli/present.h"
+#include "resolver/lookup.h"
 
 struct out {
 	char *p;
@@ -184,4 +185,24 @@ int vtg__rr_to_text(const struct vtg_msg *m, const struct vtg_rr *rr, char *out,
 		put_generic(&o, rr->rdata, rr->rdlen);
 	}
 	return o.full ? VTG_EWIRE_SPACE : (int)o.len;
+}
+
+int vtg__rdata_rr_text(const uint8_t *owner, uint16_t type, const struct vtg_rdata *rd,
+		       char *out, size_t cap)
+{
+	/* a message that is just the RDATA: its names have no pointers */
+	struct vtg_msg m;
+	memset(&m, 0, sizeof(m));
+	m.pkt = rd->rdata;
+	m.len = rd->len;
+	struct vtg_rr rr;
+	memset(&rr, 0, sizeof(rr));
+	memcpy(rr.owner, owner, vtg__name_len(owner));
+	rr.type = type;
+	rr.rclass = VTG_CLASS_IN;
+	rr.ttl = rd->ttl;
+	rr.rdlen = rd->len;
+	rr.rdata = rd->rdata;
+	rr.rdata_off = 0;
+	return vtg__rr_to_text(&m, &rr, out, cap);
 }

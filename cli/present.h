@@ -15,4 +15,10 @@
 int vtg__rr_to_text(const struct vtg_msg *m, const struct vtg_rr *rr, char *out,
 		    size_t cap);
 
+/* The same for one record of a lookup answer (lookup.h: names inside the
+ * RDATA already uncompressed), owned by owner, of type type. */
+struct vtg_rdata;
+int vtg__rdata_rr_text(const uint8_t *owner, uint16_t type, const struct vtg_rdata *rd,
+		       char *out, size_t cap);
+
 #endif

@@ -1,7 +1,8 @@
 /*
  * config.c — read the perspectives file: INI-style sections
  *   [engine]            timeout-ms, retries, slots, rate-qps,
- *                       upstream-inflight, workers, udp-size, dnssec-ok
+ *                       upstream-inflight, workers, udp-size, dnssec-ok,
+ *                       root-hints, trust-anchor, cache-mb, qname-0x20
  *   [perspective ID]    rir, location, coordinates, netns, source,
  *                       interface, resolver (repeatable), mode, sockets
  * '#' and ';' start comments. The first perspective is the primary.
@@ -62,6 +63,20 @@ int vtg__config_add_resolver(struct vtg_config *c, const char *addr, char *err,
 		return -1;
 	}
 	p->n_upstreams++;
+	return 0;
+}
+
+int vtg__config_add_iterative(struct vtg_config *c, char *err, size_t errcap)
+{
+	if (c->n_persp != 0) {
+		snprintf(err, errcap, "--iterative makes the one perspective of a run without "
+			 "--config or --resolver");
+		return -1;
+	}
+	c->n_persp = 1;
+	memset(&c->persp[0], 0, sizeof(c->persp[0]));
+	snprintf(c->persp[0].id, sizeof(c->persp[0].id), "local");
+	c->persp[0].iterative = true;
 	return 0;
 }
 
@@ -132,8 +147,8 @@ static int persp_key(struct vtg_persp_cfg *p, const char *k, const char *v,
 			return 0;
 		}
 		if (!strcmp(v, "iterative")) {
-			snprintf(why, cap, "mode iterative is not implemented yet; use stub");
-			return -1;
+			p->iterative = true;
+			return 0;
 		}
 		snprintf(why, cap, "mode is stub or iterative");
 		return -1;
@@ -148,6 +163,40 @@ static int persp_key(struct vtg_persp_cfg *p, const char *k, const char *v,
 	}
 	snprintf(why, cap, "unknown perspective key '%s'", k);
 	return -1;
+}
+
+static bool yes(const char *v)
+{
+	return !strcmp(v, "yes") || !strcmp(v, "true") || !strcmp(v, "1") || !strcmp(v, "on");
+}
+
+/* 1: not an iteration key; 0: taken; -1: bad value */
+static int iter_key(struct vtg_iter_settings *it, const char *k, const char *v, char *why,
+		    size_t cap)
+{
+	unsigned long x;
+	if (!strcmp(k, "root-hints") || !strcmp(k, "trust-anchor")) {
+		char *dst = !strcmp(k, "root-hints") ? it->root_hints : it->trust_anchor;
+		if (strlen(v) >= sizeof(it->root_hints)) {
+			snprintf(why, cap, "%s: path too long", k);
+			return -1;
+		}
+		strcpy(dst, v);
+		return 0;
+	}
+	if (!strcmp(k, "cache-mb")) {
+		if (num(v, 1u << 20, &x) || x == 0) {
+			snprintf(why, cap, "cache-mb is 1 to 1048576");
+			return -1;
+		}
+		it->cache_mb = (unsigned)x;
+		return 0;
+	}
+	if (!strcmp(k, "qname-0x20")) {
+		it->case_random = yes(v);
+		return 0;
+	}
+	return 1;
 }
 
 static int engine_key(struct vtg_engine_cfg *e, const char *k, const char *v,
@@ -267,7 +316,8 @@ int vtg__config_load_fp(struct vtg_config *c, FILE *f, const char *path, char *e
 		*eq = 0;
 		char *k = strip(s), *v = strip(eq + 1);
 		if (sec == ENGINE) {
-			if (engine_key(&c->engine, k, v, why, sizeof(why)))
+			int ik = iter_key(&c->iter, k, v, why, sizeof(why));
+			if (ik < 0 || (ik > 0 && engine_key(&c->engine, k, v, why, sizeof(why))))
 				goto bad;
 		} else if (sec == PERSP) {
 			if (persp_key(&c->persp[c->n_persp - 1], k, v, why, sizeof(why)))
@@ -287,10 +337,21 @@ bad:
 		rc = -1;
 	}
 	for (unsigned i = 0; rc == 0 && i < c->n_persp; i++)
-		if (c->persp[i].n_upstreams == 0) {
+		if (c->persp[i].iterative && c->persp[i].n_upstreams > 0) {
+			snprintf(err, errcap, "%s: perspective '%s' is iterative and has resolvers "
+				 "(an iterative perspective resolves itself)", path, c->persp[i].id);
+			rc = -1;
+		} else if (!c->persp[i].iterative && c->persp[i].n_upstreams == 0) {
 			snprintf(err, errcap, "%s: perspective '%s' has no resolver (stub mode "
-				 "needs one)", path, c->persp[i].id);
+				 "needs one; or mode = iterative)", path, c->persp[i].id);
 			rc = -1;
 		}
+	/* BR 3.2.2.9 / SC-085: from 2026-03-15 the primary must validate */
+	if (rc == 0 && c->persp[0].iterative && !strcmp(c->iter.trust_anchor, "none")) {
+		snprintf(err, errcap, "%s: the primary perspective '%s' must validate DNSSEC "
+			 "(trust-anchor = none is only allowed when the primary is not iterative)",
+			 path, c->persp[0].id);
+		rc = -1;
+	}
 	return rc;
 }

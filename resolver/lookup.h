@@ -65,6 +65,7 @@ struct vtg_lookup_answer {
 	unsigned rcode;            /* last rcode seen, or VTG_RCODE_NONE */
 	enum vtg_dnssec dnssec;
 	const char *why_bogus;     /* when dnssec == BOGUS */
+	bool dnssec_weak;          /* validated with SHA-1 or RSA < 2048 bits */
 	unsigned tries;            /* transmissions made; >= 2 means retried */
 	bool ca_infra;             /* failure inside the CA's own infrastructure */
 	const struct vtg_insecure_proof *proof; /* or NULL */
