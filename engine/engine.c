@@ -1034,7 +1034,7 @@ static void dispatch(struct vtg_worker *w)
 					us->tokens = burst;
 			}
 			while (us->pending.head != NIL) {
-				if (u != DIRECT && w->cfg.upstream_inflight &&
+				if (w->cfg.upstream_inflight &&
 				    us->inflight >= w->cfg.upstream_inflight)
 					break;
 				if (u != DIRECT && w->cfg.rate_qps) {

@@ -129,8 +129,9 @@ int vtg__worker_run(struct vtg_worker *w, int wait_ms);
  * upstream as above) or straight to the server address dst (iterative mode:
  * an authoritative server), with its own header bits, number of tries
  * (0: the configuration's retries + 1) and optional 0x20 case randomisation
- * of the qname, checked on the answer. Direct queries are not subject to the
- * per-upstream in-flight and rate limits (those are for upstream resolvers).
+ * of the qname, checked on the answer. A perspective's direct queries share
+ * one in-flight limit (upstream_inflight: what its authoritative servers see
+ * at once from this worker); the rate limit is for upstream resolvers only.
  */
 struct vtg_submit {
 	unsigned persp;

@@ -35,6 +35,7 @@ enum { TR_GLUE = 1, TR_REFERRAL, TR_AUTH };
 #define TYPE_CUT 0xff00     /* a zone cut from a referral: NS names, status, proof */
 #define TYPE_DSKEYS 0xff01  /* the validated DS set a zone was admitted with */
 #define TYPE_KEYS 0xff02    /* the zone's validated DNSKEY set */
+#define TYPE_NOCUT 0xff03   /* the zone above answered for names under it */
 
 struct rrent {
 	uint32_t off, ttl;
@@ -87,7 +88,8 @@ struct srv {
 	double ms;
 };
 
-enum tstate { T_FREE = 0, T_RUN, T_SENDQ, T_WAIT_Q, T_WAIT_COAL, T_WAIT_SUB };
+enum tstate { T_FREE = 0, T_RUN, T_SENDQ, T_WAIT_Q, T_WAIT_COAL, T_WAIT_SUB, T_WAIT_CUT,
+	      T_STARVED };
 enum tstep { STEP_DATA = 0, STEP_DNSKEY };
 
 struct task {
@@ -98,6 +100,13 @@ struct task {
 	uint32_t coal_next;       /* waiters on the same query */
 	uint64_t coal_key;
 	bool coal_owner;
+	/* the first query below a zone for a label probes for a zone cut; the
+	 * others under the same label wait for its outcome (a cold cache does
+	 * not send a burst of identical referrals) */
+	uint64_t probe_key;
+	bool probe_owner;
+	uint32_t probe_waiters, cut_next;
+	uint8_t probe_label[VTG_DNS_MAX_NAME];
 	unsigned persp;
 	void *ud;
 	uint8_t qname[VTG_DNS_MAX_NAME];
@@ -138,7 +147,9 @@ struct vtg_iter {
 	vtg_iter_done_fn done;
 	struct task *t;
 	uint32_t n_tasks, free_head, n_free;
-	uint32_t run_head, run_tail, sq_head, sq_tail;
+	uint32_t run_head, run_tail, sq_head, sq_tail, starved_head, starved_tail;
+	unsigned inflight;        /* queries the transport holds for us */
+	bool resp_auth;           /* the response just read was authoritative */
 	unsigned active;          /* top-level lookups not done */
 	/* coalescing: open addressing of (key -> owner task) */
 	uint64_t *ck;
@@ -491,7 +502,7 @@ int vtg__iter_new(struct vtg_iter **out, const struct vtg_iter_cfg *cfg, unsigne
 	it->n_tasks = it->cfg.max_tasks;
 	it->t = vtg__calloc(it->n_tasks, sizeof(*it->t));
 	size_t cs = 1;
-	while (cs < 2 * (size_t)it->n_tasks)
+	while (cs < 4 * (size_t)it->n_tasks) /* an exact and a probe key per task */
 		cs <<= 1;
 	it->ck = vtg__calloc(cs, sizeof(*it->ck));
 	it->cv = vtg__calloc(cs, sizeof(*it->cv));
@@ -525,6 +536,7 @@ int vtg__iter_new(struct vtg_iter **out, const struct vtg_iter_cfg *cfg, unsigne
 	}
 	it->n_free = it->n_tasks;
 	it->run_head = it->run_tail = it->sq_head = it->sq_tail = NIL;
+	it->starved_head = it->starved_tail = NIL;
 	*out = it;
 	return 0;
 fail:
@@ -595,6 +607,8 @@ static struct task *task_alloc(struct vtg_iter *it)
 	t->parent = NIL;
 	t->root = idx;
 	t->coal_next = NIL;
+	t->probe_waiters = NIL;
+	t->cut_next = NIL;
 	t->ns_pending = -1;
 	t->last_rcode = VTG_RCODE_NONE;
 	t->chain_dnssec = VTG_DNSSEC_SECURE;
@@ -608,6 +622,10 @@ static void task_release(struct vtg_iter *it, struct task *t)
 	t->next = it->free_head;
 	it->free_head = t->idx;
 	it->n_free++;
+	/* a lookup that could not get a task for a nested lookup tries again */
+	struct task *w = q_pop(it, &it->starved_head, &it->starved_tail);
+	if (w && w->state == T_STARVED)
+		make_runnable(it, w);
 }
 
 static void task_start(struct task *t, unsigned persp, const uint8_t *qname, uint16_t qtype)
@@ -941,7 +959,8 @@ static int gather_servers(struct vtg_iter *it, struct task *t, const struct zinf
 	}
 	struct task *s = task_alloc(it);
 	if (!s) {
-		finish(it, t, VTG_FAIL_LOCAL, NULL, z->dnssec, NULL);
+		t->state = T_STARVED; /* woken when a task is released */
+		q_push(it, &it->starved_head, &it->starved_tail, t);
 		return -1;
 	}
 	task_start(s, t->persp, centry_rdata(z->ns, (unsigned)unresolved), VTG_TYPE_A);
@@ -1122,6 +1141,31 @@ static void send_query(struct vtg_iter *it, struct task *t)
 			return;
 		}
 	}
+	/* a query more than one label below the zone: probe for the cut */
+	uint64_t pk = 0;
+	unsigned zl = vtg__name_labels(t->zone), ql = vtg__name_labels(t->qn);
+	if (t->step == STEP_DATA && ql > zl + 1) {
+		uint8_t lab[VTG_DNS_MAX_NAME];
+		const uint8_t *a = t->qn;
+		for (unsigned i = 0; i < ql - zl - 1; i++)
+			a = vtg__name_parent(a);
+		lname(lab, a);
+		if (!cget(it, &it->ps[t->persp].c, lab, TYPE_NOCUT)) {
+			pk = fnv(key_of(lab, TYPE_NOCUT), &t->persp, sizeof(t->persp)) | 1;
+			uint32_t po = coal_find(it, pk);
+			if (po != NIL && it->t[po].probe_owner && it->t[po].persp == t->persp &&
+			    name_eq(it->t[po].probe_label, lab)) {
+				t->cut_next = it->t[po].probe_waiters;
+				it->t[po].probe_waiters = t->idx;
+				t->state = T_WAIT_CUT;
+				return;
+			}
+			if (po != NIL)
+				pk = 0; /* a hash collision: just ask */
+			else
+				memcpy(t->probe_label, lab, vtg__name_len(lab));
+		}
+	}
 	struct sockaddr_storage ss;
 	srv_to_ss(&t->srv[t->cur_srv], &ss);
 	struct vtg_iter_query q = {
@@ -1150,6 +1194,13 @@ static void send_query(struct vtg_iter *it, struct task *t)
 	t->coal_owner = true;
 	t->coal_next = NIL;
 	coal_put(it, k, t->idx);
+	if (pk) {
+		t->probe_key = pk;
+		t->probe_owner = true;
+		t->probe_waiters = NIL;
+		coal_put(it, pk, t->idx);
+	}
+	it->inflight++;
 	t->state = T_WAIT_Q;
 	it->t[t->root].work++;
 	it->ps[t->persp].st.queries++;
@@ -1658,6 +1709,7 @@ static void on_response(struct vtg_iter *it, struct task *t, enum vtg_lookup_fai
 			dname_above = true;
 	}
 	bool aa = (m->flags & VTG_FLAG_AA) != 0;
+	it->resp_auth = answer || dname_above || aa || has_soa(m);
 	if (answer || dname_above) {
 		if (!cache_answer(it, t, &v, m, s)) {
 			server_failed(it, t, VTG_FAIL_MALFORMED, VTG_RCODE_NONE);
@@ -1745,6 +1797,12 @@ static void drain(struct vtg_iter *it)
 			continue;
 		it->epoch++;
 		step(it, t);
+		if (it->run_head == NIL && it->inflight == 0 && it->sq_head == NIL) {
+			/* nothing will release a task: fail one starved lookup */
+			struct task *st = q_pop(it, &it->starved_head, &it->starved_tail);
+			if (st && st->state == T_STARVED)
+				finish(it, st, VTG_FAIL_LOCAL, NULL, VTG_DNSSEC_INDETERMINATE, NULL);
+		}
 	}
 	it->draining = false;
 }
@@ -1765,32 +1823,63 @@ void vtg__iter_response(struct vtg_iter *it, uint64_t token, enum vtg_lookup_fai
 		fail = VTG_FAIL_LOCAL;
 		msg = NULL;
 	}
+	it->inflight--;
 	coal_del(it, t->coal_key);
 	t->coal_owner = false;
 	uint32_t w = t->coal_next;
 	t->coal_next = NIL;
+	/* the probe's outcome is known once this response is read */
+	bool probe = t->probe_owner;
+	uint32_t pw = t->probe_waiters;
+	unsigned persp = t->persp;
+	uint8_t plabel[VTG_DNS_MAX_NAME];
+	if (probe) {
+		coal_del(it, t->probe_key);
+		t->probe_owner = false;
+		t->probe_waiters = NIL;
+		memcpy(plabel, t->probe_label, vtg__name_len(t->probe_label));
+	}
+	it->resp_auth = false;
 	struct srv srv = t->srv[t->cur_srv];
 	srtt_update(it, t->persp, &srv, fail == VTG_FAIL_NONE, latency_ms / (tries ? tries : 1));
 	t->state = T_RUN;
 	on_response(it, t, fail, msg, tries, latency_ms, s);
-	/* every waiter reads the same answer for itself */
+	bool owner_auth = it->resp_auth && fail == VTG_FAIL_NONE;
+	/* the waiters: the owner has cached what the answer taught (one parse,
+	 * one validation), so they step again; a failed server is failed for
+	 * them too */
+	unsigned rc = msg ? vtg__msg_rcode(msg) : VTG_RCODE_NONE;
+	bool bad = fail != VTG_FAIL_NONE ||
+		   (rc != VTG_RCODE_NOERROR && rc != VTG_RCODE_NXDOMAIN);
 	while (w != NIL) {
 		struct task *wt = &it->t[w];
 		w = wt->coal_next;
 		wt->coal_next = NIL;
 		if (wt->state != T_WAIT_COAL)
 			continue;
-		wt->state = T_RUN;
-		/* the waiter's own server list: the answering one, if it has it */
-		wt->cur_srv = wt->n_srv;
-		for (unsigned i = 0; i < wt->n_srv; i++)
-			if (memcmp(wt->srv[i].addr, srv.addr, 16) == 0 && wt->srv[i].port == srv.port)
-				wt->cur_srv = i;
-		if (wt->cur_srv == wt->n_srv && fail != VTG_FAIL_NONE) {
-			make_runnable(it, wt);
-			continue;
+		if (bad) {
+			for (unsigned i = 0; i < wt->n_srv; i++)
+				if (memcmp(wt->srv[i].addr, srv.addr, 16) == 0 &&
+				    wt->srv[i].port == srv.port)
+					wt->srv[i].dead = 1;
+			wt->last_fail = fail != VTG_FAIL_NONE ? fail : vtg__rcode_fail(rc);
+			if (rc != VTG_RCODE_NONE)
+				wt->last_rcode = rc;
 		}
-		on_response(it, wt, fail, msg, tries, 0, s);
+		wt->q_tries += tries;
+		make_runnable(it, wt);
+	}
+	if (probe) {
+		if (owner_auth) /* no cut at the label: later queries need not wait */
+			cput(it, &it->ps[persp].c, plabel, TYPE_NOCUT, CE_POS, TR_AUTH, 3600, NULL,
+			     NULL, 0);
+		while (pw != NIL) {
+			struct task *wt = &it->t[pw];
+			pw = wt->cut_next;
+			wt->cut_next = NIL;
+			if (wt->state == T_WAIT_CUT)
+				make_runnable(it, wt);
+		}
 	}
 	drain(it);
 }
