@@ -1042,8 +1042,10 @@ static void step(struct vtg_iter *it, struct task *t)
 		}
 		if (t->ns_pending >= 0) {
 			/* a nested lookup of an NS name's address came back */
-			if (t->sub_fail != VTG_FAIL_NONE && t->ns_pending < 32)
+			if (t->sub_fail != VTG_FAIL_NONE && t->ns_pending < 32) {
 				t->ns_failed |= 1u << t->ns_pending;
+				t->last_fail = t->sub_fail; /* a limit hit below is named */
+			}
 			t->ns_pending = -1;
 		}
 		int live = gather_servers(it, t, &z);
