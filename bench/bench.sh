@@ -13,6 +13,9 @@
 #   vantage climb  CAA checks of x.nN.bench.test: NXDOMAIN at the name, the set
 #                  at its parent, so two queries per name (reported per query)
 # vantage runs with one worker per core (the default) and with --workers 1.
+# When the local DNS world (tests/world) is up, rows measured inside it are
+# added: dnsperf, vantage stub mode and vantage iterative mode (from the
+# world's root hints, validating) against the world's bench server.
 # and reports queries/s, CPU seconds per 1M queries (getrusage, via GNU time),
 # peak RSS, and vantage's ring enters per query. Results: a table in
 # OUTDIR/bench.txt and a plot in OUTDIR/bench.png (gnuplot).
@@ -149,6 +152,53 @@ for N in "${SIZES[@]}"; do
   vrun vantage-query-w1 query "--workers 1" "$W/names"
   vrun vantage-caa-w1 caa "--workers 1" "$W/names"
 done
+# ---- iterative mode, in the local DNS world (when it is up) ------------
+# Iterative resolution needs a delegation chain, so these rows run inside
+# tests/world: from p0's namespace against the world's bench server
+# (198.18.0.20, bench.vexample: an unsigned zone under a signed root, so
+# every answer is validated down to a proof of insecurity). Peers measured
+# in the same run: dnsperf against that server, and vantage in stub mode
+# asking that server directly.
+WORLD=tests/world/world.sh
+if "$WORLD" status >/dev/null 2>&1; then
+  # shellcheck disable=SC1090
+  . <("$WORLD" env)
+  WN=$(wc -l < "$VTG_BENCH_NAMES")
+  echo "bench: iterative rows in the world, $WN names" >&2
+  {
+    echo "# in the world: p0 ($VTG_P0_SRC) -> bench server $VTG_SERVER_BENCH over veth; iterative from root hints, validating"
+  } >> "$TXT"
+  sed 's/$/ CAA/' "$VTG_BENCH_NAMES" > "$W/w-dnsperf.in"
+  N=$WN
+  timed ip netns exec "$VTG_P0_NETNS" dnsperf -s "$VTG_SERVER_BENCH" -d "$W/w-dnsperf.in" -n 1 -q 500 -t 5 > "$W/w-dnsperf.out" 2>&1
+  dq=$(awk '/Queries completed/ {print $3}' "$W/w-dnsperf.out")
+  drt=$(awk '/Run time/ {print $4}' "$W/w-dnsperf.out")
+  row world-dnsperf "$N" "$dq" "" "" "$drt"
+  peer=$(awk -v q="$dq" -v e="$drt" 'BEGIN {printf "%.0f", q / e}')
+  printf '[engine]\nroot-hints = %s\ntrust-anchor = %s\n[perspective p0]\nnetns = %s\nsource = %s\nmode = iterative\n' \
+    "$VTG_ROOT_HINTS" "$VTG_TRUST_ANCHOR" "$VTG_P0_NETNS_PATH" "$VTG_P0_SRC" > "$W/iter.conf"
+  printf '[perspective p0]\nnetns = %s\nsource = %s\nresolver = %s\n' \
+    "$VTG_P0_NETNS_PATH" "$VTG_P0_SRC" "$VTG_SERVER_BENCH" > "$W/stub.conf"
+  wrun() { # LABEL CONFIG WORKERS_OPT
+    local label=$1 conf=$2 wopt=$3
+    timed "$BIN" caa --ca ca-000000.bench.vtg --config "$conf" --no-progress $wopt \
+      < "$VTG_BENCH_NAMES" > "$W/$label.jsonl" 2> "$W/$label.err"
+    local lines; lines=$(wc -l < "$W/$label.jsonl")
+    [ "$lines" -eq "$N" ] || { echo "bench: $label wrote $lines lines for $N names" >&2; exit 1; }
+    local bad; bad=$(grep -c '"reason":"lookup-failure' "$W/$label.jsonl" || true)
+    [ "$bad" -eq 0 ] || { echo "bench: $label: $bad lookup failures" >&2; exit 1; }
+    local q; q=$(sed -n 's/.*received \([0-9]*\),.*/\1/p' "$W/$label.err" | head -1)
+    local enters; enters=$(sed -n 's/.*, \([0-9]*\) ring enters.*/\1/p' "$W/$label.err")
+    row "$label" "$N" "$q" "$(awk -v a="$enters" -v b="$q" 'BEGIN {printf "%.3f", a / b}')" "$peer"
+    sed "s/^/# $label: /" "$W/$label.err" >> "$TXT"
+  }
+  wrun world-stub-caa "$W/stub.conf" ""
+  wrun world-iter-caa "$W/iter.conf" ""
+  wrun world-iter-caa-w1 "$W/iter.conf" "--workers 1"
+else
+  echo "bench: the local DNS world is not up: no iterative rows (tests/world/world.sh up)" >&2
+fi
+
 cat "$TXT"
 
 if command -v gnuplot >/dev/null; then

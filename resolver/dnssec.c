@@ -113,6 +113,23 @@ void vtg__dv_keys_free(struct vtg_dv_keys *k)
 	free(k);
 }
 
+struct vtg_dv_keys *vtg__dv_keys_from_msg(struct vtg_dv_msg *dm, enum vtg_section sec,
+					  uint16_t type)
+{
+	struct vtg_dv_keys *k = keys_new();
+	ldns_rr_list *l = section(dm, sec);
+	for (size_t i = 0; k && i < ldns_rr_list_rr_count(l); i++) {
+		ldns_rr *r = ldns_rr_list_rr(l, i);
+		if (ldns_rr_get_type(r) == type)
+			ldns_rr_list_push_rr(k->rrs, ldns_rr_clone(r));
+	}
+	if (k && ldns_rr_list_rr_count(k->rrs) == 0) {
+		vtg__dv_keys_free(k);
+		k = NULL;
+	}
+	return k;
+}
+
 unsigned vtg__dv_keys_count(const struct vtg_dv_keys *k)
 {
 	return k ? (unsigned)ldns_rr_list_rr_count(k->rrs) : 0;

@@ -52,6 +52,10 @@ void vtg__dv_msg_close(struct vtg_dv_msg *dm);
 struct vtg_dv_keys *vtg__dv_anchor_load(const char *path, uint8_t *owner_out,
 					char *err, size_t errcap);
 void vtg__dv_keys_free(struct vtg_dv_keys *k);
+/* The DS or DNSKEY records of a message section as a key set (a trust
+ * anchor given in-band: for tests and the fuzzer). NULL when none. */
+struct vtg_dv_keys *vtg__dv_keys_from_msg(struct vtg_dv_msg *dm, enum vtg_section sec,
+					  uint16_t type);
 unsigned vtg__dv_keys_count(const struct vtg_dv_keys *k);
 /* DS records of a secure referral, for the child's DNSKEY check. */
 bool vtg__dv_keys_only_unsupported(const struct vtg_dv_keys *ds);

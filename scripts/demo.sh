@@ -4,8 +4,9 @@
 #     (offline: the zone files are the whole DNS);
 #  2. the local DNS world (tests/world, network namespaces, as root) brought up
 #     if it is not up, and `vantage caa` over examples/world-names.txt from a
-#     primary and six remote perspectives (examples/world.conf), each through
-#     the resolver in its own namespace. The world stays up afterwards;
+#     primary that resolves iteratively and validates DNSSEC itself, and six
+#     remote perspectives through the resolver in each one's own namespace
+#     (examples/world.conf). The world stays up afterwards;
 #     `tests/world/world.sh down` removes it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
