@@ -79,11 +79,16 @@ for p in $VTG_PERSPECTIVES; do
     ok "env: $p netns $path src $src rir $rir"
   else bad "env: $p" "incomplete description"; fi
 done
-for f in "$VTG_ROOT_HINTS" "$VTG_TRUST_ANCHOR" "$VTG_TRUST_ANCHOR_DNSKEY" "$VTG_BENCH_NAMES"; do
+for f in "$VTG_ROOT_HINTS" "$VTG_TRUST_ANCHOR" "$VTG_TRUST_ANCHOR_DNSKEY" "$VTG_BENCH_NAMES" "$VTG_NAMES_CACHE"; do
   if [ -s "$f" ]; then ok "env: file $f"; else bad "env: file $f" "missing or empty"; fi
 done
 if [ "$(wc -l <"$VTG_BENCH_NAMES")" -eq "$VTG_BENCH_COUNT" ]; then ok "bench names: $VTG_BENCH_COUNT lines"
 else bad "bench names" "$(wc -l <"$VTG_BENCH_NAMES") lines, want $VTG_BENCH_COUNT"; fi
+if [ "$(wc -l <"$VTG_NAMES_CACHE")" -eq "$VTG_CACHE_COUNT" ]; then ok "cache names: $VTG_CACHE_COUNT lines"
+else bad "cache names" "$(wc -l <"$VTG_NAMES_CACHE") lines, want $VTG_CACHE_COUNT"; fi
+if [ "$VTG_CACHE_COUNT" -lt 43 ] || [ "$(sed -n 43p "$VTG_NAMES_CACHE")" = "$VTG_NAME_CACHE_LEAF" ]; then
+  ok "cache names: line 43 is $VTG_NAME_CACHE_LEAF"
+else bad "cache names" "line 43 is '$(sed -n 43p "$VTG_NAMES_CACHE")'"; fi
 if "$W" up 2>&1 | grep -q 'already up'; then ok "up twice: second up sees a healthy world"
 else bad "up twice" "second up did not report 'already up'"; fi
 
@@ -147,10 +152,58 @@ done
 direct p0 "$VTG_SERVER_SLD_B" CAA "$VTG_NAME_LAME"; expect "lame: server REFUSED for $VTG_NAME_LAME" REFUSED -
 ask p0 CAA "$VTG_NAME_LAME"; expect "lame: resolver SERVFAIL for $VTG_NAME_LAME" SERVFAIL -
 
+# ---------------------------------------------------------------- loops and glue-less delegations
+direct p0 "$VTG_SERVER_SLD_B" CAA "$VTG_NAME_CNAME_LOOP"
+if [ "$(status_of)" = NOERROR ] && grep -q $'\tCNAME\t'"$VTG_NAME_CNAME_LOOP_B"'\.' <<<"$OUT" &&
+   grep -q $'\tCNAME\t'"$VTG_NAME_CNAME_LOOP"'\.' <<<"$OUT"; then
+  ok "cname loop: server gives $VTG_NAME_CNAME_LOOP -> $VTG_NAME_CNAME_LOOP_B -> $VTG_NAME_CNAME_LOOP"
+else bad "cname loop: server" "$(status_of), $(grep -c $'\tCNAME\t' <<<"$OUT") CNAME"; fi
+# unbound follows the chain until max restarts, then gives up: SERVFAIL, no CAA
+ask p0 CAA "$VTG_NAME_CNAME_LOOP"; expect "cname loop: resolver SERVFAIL for $VTG_NAME_CNAME_LOOP" SERVFAIL - -EMPTY
+ask p0 CAA "$VTG_NAME_CNAME_SELF_LOOP"; expect "cname loop: resolver SERVFAIL for $VTG_NAME_CNAME_SELF_LOOP" SERVFAIL - -EMPTY
+direct p0 "$VTG_SERVER_TLD_VEXAMPLE" CAA "$VTG_NAME_REFERRAL_LOOP"
+if [ "$(status_of)" = NOERROR ] && grep -q $'\tNS\tns.rl2.vexample.' <<<"$OUT" && grep -q 'ADDITIONAL: 0' <<<"$OUT"; then
+  ok "referral loop: TLD refers $VTG_NAME_REFERRAL_LOOP_ZONE to ns.rl2.vexample without glue"
+else bad "referral loop: TLD" "$(head -3 <<<"$OUT")"; fi
+s=$SECONDS; ask p0 CAA "$VTG_NAME_REFERRAL_LOOP"
+expect "referral loop: resolver SERVFAIL for $VTG_NAME_REFERRAL_LOOP ($((SECONDS - s)) s)" SERVFAIL -
+direct p0 "$VTG_SERVER_TLD_VEXAMPLE" CAA "$VTG_NAME_GLUELESS"
+if grep -q $'\tNS\t'"$VTG_NAME_GLUELESS_NS"'\.' <<<"$OUT" && grep -q 'ADDITIONAL: 0' <<<"$OUT"; then
+  ok "glueless: TLD refers $VTG_NAME_GLUELESS to $VTG_NAME_GLUELESS_NS without glue"
+else bad "glueless: TLD" "$(head -3 <<<"$OUT")"; fi
+ask p0 A "$VTG_NAME_GLUELESS_NS"; expect "glueless: $VTG_NAME_GLUELESS_NS resolves to $VTG_SERVER_SLD_B" NOERROR 0 "$VTG_SERVER_SLD_B"
+ask p0 CAA "$VTG_NAME_GLUELESS"; expect "glueless: resolver finds CAA of $VTG_NAME_GLUELESS" NOERROR 0 'issue "glueless-ca.vtg"'
+
 # ---------------------------------------------------------------- bench zone
 first=$(head -1 "$VTG_BENCH_NAMES"); last=$(tail -1 "$VTG_BENCH_NAMES")
 direct p0 "$VTG_SERVER_BENCH" CAA "$first"; expect "bench: $first" NOERROR - "ca-${first:1:6}.bench.vtg"
 ask r1 CAA "$last"; expect "bench: $last via r1" NOERROR 0 "ca-${last:1:6}.bench.vtg"
+
+# ---------------------------------------------------------------- cache zone (on bench)
+direct p0 "$VTG_SERVER_BENCH" CAA "$VTG_NAME_CACHE_PARENT"; expect "cache: $VTG_NAME_CACHE_PARENT has its CAA" NOERROR - 'issue "ca-p42.cache.vtg"'
+direct p0 "$VTG_SERVER_BENCH" CAA "$VTG_NAME_CACHE_LEAF"; expect "cache: $VTG_NAME_CACHE_LEAF NXDOMAIN at the server" NXDOMAIN - -EMPTY
+ask p0 CAA "$VTG_NAME_CACHE_LEAF"; expect "cache: $VTG_NAME_CACHE_LEAF NXDOMAIN via p0" NXDOMAIN 0 -EMPTY
+ask p0 CAA "$(tail -1 "$VTG_NAMES_CACHE" | sed 's/^[^.]*\.//')"; expect "cache: parent of the last cache name has CAA" NOERROR 0 '.cache.vtg"'
+
+# ---------------------------------------------------------------- server-side counters
+caa_stat() { "$W" stats "$1" 2>/dev/null | sed -n 's/^num\.type\.CAA=//p'; }
+c0=$(caa_stat bench)
+if [[ $c0 =~ ^[0-9]+$ ]]; then ok "stats: bench has num.type.CAA=$c0"; else bad "stats: bench" "no num.type.CAA line"; fi
+for ((i = 0; i < 3; i++)); do direct p0 "$VTG_SERVER_BENCH" CAA "$VTG_NAME_CACHE_PARENT"; done
+c1=$(caa_stat bench)
+# (>= : other users of the world may query bench at the same time)
+if [[ $c0 =~ ^[0-9]+$ && $c1 =~ ^[0-9]+$ ]] && [ "$c1" -ge $((c0 + 3)) ]; then
+  ok "stats: bench num.type.CAA $c0 -> $c1 after 3 CAA queries"
+else bad "stats: bench" "num.type.CAA '$c0' -> '$c1' after 3 CAA queries"; fi
+# (output captured first: grep -q closing the pipe early would fail it under pipefail)
+OUT=$("$W" stats bench --raw 2>&1)
+if grep -q '^num\.queries=[0-9]' <<<"$OUT" && ! grep -q '^num\.type\.CAA=' <<<"$OUT"; then
+  ok "stats: --raw prints nsd-control's output only"
+else bad "stats: --raw" "$(head -2 <<<"$OUT")"; fi
+n=0
+for r in $VTG_NSD_ROLES; do OUT=$("$W" stats "$r" 2>&1); grep -q '^num\.queries=' <<<"$OUT" && n=$((n + 1)); done
+[ "$n" = "$(wc -w <<<"$VTG_NSD_ROLES")" ] && ok "stats: all $n NSDs answer ($VTG_NSD_ROLES)" || bad "stats: roles" "$n of $VTG_NSD_ROLES answer"
+if "$W" stats nosuchrole >/dev/null 2>&1; then bad "stats: unknown role" "accepted"; else ok "stats: unknown role rejected"; fi
 
 # ---------------------------------------------------------------- switches
 trap restore EXIT

@@ -8,6 +8,7 @@
 #   world.sh flush [PERSPECTIVE|all]          empty a perspective's unbound caches
 #   world.sh querylog on [-a] | off | show    server-side query log (see README.md)
 #   world.sh exec PERSPECTIVE CMD...          run CMD inside vtg-PERSPECTIVE
+#   world.sh stats ROLE|all [--reset] [--raw] NSD counters (nsd-control stats_noreset)
 #
 # Everything lives in network namespaces named vtg-*, addresses only from
 # 198.18.0.0/15; nothing is connected to the host's own interfaces.  Every
@@ -48,6 +49,14 @@ PERSP_NET=198.19.0.0/16
 HIJACK_TABLE=100
 
 BENCH_COUNT=${VTG_BENCH_COUNT:-100000}
+CACHE_COUNT=${VTG_CACHE_COUNT:-100000}   # names in names-cache.txt (NXDOMAIN leaves)
+[[ $BENCH_COUNT =~ ^[0-9]+$ ]] || { echo "world: error: VTG_BENCH_COUNT must be a number" >&2; exit 1; }
+[[ $CACHE_COUNT =~ ^[0-9]+$ ]] || { echo "world: error: VTG_CACHE_COUNT must be a number" >&2; exit 1; }
+# every NSD the world runs (world.sh stats ROLE); all but rogue sit in vtg-auth
+NSD_ROLES=(root tld sld-a sld-b victim bench rogue)
+# bumped whenever up builds something new: a running world with another
+# version is not healthy, so `up` rebuilds it instead of keeping it
+WORLD_VERSION=2
 BIG_COUNT=100          # CAA records at the big names (about 3.5 kB)
 
 log() { printf 'world: %s\n' "$*" >&2; }
@@ -278,6 +287,16 @@ EOF
     big_caa big.plain.vexample.
   } >"$Z/plain.vexample.zone"
 
+  # glueless-host.vexample (delegated with glue ns1 -> sld-a): holds the
+  # address of the name server of the glue-less delegation glueless.vexample
+  { soa glueless-host.vexample. ns1.glueless-host.vexample.
+    cat <<EOF
+glueless-host.vexample. NS ns1.glueless-host.vexample.
+ns1.glueless-host.vexample. A $A_SLD_A
+ns.glueless-host.vexample. A $A_SLD_B
+EOF
+  } >"$Z/glueless-host.vexample.zone"
+
   # ---- second level, server sld-b (198.18.0.11): alias targets
   { soa target.vtest. b.ns.vtest.
     cat <<'EOF'
@@ -297,6 +316,26 @@ target.vexample. NS b.ns.vtest.
 www.target.vexample. CAA 0 issue "target-insecure-ca.vtg"
 EOF
   } >"$Z/target.vexample.zone"
+
+  # CNAME loops: a -> b -> a, and self -> self
+  { soa loop.vexample. b.ns.vtest.
+    cat <<'EOF'
+loop.vexample. NS b.ns.vtest.
+a.loop.vexample. CNAME b.loop.vexample.
+b.loop.vexample. CNAME a.loop.vexample.
+self.loop.vexample. CNAME self.loop.vexample.
+EOF
+  } >"$Z/loop.vexample.zone"
+
+  # glue-less delegation target: the TLD says NS ns.glueless-host.vexample.
+  # without an address; that name resolves (via glueless-host.vexample) to us
+  { soa glueless.vexample. ns.glueless-host.vexample.
+    cat <<'EOF'
+glueless.vexample. NS ns.glueless-host.vexample.
+glueless.vexample. CAA 0 issue "glueless-ca.vtg"
+www.glueless.vexample. A 198.18.0.250
+EOF
+  } >"$Z/glueless.vexample.zone"
 
   # ---- victim (198.18.0.14) and its rogue copy
   local zr=$STATE/rogue/zones
@@ -330,6 +369,20 @@ EOF
           printf "n%06d.bench.vexample. CAA 0 issue \"ca-%06d.bench.vtg\"\n", i, i
           printf "n%06d.bench.vexample\n", i > names
         } }' >>"$Z/bench.vexample.zone"
+
+  # ---- cache test (also on bench): 100 parents pNN with CAA; the CACHE_COUNT
+  # names nXXXXX.pYY (YY = XXXXX mod 100) do not exist, so each one's CAA is
+  # found one label up, at one of only 100 parents
+  { soa cache.vexample. ns.cache.vexample.
+    echo 'cache.vexample. NS ns.cache.vexample.'
+    echo "ns.cache.vexample. A $A_BENCH"
+    awk 'BEGIN { for (i = 0; i < 100; i++) {
+          printf "p%02d.cache.vexample. CAA 0 issue \"ca-p%02d.cache.vtg\"\n", i, i
+          printf "p%02d.cache.vexample. A 198.18.0.250\n", i } }'
+  } >"$Z/cache.vexample.zone"
+  awk -v n="$CACHE_COUNT" 'BEGIN {
+        for (i = 0; i < n; i++) printf "n%05d.p%02d.cache.vexample\n", i, i % 100 }' \
+    >"$STATE/names-cache.txt"
 
   # ---- knot (198.18.0.12): whoami; the SERVFAIL zones have no file on purpose
   # mod-whoami gives its answer the SOA's TTL: keep it at 1 s
@@ -381,6 +434,14 @@ whoami.vexample. NS servfail.ns.vtest.
 timeout.vexample. NS drop.ns.vtest.
 hijack.vexample. NS victim.ns.vtest.
 bench.vexample. NS bench.ns.vtest.
+loop.vexample. NS b.ns.vtest.
+rl1.vexample. NS ns.rl2.vexample.
+rl2.vexample. NS ns.rl1.vexample.
+glueless-host.vexample. NS ns1.glueless-host.vexample.
+ns1.glueless-host.vexample. A $A_SLD_A
+glueless.vexample. NS ns.glueless-host.vexample.
+cache.vexample. NS ns.cache.vexample.
+ns.cache.vexample. A $A_BENCH
 EOF
   } >"$Z/vexample.zone"
 
@@ -439,6 +500,8 @@ nsd_start() { # nsd_start NS ROLE "ADDRS" ZONE... (zone files in $STATE/zones or
   local d=$STATE/run/$role zdir=$STATE/zones
   [ "$role" = rogue ] && zdir=$STATE/rogue/zones
   mkdir -p "$d"
+  # (a unix socket path: at most 107 bytes)
+  [ ${#d} -le 99 ] || die "VTG_WORLD_DIR is too long for NSD's control socket $d/nsd.ctl"
   {
     echo "server:"
     for a in $addrs; do echo "  ip-address: $a"; done
@@ -462,7 +525,8 @@ nsd_start() { # nsd_start NS ROLE "ADDRS" ZONE... (zone files in $STATE/zones or
   tcp-count: 256
   reuseport: no
 remote-control:
-  control-enable: no
+  control-enable: yes
+  control-interface: "$d/nsd.ctl"
 EOF
     for z in "$@"; do
       local f=$z.zone; [ "$z" = . ] && f=root.zone
@@ -574,10 +638,11 @@ flush_persp() {
 start_daemons() {
   nsd_start vtg-auth root "$A_ROOT $A_ROOT2" .
   nsd_start vtg-auth tld "$A_TLD_VTEST $A_TLD_VEX" vtest vexample
-  nsd_start vtg-auth sld-a "$A_SLD_A" secure.vtest bogus.vtest bogus-ds.vtest deep.vtest insecure.vtest plain.vexample
-  nsd_start vtg-auth sld-b "$A_SLD_B" target.vtest target.vexample
+  nsd_start vtg-auth sld-a "$A_SLD_A" secure.vtest bogus.vtest bogus-ds.vtest deep.vtest insecure.vtest plain.vexample \
+    glueless-host.vexample
+  nsd_start vtg-auth sld-b "$A_SLD_B" target.vtest target.vexample loop.vexample glueless.vexample
   nsd_start vtg-auth victim "$A_VICTIM" hijack.vexample hijack-signed.vtest
-  nsd_start vtg-auth bench "$A_BENCH" bench.vexample
+  nsd_start vtg-auth bench "$A_BENCH" bench.vexample cache.vexample
   nsd_start vtg-rogue rogue "$A_VICTIM" hijack.vexample hijack-signed.vtest
   knot_start
   local r
@@ -591,6 +656,10 @@ start_daemons() {
   wait_answer vtg-rogue $A_VICTIM hijack.vexample SOA "nsd rogue"
   wait_answer vtg-auth $A_KNOT whoami.vexample SOA knotd
   wait_answer vtg-auth $A_BENCH bench.vexample SOA "nsd bench"
+  wait_answer vtg-auth $A_BENCH cache.vexample SOA "nsd bench"
+  wait_answer vtg-auth $A_SLD_A glueless-host.vexample SOA "nsd sld-a"
+  wait_answer vtg-auth $A_SLD_B glueless.vexample SOA "nsd sld-b"
+  wait_answer vtg-auth $A_SLD_B loop.vexample SOA "nsd sld-b"
   local p
   for p in "${PERSPECTIVES[@]}"; do unbound_start "$p"; done
   for p in "${PERSPECTIVES[@]}"; do wait_pidfile "$STATE/run/unbound-$p/unbound.pid" "unbound $p"; done
@@ -670,6 +739,19 @@ VTG_NAME_WHOAMI=whoami.vexample
 VTG_BENCH_ZONE=bench.vexample
 VTG_BENCH_NAMES=$STATE/names-bench.txt
 VTG_BENCH_COUNT=$BENCH_COUNT
+VTG_NAME_CNAME_LOOP=a.loop.vexample
+VTG_NAME_CNAME_LOOP_B=b.loop.vexample
+VTG_NAME_CNAME_SELF_LOOP=self.loop.vexample
+VTG_NAME_REFERRAL_LOOP=www.rl1.vexample
+VTG_NAME_REFERRAL_LOOP_ZONE=rl1.vexample
+VTG_NAME_GLUELESS=glueless.vexample
+VTG_NAME_GLUELESS_NS=ns.glueless-host.vexample
+VTG_NAME_CACHE_PARENT=p42.cache.vexample
+VTG_NAME_CACHE_LEAF=n00042.p42.cache.vexample
+VTG_CACHE_ZONE=cache.vexample
+VTG_NAMES_CACHE=$STATE/names-cache.txt
+VTG_CACHE_COUNT=$CACHE_COUNT
+VTG_NSD_ROLES="${NSD_ROLES[*]}"
 EOF
   } >"$f"
   # JSON form of the same facts
@@ -692,8 +774,10 @@ EOF
       k=${k#VTG_NAME_}; k=${k,,}
       printf '%s    "%s": "%s"' "$sep" "$k" "$v"; sep=$',\n'
     done <"$f"
-    printf '\n  },\n  "bench": {"zone": "bench.vexample", "names": "%s", "count": %s, "server": "%s"}\n}\n' \
+    printf '\n  },\n  "bench": {"zone": "bench.vexample", "names": "%s", "count": %s, "server": "%s"},\n' \
       "$STATE/names-bench.txt" "$BENCH_COUNT" "$A_BENCH"
+    printf '  "cache": {"zone": "cache.vexample", "names": "%s", "count": %s, "server": "%s", "parents": 100}\n}\n' \
+      "$STATE/names-cache.txt" "$CACHE_COUNT" "$A_BENCH"
   } >"$STATE/world.json"
   if cp "$f" "$ENV_COPY" 2>/dev/null; then rec file "$ENV_COPY"; fi
 }
@@ -702,6 +786,7 @@ EOF
 # healthy: every recorded process alive and p0's unbound validates secure.vtest
 healthy() {
   is_up || return 1
+  [ "$(cat "$STATE/world.version" 2>/dev/null)" = "$WORLD_VERSION" ] || return 1
   local kind a b c
   while read -r kind a b c; do
     case $kind in
@@ -733,6 +818,9 @@ cmd_status() {
       "$(cat "$STATE/switch/$p.blackhole" 2>/dev/null || echo off)" \
       "$(cat "$STATE/switch/$p.loss" 2>/dev/null || echo 0)"
   done
+  if [ "$(cat "$STATE/world.version" 2>/dev/null)" != "$WORLD_VERSION" ]; then
+    echo "world: built by another version of world.sh (want $WORLD_VERSION); 'up' rebuilds it"
+  fi
   if [ $bad = 0 ] && healthy; then echo "world: up, healthy"; return 0; fi
   echo "world: up, NOT healthy"; return 1
 }
@@ -755,13 +843,15 @@ cmd_up() {
   local d
   for d in zones keys run rogue switch; do rec dir "$STATE/$d"; mkdir -p "$STATE/$d"; done
   mkdir -p "$STATE/rogue/zones"
-  for f in root.hints root-anchor.ds root-anchor.dnskey names-bench.txt world.env world.json querylog.txt; do rec file "$STATE/$f"; done
+  for f in root.hints root-anchor.ds root-anchor.dnskey names-bench.txt names-cache.txt world.env world.json \
+           world.version querylog.txt; do rec file "$STATE/$f"; done
   UP_OK=0
   trap 'if [ "$UP_OK" != 1 ]; then log "up failed; cleaning up"; cmd_down; fi' EXIT
   build_net
   build_zones
   start_daemons
   write_env
+  echo "$WORLD_VERSION" >"$STATE/world.version"
   local p
   for p in "${PERSPECTIVES[@]}"; do echo off >"$STATE/switch/$p.hijack"; echo off >"$STATE/switch/$p.blackhole"; echo 0 >"$STATE/switch/$p.loss"; done
   local i ok=0
@@ -923,7 +1013,38 @@ cmd_querylog() {
   esac
 }
 
-usage() { sed -n '2,12p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 2; }
+# stats ROLE|all [--reset] [--raw]: the NSD's counters through its control
+# socket (a unix socket in run/ROLE/, so this works from the host namespace,
+# no `ip netns exec` needed).  NSD 4.6 counts every query type above 255 in
+# one bucket that nsd-control never prints, so CAA (257) has no line of its
+# own; unless --raw, one line is added after the num.type.* block:
+#   num.type.CAA = num.queries - sum(num.type.*)
+# i.e. all queries of a type >= 256 (in this world: CAA) plus the few that
+# fail before NSD reads their type (malformed question).
+cmd_stats() {
+  is_up || die "world is down"
+  local role=${1:-} sub=stats_noreset raw=0 a r out
+  shift || true
+  for a in "$@"; do
+    case $a in --reset) sub=stats ;; --raw) raw=1 ;; *) die "stats ROLE|all [--reset] [--raw]" ;; esac
+  done
+  if [ "$role" = all ]; then
+    for r in "${NSD_ROLES[@]}"; do cmd_stats "$r" "$@" | sed "s/^/$r: /"; done
+    return 0
+  fi
+  [[ " ${NSD_ROLES[*]} " == *" $role "* ]] || die "unknown role '$role' (one of ${NSD_ROLES[*]} all)"
+  [ -S "$STATE/run/$role/nsd.ctl" ] || die "no control socket for $role (world built by an older world.sh? run up)"
+  out=$(nsd-control -c "$STATE/run/$role/nsd.conf" "$sub") || die "nsd-control $sub failed for $role"
+  if [ $raw = 1 ]; then printf '%s\n' "$out"; return 0; fi
+  awk -F= '{ line[NR] = $0 }
+       $1 == "num.queries" { q = $2 }
+       $1 ~ /^num\.type\./ { t += $2; last = NR }
+       END { for (i = 1; i <= NR; i++) {
+               print line[i]
+               if (i == last) printf "num.type.CAA=%d\n", (q - t > 0) ? q - t : 0 } }' <<<"$out"
+}
+
+usage() { sed -n '2,11p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 2; }
 
 main() {
   local cmd=${1:-}; shift || true
@@ -939,6 +1060,7 @@ main() {
     loss) need_root; lock; cmd_loss "$@" ;;
     flush) need_root; cmd_flush "$@" ;;
     querylog) need_root; lock; cmd_querylog "$@" ;;
+    stats) need_root; cmd_stats "$@" ;;
     exec) need_root; check_persp "${1:-}"; local p=$1; shift; exec ip netns exec "vtg-$p" "$@" ;;
     *) usage ;;
   esac
