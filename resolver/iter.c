@@ -168,9 +168,25 @@ struct vtg_iter {
 	uint8_t *ans_data;
 	uint8_t ans_target[VTG_DNS_MAX_NAME];
 	struct vtg_insecure_proof ans_proof;
+	struct rrset *scratch;    /* decompressed RRsets of the response being read */
 };
 
 static const uint8_t ROOT[1] = {0};
+
+#define SET_MAX 512
+#define SET_BUF (2 * 65536)
+
+/* One RRset of a section, decompressed. */
+struct rrset {
+	uint8_t owner[VTG_DNS_MAX_NAME];
+	uint16_t type;
+	unsigned n;
+	uint32_t ttl;
+	const uint8_t *rd[SET_MAX];
+	uint16_t rdl[SET_MAX];
+	uint8_t *buf;
+	size_t used, cap;
+};
 
 /* ---------------------------------------------------------------- utils */
 
@@ -508,7 +524,13 @@ int vtg__iter_new(struct vtg_iter **out, const struct vtg_iter_cfg *cfg, unsigne
 	it->cv = vtg__calloc(cs, sizeof(*it->cv));
 	it->cmask = cs - 1;
 	it->ans_data = vtg__malloc(ANS_DATA_CAP);
-	if (!it->ps || !it->t || !it->ck || !it->cv || !it->ans_data) {
+	it->scratch = vtg__malloc(sizeof(*it->scratch));
+	if (it->scratch) {
+		it->scratch->buf = vtg__malloc(SET_BUF);
+		it->scratch->cap = SET_BUF;
+	}
+	if (!it->ps || !it->t || !it->ck || !it->cv || !it->ans_data || !it->scratch ||
+	    !it->scratch->buf) {
 		rc = -ENOMEM;
 		snprintf(err, errcap, "out of memory");
 		goto fail;
@@ -560,6 +582,9 @@ void vtg__iter_free(struct vtg_iter *it)
 	vtg__free(it->ck);
 	vtg__free(it->cv);
 	vtg__free(it->ans_data);
+	if (it->scratch)
+		vtg__free(it->scratch->buf);
+	vtg__free(it->scratch);
 	vtg__dv_keys_free(it->anchor);
 	vtg__free(it);
 }
@@ -1251,20 +1276,6 @@ static int rdata_canon(const struct vtg_msg *m, const struct vtg_rr *rr, uint8_t
 	return (int)o;
 }
 
-#define SET_MAX 512
-
-/* One RRset of a section, decompressed (scratch on the stack of the caller). */
-struct rrset {
-	uint8_t owner[VTG_DNS_MAX_NAME];
-	uint16_t type;
-	unsigned n;
-	uint32_t ttl;
-	const uint8_t *rd[SET_MAX];
-	uint16_t rdl[SET_MAX];
-	uint8_t *buf;
-	size_t used, cap;
-};
-
 static int gather(const struct vtg_msg *m, enum vtg_section sec, const uint8_t *owner,
 		  uint16_t type, struct rrset *s)
 {
@@ -1769,23 +1780,6 @@ static void on_response(struct vtg_iter *it, struct task *t, enum vtg_lookup_fai
 	vtg__dv_msg_close(v.dm);
 }
 
-static struct rrset *scratch_set(void)
-{
-	static __thread struct rrset *s;
-	if (!s) {
-		s = vtg__malloc(sizeof(*s));
-		if (s) {
-			s->cap = 65536 * 2;
-			s->buf = vtg__malloc(s->cap);
-			if (!s->buf) {
-				vtg__free(s);
-				s = NULL;
-			}
-		}
-	}
-	return s;
-}
-
 static void drain(struct vtg_iter *it)
 {
 	if (it->draining)
@@ -1820,7 +1814,7 @@ void vtg__iter_response(struct vtg_iter *it, uint64_t token, enum vtg_lookup_fai
 		return;
 	it->now = time(NULL);
 	it->epoch++;
-	struct rrset *s = scratch_set();
+	struct rrset *s = it->scratch;
 	if (!s) {
 		fail = VTG_FAIL_LOCAL;
 		msg = NULL;
