@@ -33,10 +33,9 @@ MAX=0
 for s in "${SIZES[@]}"; do [ "$s" -gt "$MAX" ] && MAX=$s; done
 
 BIN=build/release/vantage
-if [ ! -x "$BIN" ]; then
-  cmake --preset release >/dev/null
-  cmake --build build/release -j"$(nproc)" --target vantage >/dev/null
-fi
+# always (re)build: an incremental build is quick, a stale binary measures the past
+[ -d build/release ] || cmake --preset release >/dev/null
+cmake --build build/release -j"$(nproc)" --target vantage >/dev/null
 command -v dnsperf >/dev/null || { echo "bench: dnsperf missing (scripts/setup.sh)" >&2; exit 1; }
 TIME=/usr/bin/time
 [ -x "$TIME" ] || { echo "bench: GNU time missing (scripts/setup.sh)" >&2; exit 1; }

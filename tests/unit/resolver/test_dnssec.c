@@ -401,3 +401,122 @@ Test(dnssec, unparsable_message_is_refused)
 	m.len = sizeof(junk); /* a question that is not there */
 	cr_assert_null(vtg__dv_msg_open(&m));
 }
+
+/* ---- every algorithm the issue names, and the weak ones ----------------
+ * A zone key of the given algorithm and size is made with ldns at test time,
+ * a DNSKEY set and a CAA set are signed with it (ldns_sign_public), and the
+ * response carrying them is validated like any other. */
+#include <ldns/ldns.h>
+
+struct signed_msg {
+	uint8_t *wire;
+	size_t len;
+};
+
+static void make_signed(ldns_signing_algorithm alg, uint16_t bits, time_t now,
+			struct signed_msg *out)
+{
+	ldns_key *k = ldns_key_new_frm_algorithm(alg, bits);
+	cr_assert_not_null(k, "key of algorithm %d", (int)alg);
+	ldns_key_set_pubkey_owner(k, ldns_dname_new_frm_str("example."));
+	ldns_key_set_flags(k, 257);
+	ldns_key_set_inception(k, (uint32_t)(now - 3600));
+	ldns_key_set_expiration(k, (uint32_t)(now + 86400));
+	ldns_key_list *kl = ldns_key_list_new();
+	ldns_key_list_push_key(kl, k);
+	ldns_rr *dk = ldns_key2rr(k);
+	ldns_key_set_keytag(k, ldns_calc_keytag(dk)); /* the tag of the flags set above */
+	ldns_rr_list *keys = ldns_rr_list_new();
+	ldns_rr_list_push_rr(keys, dk);
+	ldns_rr *caa = NULL;
+	cr_assert_eq(ldns_rr_new_frm_str(&caa, "example. 3600 IN CAA 0 issue \"ca.example\"",
+					 3600, NULL, NULL), LDNS_STATUS_OK);
+	ldns_rr_list *caas = ldns_rr_list_new();
+	ldns_rr_list_push_rr(caas, caa);
+	ldns_rr_list *ksig = ldns_sign_public(keys, kl);
+	ldns_rr_list *csig = ldns_sign_public(caas, kl);
+	cr_assert_not_null(ksig);
+	cr_assert_not_null(csig);
+	ldns_pkt *p = ldns_pkt_query_new(ldns_dname_new_frm_str("example."), LDNS_RR_TYPE_DNSKEY,
+					 LDNS_RR_CLASS_IN, 0);
+	ldns_pkt_set_qr(p, true);
+	ldns_pkt_set_aa(p, true);
+	ldns_pkt_push_rr_list(p, LDNS_SECTION_ANSWER, keys);
+	ldns_pkt_push_rr_list(p, LDNS_SECTION_ANSWER, ksig);
+	ldns_pkt_push_rr_list(p, LDNS_SECTION_ANSWER, caas);
+	ldns_pkt_push_rr_list(p, LDNS_SECTION_ANSWER, csig);
+	cr_assert_eq(ldns_pkt2wire(&out->wire, p, &out->len), LDNS_STATUS_OK);
+	ldns_pkt_free(p); /* the records went into the packet */
+	ldns_rr_list_free(keys);
+	ldns_rr_list_free(caas);
+	ldns_rr_list_free(ksig);
+	ldns_rr_list_free(csig);
+	ldns_key_set_pubkey_owner(k, NULL); /* the DNSKEY record shares it (ldns_key2rr) */
+	ldns_key_list_free(kl);             /* frees the key too */
+}
+
+static void check_alg(ldns_signing_algorithm alg, uint16_t bits, enum vtg_dnssec want,
+		      bool weak)
+{
+	time_t now = time(NULL);
+	struct signed_msg sm;
+	make_signed(alg, bits, now, &sm);
+	struct vtg_msg m;
+	cr_assert_eq(vtg__msg_parse(&m, sm.wire, sm.len), 0);
+	struct vtg_dv_msg *dm = vtg__dv_msg_open(&m);
+	cr_assert_not_null(dm);
+	struct vtg_dv_keys *anchor = vtg__dv_keys_from_msg(dm, VTG_SEC_ANSWER, VTG_TYPE_DNSKEY);
+	struct vtg_dv_keys *keys = NULL;
+	struct vtg_dv_res r;
+	vtg__dv_dnskey(dm, wire("example"), anchor, now, &keys, &r);
+	cr_assert_eq(r.status, want, "algorithm %d/%u: DNSKEY status %d (%s)", (int)alg, bits,
+		     r.status, r.why ? r.why : "");
+	if (want == VTG_DNSSEC_SECURE) {
+		cr_assert_eq(r.weak, weak, "algorithm %d/%u: weak %d", (int)alg, bits, r.weak);
+		vtg__dv_rrset(dm, VTG_SEC_ANSWER, wire("example"), VTG_TYPE_CAA, wire("example"), keys,
+			      now, &r);
+		cr_assert_eq(r.status, VTG_DNSSEC_SECURE, "algorithm %d: CAA %s", (int)alg, r.why);
+		cr_assert_eq(r.weak, weak);
+	}
+	vtg__dv_keys_free(keys);
+	vtg__dv_keys_free(anchor);
+	vtg__dv_msg_close(dm);
+	free(sm.wire);
+}
+
+Test(dnssec, rsasha256_2048_secure, .timeout = 60)
+{
+	check_alg(LDNS_SIGN_RSASHA256, 2048, VTG_DNSSEC_SECURE, false);
+}
+Test(dnssec, rsasha512_2048_secure, .timeout = 60)
+{
+	check_alg(LDNS_SIGN_RSASHA512, 2048, VTG_DNSSEC_SECURE, false);
+}
+Test(dnssec, ecdsa_p256_secure)
+{
+	check_alg(LDNS_SIGN_ECDSAP256SHA256, 256, VTG_DNSSEC_SECURE, false);
+}
+Test(dnssec, ecdsa_p384_secure)
+{
+	check_alg(LDNS_SIGN_ECDSAP384SHA384, 384, VTG_DNSSEC_SECURE, false);
+}
+Test(dnssec, ed25519_secure)
+{
+	check_alg(LDNS_SIGN_ED25519, 256, VTG_DNSSEC_SECURE, false);
+}
+Test(dnssec, ed448_secure)
+{
+	check_alg(LDNS_SIGN_ED448, 456, VTG_DNSSEC_SECURE, false);
+}
+Test(dnssec, rsasha1_validates_and_is_weak, .timeout = 60)
+{
+	check_alg(LDNS_SIGN_RSASHA1, 2048, VTG_DNSSEC_SECURE, true);
+}
+Test(dnssec, rsasha1_nsec3_validates_and_is_weak, .timeout = 60)
+{
+	check_alg(LDNS_SIGN_RSASHA1_NSEC3, 2048, VTG_DNSSEC_SECURE, true);
+}
+Test(dnssec, rsa_1024_validates_and_is_weak, .timeout = 60)
+{
+	check_alg(LDNS_SIGN_RSASHA256, 1024, VTG_DNSSEC_SECURE, true);
+}
