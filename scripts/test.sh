@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite: build the dev and the ASan+UBSan configurations and
 # run every ctest test in both (Criterion unit tests, command-line tests, the
-# fuzz-corpus replay).
+# fuzz-corpus replay, the integration tests in the local DNS world); then the
+# stress programs under ThreadSanitizer.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs=$(nproc)
@@ -15,4 +16,11 @@ for preset in dev asan; do
     status=1
   fi
 done
+# the cross-thread code (the corroboration aggregator) under ThreadSanitizer
+echo "=== tsan: stress programs"
+cmake --preset tsan >/dev/null
+cmake --build build/tsan -j"$jobs" --target stress_aggregate >/dev/null
+if ! ctest --test-dir build/tsan --output-on-failure -L stress; then
+  status=1
+fi
 exit $status
