@@ -180,7 +180,7 @@ if "$WORLD" status >/dev/null 2>&1; then
     "$VTG_P0_NETNS_PATH" "$VTG_P0_SRC" "$VTG_SERVER_BENCH" > "$W/stub.conf"
   wrun() { # LABEL CONFIG WORKERS_OPT
     local label=$1 conf=$2 wopt=$3
-    timed "$BIN" caa --ca ca-000000.bench.vtg --config "$conf" --no-progress $wopt \
+    timed "$BIN" caa --ca ca-000000.bench.vtg --config "$conf" --mode off --no-progress $wopt \
       < "$VTG_BENCH_NAMES" > "$W/$label.jsonl" 2> "$W/$label.err"
     local lines; lines=$(wc -l < "$W/$label.jsonl")
     [ "$lines" -eq "$N" ] || { echo "bench: $label wrote $lines lines for $N names" >&2; exit 1; }

@@ -38,6 +38,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "engine/aggregate.h"
 #include "engine/config.h"
 #include "cli/present.h"
 #include "common/alloc.h"
@@ -58,7 +59,8 @@ struct name_ctx {
 	size_t input_len, input_cap;
 	/* written by the owning worker; published by `done` (release) */
 	bool done;
-	unsigned pending;
+	bool parsed;                  /* name parsed by the main thread */
+	uint64_t token;               /* the aggregator's, for this attempt */
 	int name_rc;
 	struct vtg_input_name nm;
 	uint8_t qwire[VTG_DNS_MAX_NAME];
@@ -87,6 +89,7 @@ struct shard {
 	unsigned finished;            /* lines published since the last signal */
 	unsigned signal_batch;        /* signal the main thread every this many */
 	unsigned long permits, denies, invalid, failures;
+	unsigned long not_corroborated, reported; /* enforce denials; report-only */
 	int init_rc, fatal;           /* worker set-up result; ring error */
 	char err[512];
 };
@@ -95,6 +98,8 @@ struct bulk {
 	enum mode mode;
 	struct vtg_config cfg;
 	struct vtg_caa_policy pol;
+	enum vtg_mpic_mode mpic;      /* corroboration (caa); OFF for query */
+	struct vtg_agg *agg;          /* one entry per window position */
 	uint16_t qtype;
 	struct name_ctx *ctx;
 	unsigned window;
@@ -162,19 +167,38 @@ static void defer(unsigned idx, unsigned p)
 		abort(); /* sized for every (name, perspective): cannot happen */
 }
 
-static void write_caa_line(struct name_ctx *c);
+static void write_caa_line(struct name_ctx *c, const struct vtg_agg_check *ck);
 static void write_query_line(struct name_ctx *c);
 
-/* The worker is done with the name: render its line and publish it. */
-static void finish_name(struct name_ctx *c)
+/* The last perspective of the name is in: render its line and publish it. */
+static void finish_name(struct name_ctx *c, const struct vtg_agg_check *ck)
 {
 	vtg__json_reset(&c->line);
 	if (B->mode == MODE_CAA)
-		write_caa_line(c);
+		write_caa_line(c, ck);
 	else
 		write_query_line(c);
 	__atomic_store_n(&c->done, true, __ATOMIC_RELEASE);
 	S->finished++;
+}
+
+/* Perspective p is done with name idx (its fragment is rendered): deliver
+ * its vote to the aggregator; the last arrival, on whichever worker thread,
+ * finishes the line. */
+static void persp_done(unsigned idx, unsigned p, bool answered, bool positive)
+{
+	struct name_ctx *c = &B->ctx[idx];
+	struct vtg_agg_vote v = {.answered = answered, .positive = positive};
+	if (vtg__agg_put(B->agg, c->token, p, &v) == 1)
+		finish_name(c, vtg__agg_result(B->agg, idx));
+}
+
+static void caa_persp_done(unsigned idx, unsigned p)
+{
+	const struct vtg_caa_climb *cl = &B->ctx[idx].climb[p];
+	bool answered = cl->reason != VTG_CAA_LOOKUP_FAILURE &&
+			cl->reason != VTG_CAA_DNSSEC_BOGUS && cl->reason != VTG_CAA_INVALID_NAME;
+	persp_done(idx, p, answered, vtg_caa_reason_permits(cl->reason));
 }
 
 /* ------------------------------------------------------------ caa mode */
@@ -222,8 +246,7 @@ static void caa_feed(unsigned idx, unsigned p, const struct vtg_lookup_answer *a
 		return;
 	}
 	render_caa_persp(c, p);
-	if (--c->pending == 0)
-		finish_name(c);
+	caa_persp_done(idx, p);
 }
 
 static bool iter_msg(void *ud, const struct vtg_qresult *r)
@@ -258,7 +281,13 @@ static void caa_cb(void *ud, const struct vtg_qresult *r)
 	caa_feed(idx, p, &ans);
 }
 
-static void write_caa_line(struct name_ctx *c)
+/* A fragment without its closing brace, then more keys, then the brace. */
+static void frag_open(struct vtg_json *j, const struct vtg_json *f)
+{
+	vtg__json_raw(j, f->buf, f->len - 1);
+}
+
+static void write_caa_line(struct name_ctx *c, const struct vtg_agg_check *ck)
 {
 	struct vtg_json *j = &c->line;
 	if (c->name_rc != 0) {
@@ -268,21 +297,66 @@ static void write_caa_line(struct name_ctx *c)
 		return;
 	}
 	const struct vtg_caa_climb *prim = &c->climb[0];
-	if (vtg_caa_reason_permits(prim->reason))
+	const struct vtg_quorum_result *q = &ck->q;
+	const bool mpic = B->mpic != VTG_MPIC_OFF;
+	enum vtg_caa_reason reason = prim->reason;
+	const char *detail = prim->detail;
+	bool primary_permits = vtg_caa_reason_permits(prim->reason);
+	if (mpic && primary_permits && !q->quorum_met) {
+		if (B->mpic == VTG_MPIC_ENFORCE) {
+			reason = VTG_CAA_NOT_CORROBORATED; /* BR 3.2.2.9 */
+			detail = q->why;
+			S->not_corroborated++;
+		} else {
+			S->reported++;
+		}
+	}
+	if (vtg_caa_reason_permits(reason))
 		S->permits++;
 	else
 		S->denies++;
 	if (prim->reason == VTG_CAA_LOOKUP_FAILURE)
 		S->failures++;
-	vtg__emit_caa_head(j, c->input, c->input_len, &c->nm, prim);
+	vtg__emit_caa_head_as(j, c->input, c->input_len, &c->nm, prim, reason, detail);
 	vtg__json_key(j, "records");
 	vtg__json_raw(j, c->records.buf, c->records.len);
-	vtg__emit_caa_tail(j, prim, c->checked_at);
+	vtg__emit_caa_tail_as(j, prim, c->checked_at, reason);
 	vtg__json_kstr(j, "decided_by", B->cfg.persp[0].id);
+	if (mpic) {
+		/* BR 5.4.1 (2.7, 2.8): per perspective the result, and the
+		 * quorum as k/n; the RIRs of the corroborating remotes */
+		char qb[24];
+		vtg__json_kstr(j, "mpic", vtg__mpic_mode_str(B->mpic));
+		vtg__json_key(j, "corroborated");
+		if (primary_permits)
+			vtg__json_bool(j, q->corroborated);
+		else
+			vtg__json_null(j); /* a prohibition has nothing to corroborate */
+		snprintf(qb, sizeof(qb), "%u/%u", q->k, q->n);
+		vtg__json_kstr(j, "quorum", qb);
+		vtg__json_kint(j, "quorum_needed", q->needed);
+		vtg__json_key(j, "rirs");
+		vtg__json_arr_begin(j);
+		for (unsigned r = 1; r < VTG_RIR_COUNT; r++)
+			if (q->rir_mask & (1u << r))
+				vtg__json_str(j, vtg__rir_str((enum vtg_rir)r));
+		vtg__json_arr_end(j);
+		if (primary_permits && !q->quorum_met)
+			vtg__json_kstr(j, "not_corroborated", q->why);
+	}
 	vtg__json_key(j, "perspectives");
 	vtg__json_arr_begin(j);
-	for (unsigned p = 0; p < B->cfg.n_persp; p++)
-		vtg__json_raw(j, c->frag[p].buf, c->frag[p].len);
+	for (unsigned p = 0; p < B->cfg.n_persp; p++) {
+		if (!mpic) {
+			vtg__json_raw(j, c->frag[p].buf, c->frag[p].len);
+			continue;
+		}
+		frag_open(j, &c->frag[p]);
+		vtg__json_kstr(j, "role", p == 0 ? "primary" : "remote");
+		if (p > 0)
+			vtg__json_kbool(j, "corroborates", ck->corroborates[p]);
+		vtg__json_obj_end(j);
+	}
 	vtg__json_arr_end(j);
 	vtg__json_obj_end(j);
 	vtg__json_line_end(j);
@@ -390,8 +464,7 @@ static void iter_done(void *ud, const struct vtg_lookup_answer *a)
 	render_query_ans(c, p, a);
 	if (a->fail != VTG_FAIL_NONE && p == 0)
 		S->failures++;
-	if (--c->pending == 0)
-		finish_name(c);
+	persp_done(idx, p, a->fail == VTG_FAIL_NONE, a->fail == VTG_FAIL_NONE);
 }
 
 static void query_cb(void *ud, const struct vtg_qresult *r)
@@ -403,8 +476,7 @@ static void query_cb(void *ud, const struct vtg_qresult *r)
 	render_query_persp(c, p, r);
 	if (r->fail != VTG_FAIL_NONE && p == 0)
 		S->failures++;
-	if (--c->pending == 0)
-		finish_name(c);
+	persp_done(idx, p, r->fail == VTG_FAIL_NONE, r->fail == VTG_FAIL_NONE);
 }
 
 static void write_query_line(struct name_ctx *c)
@@ -440,19 +512,15 @@ static void write_query_line(struct name_ctx *c)
 
 /* ------------------------------------------------------- worker side */
 
-/* Start a name the main thread queued: parse it, submit the first lookup of
- * every perspective. */
-static void start_name(unsigned idx)
+/* Parse the input of a name (on the main thread when the name's
+ * perspectives are spread over several workers, else on its worker). */
+static void parse_name(struct name_ctx *c)
 {
-	struct name_ctx *c = &B->ctx[idx];
 	const char *s = c->input;
 	size_t n = c->input_len;
 	c->checked_at = time(NULL);
-	c->pending = B->cfg.n_persp;
-	const uint8_t *qname;
 	if (B->mode == MODE_CAA) {
 		c->name_rc = vtg__input_name_parse(&c->nm, s, n);
-		qname = c->nm.wire;
 	} else {
 		c->name_rc = 0;
 		int l = n > 0 && n < 1024 ? vtg__name_from_text(c->qwire, s, n)
@@ -462,28 +530,36 @@ static void start_name(unsigned idx)
 			snprintf(c->nm.why, sizeof(c->nm.why), "invalid-name: %s",
 				 vtg_strerror(l));
 		}
-		qname = c->qwire;
 	}
+	c->parsed = true;
+}
+
+/* Start perspective p of a name the main thread queued: submit its first
+ * lookup. An invalid name is done at once (every perspective delivers, the
+ * last renders the line). */
+static void start_item(uint32_t item)
+{
+	unsigned idx = item >> 8, p = item & 0xff;
+	struct name_ctx *c = &B->ctx[idx];
+	if (!c->parsed)
+		parse_name(c);
 	if (c->name_rc != 0) {
-		c->pending = 0;
-		finish_name(c);
+		persp_done(idx, p, false, false);
 		return;
 	}
-	for (unsigned p = 0; p < B->cfg.n_persp; p++) {
-		if (B->mode == MODE_CAA) {
-			vtg__caa_climb_init(&c->climb[p], &B->pol, qname, c->nm.wildcard);
-			const uint8_t *q = vtg__caa_climb_next(&c->climb[p]);
-			if (!q) { /* nothing to ask (cannot happen for a valid name) */
-				render_caa_persp(c, p);
-				if (--c->pending == 0)
-					finish_name(c);
-				continue;
-			}
-			qname = q;
+	const uint8_t *qname = B->mode == MODE_CAA ? c->nm.wire : c->qwire;
+	if (B->mode == MODE_CAA) {
+		vtg__caa_climb_init(&c->climb[p], &B->pol, qname, c->nm.wildcard);
+		const uint8_t *q = vtg__caa_climb_next(&c->climb[p]);
+		if (!q) { /* nothing to ask (cannot happen for a valid name) */
+			render_caa_persp(c, p);
+			caa_persp_done(idx, p);
+			return;
 		}
-		if (submit_lookup(idx, p, qname, B->mode == MODE_CAA ? VTG_TYPE_CAA : B->qtype) != 0)
-			defer(idx, p);
+		qname = q;
 	}
+	if (submit_lookup(idx, p, qname, B->mode == MODE_CAA ? VTG_TYPE_CAA : B->qtype) != 0)
+		defer(idx, p);
 }
 
 static void flush_deferred(void)
@@ -554,12 +630,11 @@ static void *worker_main(void *arg)
 	for (unsigned k = 0; k < B->n_shards; k++)
 		if (__atomic_load_n(&B->shards[k].init_rc, __ATOMIC_ACQUIRE) != 0)
 			return NULL; /* the run does not start */
-	const unsigned np = B->cfg.n_persp;
 	for (;;) {
-		uint32_t idx;
-		while (sh->n_deferred == 0 && vtg__worker_free_slots(sh->w) >= np &&
-		       (!sh->iter || vtg__iter_free_tasks(sh->iter) >= np) && q_pop(sh, &idx))
-			start_name(idx);
+		uint32_t item;
+		while (sh->n_deferred == 0 && vtg__worker_free_slots(sh->w) >= 1 &&
+		       (!sh->iter || vtg__iter_free_tasks(sh->iter) >= 1) && q_pop(sh, &item))
+			start_item(item);
 		if (sh->n_deferred)
 			flush_deferred();
 		if (sh->iter)
@@ -609,7 +684,7 @@ static void emit_ready(void)
 }
 
 /* Queue one input line; false when out of memory. */
-static bool queue_name(const char *s, size_t n)
+static bool queue_name(const char *s, size_t n, uint64_t *woken)
 {
 	unsigned idx = (unsigned)(B->next_seq % B->window);
 	struct name_ctx *c = &B->ctx[idx];
@@ -623,7 +698,19 @@ static bool queue_name(const char *s, size_t n)
 	memcpy(c->input, s, n);
 	c->input_len = n;
 	c->done = false;
-	q_push(&B->shards[B->next_seq % B->n_shards], idx);
+	c->parsed = false;
+	const unsigned np = B->cfg.n_persp;
+	if (np > 1)
+		parse_name(c); /* once, before its perspectives spread out */
+	/* the entry is free: its previous line was written out */
+	c->token = vtg__agg_arm(B->agg, idx, ~0u, false, NULL);
+	/* the perspectives of a name go to different workers: the one that
+	 * delivers the last result finishes the line */
+	for (unsigned p = 0; p < np; p++) {
+		unsigned k = (unsigned)((B->next_seq + p) % B->n_shards);
+		q_push(&B->shards[k], idx << 8 | p);
+		*woken |= 1ull << k;
+	}
 	B->next_seq++;
 	return true;
 }
@@ -651,7 +738,7 @@ static void summary(const char *cmd)
 	getrusage(RUSAGE_SELF, &ru);
 	double cpu = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
 		     (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
-	unsigned long permits = 0, denies = 0, invalid = 0, failures = 0;
+	unsigned long permits = 0, denies = 0, invalid = 0, failures = 0, notc = 0, reported = 0;
 	unsigned long long enters = 0;
 	for (unsigned k = 0; k < B->n_shards; k++) {
 		const struct shard *sh = &B->shards[k];
@@ -659,6 +746,8 @@ static void summary(const char *cmd)
 		denies += sh->denies;
 		invalid += sh->invalid;
 		failures += sh->failures;
+		notc += sh->not_corroborated;
+		reported += sh->reported;
 		enters += vtg__worker_enters(sh->w);
 	}
 	if (B->mode == MODE_CAA)
@@ -672,6 +761,10 @@ static void summary(const char *cmd)
 	fprintf(stderr, " in %.2f s (%.0f names/s), %u worker%s, cpu %.2f s, max rss %ld KiB, "
 		"%llu ring enters\n", secs, secs > 0 ? (double)B->next_emit / secs : 0.0,
 		B->n_shards, B->n_shards == 1 ? "" : "s", cpu, ru.ru_maxrss, enters);
+	if (B->mpic != VTG_MPIC_OFF)
+		fprintf(stderr, "  corroboration (%s, %u remote perspectives): %lu denied as "
+			"not corroborated, %lu not corroborated but permitted (report-only)\n",
+			vtg__mpic_mode_str(B->mpic), B->cfg.n_persp - 1, notc, reported);
 	for (unsigned p = 0; p < B->cfg.n_persp; p++) {
 		struct vtg_persp_stats t;
 		memset(&t, 0, sizeof(t));
@@ -735,6 +828,7 @@ static void bulk_usage(FILE *f, enum mode mode)
 			"                   [--compat LIST] [--recognised-tags LIST]\n"
 			"                   [--root-hints FILE] [--trust-anchor FILE] [--qname-0x20]\n"
 			"                   [--cache-mb N] [--lookup-failure-exception]\n"
+			"                   [--mode enforce|report-only|off] [--min-remotes N]\n"
 			"                   [--timeout-ms N] [--retries N] [--window N] [--workers N]\n"
 			"                   [--progress | --no-progress] [NAME ... | < names.txt]\n");
 	else
@@ -797,6 +891,8 @@ static int run_bulk(int argc, char **argv, enum mode mode)
 		{"lookup-failure-exception", no_argument, NULL, 'X'},
 		{"qname-0x20", no_argument, NULL, 'Z'},
 		{"cache-mb", required_argument, NULL, 'M'},
+		{"mode", required_argument, NULL, 'O'},
+		{"min-remotes", required_argument, NULL, 'K'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -814,7 +910,8 @@ static int run_bulk(int argc, char **argv, enum mode mode)
 	const char *root_hints = NULL, *trust_anchor = NULL;
 	long cache_mb = 0;
 	bool x20 = false;
-	long timeout = -1, retries = -1, window = 0, workers = 0;
+	long timeout = -1, retries = -1, window = 0, workers = 0, min_remotes = -1;
+	bool mode_given = false;
 	char err[512];
 	int rc = VTG_EXIT_USAGE;
 	optind = 1;
@@ -914,6 +1011,21 @@ static int run_bulk(int argc, char **argv, enum mode mode)
 				goto out;
 			}
 			break;
+		case 'O':
+			if (mode != MODE_CAA || vtg__mpic_mode_parse(optarg, &b.mpic) != 0) {
+				fprintf(stderr, "vantage: --mode is enforce, report-only or off\n");
+				goto out;
+			}
+			mode_given = true;
+			break;
+		case 'K':
+			min_remotes = strtol(optarg, NULL, 10);
+			if (min_remotes < 0 || min_remotes >= VTG_MAX_PERSPECTIVES) {
+				fprintf(stderr, "vantage: --min-remotes is 0 to %d\n",
+					VTG_MAX_PERSPECTIVES - 1);
+				goto out;
+			}
+			break;
 		case 'P':
 			b.progress = true;
 			break;
@@ -957,6 +1069,31 @@ bad_opt:
 	if (mode == MODE_CAA && !issuers) {
 		fprintf(stderr, "vantage caa: --ca is required\n");
 		goto out;
+	}
+	/* corroboration (BR 3.2.2.9): a config file's perspectives corroborate
+	 * (enforce unless --mode says otherwise); --resolver / --iterative make
+	 * a single-perspective run with nothing to corroborate */
+	if (mode != MODE_CAA)
+		b.mpic = VTG_MPIC_OFF;
+	else if (!mode_given)
+		b.mpic = have_config ? VTG_MPIC_ENFORCE : VTG_MPIC_OFF;
+	if (b.mpic != VTG_MPIC_OFF) {
+		time_t now = time(NULL);
+		struct vtg_mpic_persp mp[VTG_MAX_PERSPECTIVES];
+		for (unsigned p = 0; p < b.cfg.n_persp; p++) {
+			const struct vtg_persp_cfg *pc = &b.cfg.persp[p];
+			mp[p] = (struct vtg_mpic_persp){
+				.id = pc->id, .rir = vtg__rir_parse(pc->rir),
+				.has_location = pc->has_location, .lat = pc->lat, .lon = pc->lon,
+				.validates = pc->iterative && strcmp(b.cfg.iter.trust_anchor, "none"),
+			};
+		}
+		unsigned min = min_remotes >= 0 ? (unsigned)min_remotes : vtg__mpic_min_remotes(now);
+		if (vtg__mpic_check_config(mp, b.cfg.n_persp, b.mpic, min, vtg__mpic_rir_rule(now),
+					   vtg__mpic_min_remotes(now) >= 3, err, sizeof(err)) != 0) {
+			fprintf(stderr, "vantage: perspectives: %s\n", err);
+			goto out;
+		}
 	}
 	b.pol.id.issuers = (const char *const *)issuers;
 	b.pol.id.n_issuers = (size_t)n_issuers;
@@ -1012,7 +1149,7 @@ bad_opt:
 		}
 	}
 	uint32_t qcap = 1;
-	while (qcap < b.window)
+	while (qcap < (uint64_t)b.window * np)
 		qcap <<= 1;
 	for (unsigned k = 0; k < b.n_shards; k++) {
 		struct shard *sh = &b.shards[k];
@@ -1020,7 +1157,7 @@ bad_opt:
 		sh->efd = eventfd(0, EFD_CLOEXEC);
 		sh->q = vtg__calloc(qcap, sizeof(uint32_t));
 		sh->qmask = qcap - 1;
-		sh->deferred_cap = (size_t)share * np;
+		sh->deferred_cap = qcap; /* every item the shard can hold */
 		sh->signal_batch = share / 8 ? share / 8 : 1;
 		sh->deferred = vtg__calloc(sh->deferred_cap, sizeof(uint32_t));
 		sh->scratch = vtg__malloc(sizeof(*sh->scratch));
@@ -1030,6 +1167,15 @@ bad_opt:
 	}
 	b.main_efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (b.main_efd < 0)
+		goto out_free;
+	struct vtg_agg_cfg ac = {
+		.max_checks = b.window,
+		.n_persp = np,
+		.rules = {.mode = b.mpic, .rir_rule = vtg__mpic_rir_rule(time(NULL))},
+	};
+	for (unsigned p = 0; p < np; p++)
+		ac.rir[p] = vtg__rir_parse(b.cfg.persp[p].rir);
+	if (vtg__agg_new(&b.agg, &ac) != 0)
 		goto out_free;
 
 	/* start the workers; each makes its engine worker on its own thread */
@@ -1074,8 +1220,7 @@ bad_opt:
 				eof = true;
 				break;
 			}
-			woken |= 1ull << (b.next_seq % b.n_shards);
-			if (!queue_name(s, n)) {
+			if (!queue_name(s, n, &woken)) {
 				oom = true;
 				eof = true;
 				break;
@@ -1146,6 +1291,7 @@ out_free:
 			vtg__free(c->input);
 		}
 	vtg__free(b.ctx);
+	vtg__agg_free(b.agg);
 	if (b.shards)
 		for (unsigned k = 0; k < b.n_shards; k++) {
 			struct shard *sh = &b.shards[k];

@@ -48,6 +48,13 @@ void vtg__emit_invalid(struct vtg_json *j, const char *input, size_t input_len,
 		       const struct vtg_input_name *nm);
 void vtg__emit_caa_head(struct vtg_json *j, const char *input, size_t input_len,
 			const struct vtg_input_name *nm, const struct vtg_caa_climb *c);
+/* The same with the line's final reason (the corroboration may overrule
+ * the primary's: not-corroborated) */
+void vtg__emit_caa_head_as(struct vtg_json *j, const char *input, size_t input_len,
+			   const struct vtg_input_name *nm, const struct vtg_caa_climb *c,
+			   enum vtg_caa_reason reason, const char *detail);
+void vtg__emit_caa_tail_as(struct vtg_json *j, const struct vtg_caa_climb *c,
+			   time_t checked_at, enum vtg_caa_reason reason);
 void vtg__emit_caa_verdict(struct vtg_json *j, const struct vtg_caa_climb *c);
 void vtg__emit_caa_records(struct vtg_json *j, const struct vtg_caa_climb *c);
 void vtg__emit_caa_tail(struct vtg_json *j, const struct vtg_caa_climb *c,

@@ -246,12 +246,25 @@ void vtg__emit_invalid(struct vtg_json *j, const char *input, size_t input_len,
 void vtg__emit_caa_head(struct vtg_json *j, const char *input, size_t input_len,
 			const struct vtg_input_name *nm, const struct vtg_caa_climb *c)
 {
+	vtg__emit_caa_head_as(j, input, input_len, nm, c, c->reason, c->detail);
+}
+
+void vtg__emit_caa_head_as(struct vtg_json *j, const char *input, size_t input_len,
+			   const struct vtg_input_name *nm, const struct vtg_caa_climb *c,
+			   enum vtg_caa_reason reason, const char *detail)
+{
 	vtg__json_obj_begin(j);
 	vtg__json_key(j, "name");
 	vtg__json_strn(j, input, input_len);
 	vtg__json_kstr(j, "ascii_name", nm->ascii);
 	vtg__json_kbool(j, "wildcard", nm->wildcard);
-	vtg__emit_caa_verdict(j, c);
+	vtg__json_kstr(j, "decision", vtg_caa_reason_permits(reason) ? "permit" : "deny");
+	emit_reason(j, reason, detail);
+	vtg__json_key(j, "relevant_owner");
+	if (c->relevant_off >= 0)
+		emit_name(j, c->name + c->relevant_off);
+	else
+		vtg__json_null(j);
 }
 
 void vtg__emit_caa_verdict(struct vtg_json *j, const struct vtg_caa_climb *c)
@@ -286,13 +299,19 @@ void vtg__emit_caa_records(struct vtg_json *j, const struct vtg_caa_climb *c)
 void vtg__emit_caa_tail(struct vtg_json *j, const struct vtg_caa_climb *c,
 			time_t checked_at)
 {
+	vtg__emit_caa_tail_as(j, c, checked_at, c->reason);
+}
+
+void vtg__emit_caa_tail_as(struct vtg_json *j, const struct vtg_caa_climb *c,
+			   time_t checked_at, enum vtg_caa_reason reason)
+{
 	char ts[24];
 	vtg__json_kstr(j, "dnssec", vtg_dnssec_str(c->dnssec));
 	vtg__rfc3339(checked_at, ts);
 	vtg__json_kstr(j, "checked_at", ts);
 	vtg__json_key(j, "valid_until");
-	if (!vtg_caa_reason_permits(c->reason) && c->reason != VTG_CAA_NOT_AUTHORIZED &&
-	    c->reason != VTG_CAA_CRITICAL_UNKNOWN) {
+	if (!vtg_caa_reason_permits(reason) && reason != VTG_CAA_NOT_AUTHORIZED &&
+	    reason != VTG_CAA_CRITICAL_UNKNOWN) {
 		vtg__json_null(j); /* nothing to rely on after a failure */
 	} else {
 		uint32_t ttl = vtg__caa_climb_min_ttl(c);

@@ -43,7 +43,7 @@ for v in $(compgen -v VTG_NAME_); do echo "${!v}"; done | tr ' ' '\n' \
 n_names=$(wc -l < "$T/names")
 [ "$n_names" -ge 25 ] && ok || bad "only $n_names test names in world.env"
 "$WORLD" flush all > /dev/null 2>&1
-"$V" caa --config "$T/both.conf" --ca secure-ca.vtg,target-ca.vtg --no-progress \
+"$V" caa --config "$T/both.conf" --mode off --ca secure-ca.vtg,target-ca.vtg --no-progress \
   < "$T/names" > "$T/both.jsonl" 2> "$T/both.err"
 expect "agree: exit" "$?" 0
 expect "agree: lines" "$(wc -l < "$T/both.jsonl")" "$n_names"
@@ -90,7 +90,7 @@ glueless.vexample
 EOF
 for x in off on; do
   flag=; [ $x = on ] && flag=--lookup-failure-exception
-  "$V" caa --config "$T/p0.conf" --ca secure-ca.vtg,glueless-ca.vtg $flag --no-progress \
+  "$V" caa --config "$T/p0.conf" --mode off --ca secure-ca.vtg,glueless-ca.vtg $flag --no-progress \
     < "$T/rule.names" > "$T/rule-$x.jsonl" 2> "$T/rule-$x.err"
   expect "rule $x: lines" "$(wc -l < "$T/rule-$x.jsonl")" "$(wc -l < "$T/rule.names")"
 done
@@ -132,7 +132,7 @@ expect "glue-less delegation" "$(j off glueless.vexample .reason)" authorized
 expect "glue-less relevant owner" "$(j off glueless.vexample .relevant_owner)" glueless.vexample
 
 # ---- 3. 0x20: mixed-case questions, answers checked, same results -------
-"$V" caa --config "$T/p0.conf" --ca secure-ca.vtg --qname-0x20 --no-progress \
+"$V" caa --config "$T/p0.conf" --mode off --ca secure-ca.vtg --qname-0x20 --no-progress \
   "$VTG_NAME_SECURE" "$VTG_NAME_DEEP" "$VTG_NAME_UNSIGNED_TLD" > "$T/x20.jsonl" 2> "$T/x20.err"
 expect "0x20: lines" "$(wc -l < "$T/x20.jsonl")" 3
 expect "0x20: secure permits" "$(jq -r 'select(.name == "'"$VTG_NAME_SECURE"'") | .reason' "$T/x20.jsonl")" authorized
@@ -142,7 +142,7 @@ expect "0x20: no mismatches" "$(grep -o 'dropped-mismatch [0-9]*' "$T/x20.err" |
 # Count the CAA queries the cache zone's server receives: one per name plus
 # one per parent (per worker: each worker thread has its own cache).
 before=$("$WORLD" stats bench | sed -n 's/^num.type.CAA=//p')
-"$V" caa --config "$T/p0.conf" --ca ca-p00.cache.vtg --no-progress < "$VTG_NAMES_CACHE" \
+"$V" caa --config "$T/p0.conf" --mode off --ca ca-p00.cache.vtg --no-progress < "$VTG_NAMES_CACHE" \
   > "$T/cache.jsonl" 2> "$T/cache.err"
 after=$("$WORLD" stats bench | sed -n 's/^num.type.CAA=//p')
 names=$(wc -l < "$VTG_NAMES_CACHE")

@@ -50,7 +50,7 @@ names="$VTG_NAME_SECURE $VTG_NAME_BOGUS $VTG_NAME_INSECURE_CHILD $VTG_NAME_SERVF
 $VTG_NAME_CNAME $VTG_NAME_DNAME $VTG_NAME_WILDCARD $VTG_NAME_DEEP $VTG_NAME_CRITICAL
 $VTG_NAME_BIG bad_name.vtest"
 printf '%s\n' $names > "$T/names"
-"$V" caa --config "$T/all.conf" --ca secure-ca.vtg,target-ca.vtg --no-progress \
+"$V" caa --config "$T/all.conf" --mode off --ca secure-ca.vtg,target-ca.vtg --no-progress \
   --timeout-ms 500 < "$T/names" > "$T/caa.jsonl" 2> "$T/caa.err"
 expect "caa exit" "$?" 0
 expect "caa lines" "$(wc -l < "$T/caa.jsonl")" "$(wc -l < "$T/names")"
@@ -117,7 +117,7 @@ printf '[engine]\ntimeout-ms = 500\nretries = 3\n[perspective p0]\nnetns = %s\nr
 head -n 2000 "$VTG_BENCH_NAMES" > "$T/spoof.names"
 "$V" query -t CAA --config "$T/spoof.conf" --no-progress < "$T/spoof.names" \
   > "$T/spoof.jsonl" 2> "$T/spoof.err"
-"$V" caa --config "$T/spoof.conf" --ca genuine.example --no-progress < "$T/spoof.names" \
+"$V" caa --config "$T/spoof.conf" --mode off --ca genuine.example --no-progress < "$T/spoof.names" \
   > "$T/spoof-caa.jsonl" 2> "$T/spoof-caa.err"
 kill "$SPID" 2>/dev/null; SPID=
 expect "spoof: lines" "$(wc -l < "$T/spoof.jsonl")" 2000
@@ -145,7 +145,7 @@ for w in 1 3; do
 done
 expect "workers: 20000 lines" "$(wc -l < "$T/w3.jsonl")" 20000
 expect "workers: same output with 1 and 3" "$(cmp -s "$T/w1.jsonl" "$T/w3.jsonl" && echo same)" same
-"$V" caa --config "$T/all.conf" --ca secure-ca.vtg,target-ca.vtg --no-progress --workers 3 \
+"$V" caa --config "$T/all.conf" --mode off --ca secure-ca.vtg,target-ca.vtg --no-progress --workers 3 \
   --timeout-ms 500 < "$T/names" 2>/dev/null | jq -c 'del(.checked_at, .valid_until)
   | del(.perspectives[]?.queries[]?.latency_ms)' > "$T/caa-w3.jsonl"
 jq -c 'del(.checked_at, .valid_until) | del(.perspectives[]?.queries[]?.latency_ms)' \
