@@ -687,8 +687,12 @@ int vtg__dcv_check(const struct vtg_dcv_request *rq,
 
 	uint8_t target[VTG_DNS_MAX_NAME];
 	if (rq->method == VTG_DCV_CNAME &&
-	    vtg__name_from_text(target, rq->expect, strlen(rq->expect)) < 0)
-		return VTG_EDCV_REQUEST; /* checked above; unreachable */
+	    vtg__name_from_text(target, rq->expect, strlen(rq->expect)) < 0) {
+		/* vtg__dcv_request_check encoded it already; never PASS */
+		out->outcome = VTG_DCV_MISMATCH;
+		snprintf(out->detail, sizeof(out->detail), "invalid-request");
+		return VTG_EDCV_REQUEST;
+	}
 	size_t elen = rq->expect ? strlen(rq->expect) : 0;
 	char scratch[VTG_DCV_SCRATCH + 1];
 	char canon[EMAIL_MAX + 1];
