@@ -198,7 +198,7 @@ int vtg__dcv_request_check(const struct vtg_dcv_request *rq)
 	case VTG_DCV_ACCOUNT01:
 		if (!value_ok(rq->account_uri))
 			return VTG_EDCV_REQUEST;
-		/* fall through */
+		__attribute__((fallthrough));
 	case VTG_DCV_DNS01:
 	case VTG_DCV_CHANGE:
 		if (!value_ok(rq->expect))
@@ -291,7 +291,7 @@ int vtg__dcv_query(const struct vtg_dcv_request *rq, const uint8_t *name_wire,
 		break;
 	case VTG_DCV_CNAME:
 		*qtype = VTG_TYPE_CNAME;
-		/* fall through */
+		__attribute__((fallthrough));
 	case VTG_DCV_CHANGE:
 		labels[0] = rq->label;
 		break;
