@@ -43,6 +43,9 @@ const char *vtg_strerror(int err)
 	case VTG_EZONE_NOSOA: return "zone has no SOA record";
 	case VTG_ECONFIG: return "configuration error";
 	case VTG_ELOOKUP_LIMIT: return "lookup limit reached";
+	case VTG_EDCV_LABEL: return "DCV label must be one underscore-prefixed label";
+	case VTG_EDCV_REQUEST: return "DCV request lacks a field its method needs";
+	case VTG_EDCV_METHOD: return "unknown DCV method";
 	default: break;
 	}
 	if (err < 0 && err > VTG_ERROR_BASE)

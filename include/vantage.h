@@ -83,6 +83,11 @@ enum vtg_error {
 
 	/* Lookups */
 	VTG_ELOOKUP_LIMIT = -1400,    /* chain or work limit hit */
+
+	/* DNS-based domain control validation requests (BR 3.2.2.4) */
+	VTG_EDCV_LABEL = -1500,       /* label not "_" + LDH/underscore, or not allowed */
+	VTG_EDCV_REQUEST = -1501,     /* a field the method needs is missing or too long */
+	VTG_EDCV_METHOD = -1502,      /* unknown DCV method */
 };
 
 /* The text for any error this library returns (never NULL). */

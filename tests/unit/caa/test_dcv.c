@@ -1,0 +1,876 @@
+/*
+ * test_dcv.c — DNS-based DCV record checks (BR 3.2.2.4.7, .14, .16, .21,
+ * .22; RFC 8555 8.4; SPEC.md section 11): query names, TXT value assembly,
+ * the verdict over one lookup answer per method, and the canonical "seen"
+ * value corroboration compares.
+ */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "caa/dcv.h"
+
+#define MAX_RR 8
+#define RR_OCTETS 2048
+
+struct rrset {
+	uint8_t buf[MAX_RR][RR_OCTETS];
+	struct vtg_rdata rr[MAX_RR];
+	size_t n;
+};
+
+static void add_raw(struct rrset *s, const void *rd, size_t len)
+{
+	cr_assert_lt(s->n, (size_t)MAX_RR);
+	cr_assert_leq(len, (size_t)RR_OCTETS);
+	memcpy(s->buf[s->n], rd, len);
+	s->rr[s->n].rdata = s->buf[s->n];
+	s->rr[s->n].len = (uint16_t)len;
+	s->rr[s->n].ttl = 300;
+	s->n++;
+}
+
+/* One TXT RR from NULL-terminated character-strings (each < 256). */
+static void add_txtv(struct rrset *s, const char *const *strs)
+{
+	uint8_t rd[RR_OCTETS];
+	size_t o = 0;
+	for (size_t i = 0; strs[i] != NULL; i++) {
+		size_t l = strlen(strs[i]);
+		cr_assert_lt(l, (size_t)256);
+		cr_assert_leq(o + 1 + l, sizeof(rd));
+		rd[o++] = (uint8_t)l;
+		memcpy(rd + o, strs[i], l);
+		o += l;
+	}
+	add_raw(s, rd, o);
+}
+
+static void add_txt(struct rrset *s, const char *v)
+{
+	const char *strs[] = {v, NULL};
+	add_txtv(s, strs);
+}
+
+/* One CNAME RR: the target's wire form. */
+static void add_cname(struct rrset *s, const char *target)
+{
+	uint8_t w[VTG_DNS_MAX_NAME];
+	int n = vtg__name_from_text(w, target, strlen(target));
+	cr_assert_gt(n, 0);
+	add_raw(s, w, (size_t)n);
+}
+
+static struct vtg_lookup_answer answer(const struct rrset *s)
+{
+	struct vtg_lookup_answer a;
+	memset(&a, 0, sizeof(a));
+	a.fail = VTG_FAIL_NONE;
+	a.rcode = VTG_RCODE_NOERROR;
+	a.dnssec = VTG_DNSSEC_INSECURE;
+	a.rrs = s ? s->rr : NULL;
+	a.n_rrs = s ? s->n : 0;
+	a.tries = 1;
+	return a;
+}
+
+static struct vtg_dcv_result res;
+
+static enum vtg_dcv_outcome check(const struct vtg_dcv_request *rq,
+				  const struct rrset *s)
+{
+	struct vtg_lookup_answer a = answer(s);
+	memset(&res, 'X', sizeof(res));
+	cr_assert_eq(vtg__dcv_check(rq, &a, &res), 0);
+	return res.outcome;
+}
+
+#define DIGEST "LoqXcYV8q5ONbJQxbmR7SCTNo3tiAXDfowyjxAjEuX0"
+
+static struct vtg_dcv_request req(enum vtg_dcv_method m, const char *expect)
+{
+	struct vtg_dcv_request rq;
+	memset(&rq, 0, sizeof(rq));
+	rq.method = m;
+	rq.expect = expect;
+	return rq;
+}
+
+/* ---- names of methods and outcomes ---- */
+
+Test(dcv, method_names_round_trip)
+{
+	static const char *const names[] = {"dns-01", "dns-account-01", "dns-change",
+					    "cname", "persist", "contact-email",
+					    "contact-phone"};
+	for (int i = 0; i < 7; i++) {
+		enum vtg_dcv_method m = VTG_DCV_DNS01;
+		cr_assert_str_eq(vtg__dcv_method_str((enum vtg_dcv_method)i), names[i]);
+		cr_assert_eq(vtg__dcv_method_parse(names[i], &m), 0);
+		cr_assert_eq((int)m, i);
+	}
+	enum vtg_dcv_method m;
+	cr_assert_eq(vtg__dcv_method_parse("DNS-01", &m), VTG_EDCV_METHOD);
+	cr_assert_eq(vtg__dcv_method_parse("http-01", &m), VTG_EDCV_METHOD);
+	cr_assert_eq(vtg__dcv_method_parse(NULL, &m), VTG_EDCV_METHOD);
+}
+
+Test(dcv, sunsetting_only_contact_methods)
+{
+	for (int i = VTG_DCV_DNS01; i <= VTG_DCV_CONTACT_PHONE; i++)
+		cr_assert_eq(vtg__dcv_method_sunsetting((enum vtg_dcv_method)i),
+			     i == VTG_DCV_CONTACT_EMAIL || i == VTG_DCV_CONTACT_PHONE,
+			     "method %d", i);
+}
+
+Test(dcv, outcome_names)
+{
+	cr_assert_str_eq(vtg__dcv_outcome_str(VTG_DCV_PASS), "pass");
+	cr_assert_str_eq(vtg__dcv_outcome_str(VTG_DCV_NO_RECORD), "no-record");
+	cr_assert_str_eq(vtg__dcv_outcome_str(VTG_DCV_MISMATCH), "mismatch");
+	cr_assert_str_eq(vtg__dcv_outcome_str(VTG_DCV_LOOKUP_FAILURE), "lookup-failure");
+	cr_assert_str_eq(vtg__dcv_outcome_str(VTG_DCV_DNSSEC_BOGUS), "dnssec-bogus");
+}
+
+/* ---- TXT concatenation ---- */
+
+struct concat_case {
+	const uint8_t *rd;
+	size_t len;
+	int want;
+	const char *text;
+};
+
+Test(dcv, txt_concat_table)
+{
+	static const uint8_t one[] = {3, 'a', 'b', 'c'};
+	static const uint8_t two[] = {2, 'a', 'b', 3, 'c', 'd', 'e'};
+	static const uint8_t empty_str[] = {0};
+	static const uint8_t empties[] = {0, 1, 'x', 0};
+	static const uint8_t over[] = {4, 'a', 'b', 'c'};
+	static const uint8_t over2[] = {1, 'a', 5, 'b'};
+	const struct concat_case cases[] = {
+		{one, sizeof(one), 3, "abc"},
+		{two, sizeof(two), 5, "abcde"},
+		{empty_str, sizeof(empty_str), 0, ""},
+		{empties, sizeof(empties), 1, "x"},
+		{over, sizeof(over), VTG_EWIRE_RDATA, ""},
+		{over2, sizeof(over2), VTG_EWIRE_RDATA, ""},
+		{one, 0, VTG_EWIRE_RDATA, ""},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char out[16];
+		memset(out, 'X', sizeof(out));
+		int n = vtg__txt_concat(cases[i].rd, cases[i].len, out, sizeof(out));
+		cr_assert_eq(n, cases[i].want, "case %zu: %d", i, n);
+		cr_assert_str_eq(out, cases[i].text, "case %zu", i);
+	}
+}
+
+Test(dcv, txt_concat_space)
+{
+	static const uint8_t two[] = {2, 'a', 'b', 3, 'c', 'd', 'e'};
+	char out[5];
+	cr_assert_eq(vtg__txt_concat(two, sizeof(two), out, sizeof(out)), VTG_EWIRE_SPACE);
+	cr_assert_str_eq(out, "");
+	char fit[6];
+	cr_assert_eq(vtg__txt_concat(two, sizeof(two), fit, sizeof(fit)), 5);
+	cr_assert_str_eq(fit, "abcde");
+}
+
+/* every truncated prefix of a two-string RDATA fails cleanly or is a
+ * shorter well-formed RDATA */
+Test(dcv, txt_concat_prefixes)
+{
+	static const uint8_t two[] = {2, 'a', 'b', 3, 'c', 'd', 'e'};
+	for (size_t len = 0; len < sizeof(two); len++) {
+		char out[16];
+		int n = vtg__txt_concat(two, len, out, sizeof(out));
+		if (len == 3)
+			cr_assert_eq(n, 2);
+		else
+			cr_assert_eq(n, VTG_EWIRE_RDATA, "len %zu", len);
+	}
+}
+
+/* ---- query names ---- */
+
+static void query_text(const struct vtg_dcv_request *rq, const char *base,
+		       int want_rc, const char *want_name, uint16_t want_type)
+{
+	uint8_t w[VTG_DNS_MAX_NAME], q[VTG_DNS_MAX_NAME];
+	cr_assert_gt(vtg__name_from_text(w, base, strlen(base)), 0);
+	uint16_t qt = 0;
+	int rc = vtg__dcv_query(rq, w, q, &qt);
+	cr_assert_eq(rc, want_rc, "%s %s: rc %d", vtg__dcv_method_str(rq->method),
+		     base, rc);
+	if (rc == 0) {
+		char t[VTG_DNS_MAX_TEXT + 8];
+		cr_assert_geq(vtg__name_to_text(q, t, sizeof(t), false), 0);
+		cr_assert_str_eq(t, want_name);
+		cr_assert_eq(qt, want_type);
+	}
+}
+
+Test(dcv, query_names_per_method)
+{
+	struct vtg_dcv_request rq = req(VTG_DCV_DNS01, DIGEST);
+	query_text(&rq, "www.Example.com", 0, "_acme-challenge.www.Example.com",
+		   VTG_TYPE_TXT);
+
+	rq = req(VTG_DCV_ACCOUNT01, DIGEST);
+	rq.account_uri = "https://example.com/acme/acct/ExampleAccount";
+	query_text(&rq, "example.com", 0,
+		   "_ujmmovf2vn55tgye._acme-challenge.example.com", VTG_TYPE_TXT);
+
+	rq = req(VTG_DCV_CHANGE, "rnd");
+	query_text(&rq, "example.com", 0, "example.com", VTG_TYPE_TXT);
+	rq.label = "_vtg-dcv";
+	query_text(&rq, "example.com", 0, "_vtg-dcv.example.com", VTG_TYPE_TXT);
+
+	rq = req(VTG_DCV_CNAME, "dcv.ca.example");
+	query_text(&rq, "example.com", 0, "example.com", VTG_TYPE_CNAME);
+	rq.label = "_dcv";
+	query_text(&rq, "example.com", 0, "_dcv.example.com", VTG_TYPE_CNAME);
+
+	static const char *const iss[] = {"ca.example"};
+	rq = req(VTG_DCV_PERSIST, NULL);
+	rq.account_uri = "https://ca.example/acct/1";
+	rq.issuers = iss;
+	rq.n_issuers = 1;
+	query_text(&rq, "example.com", 0, "_validation-persist.example.com",
+		   VTG_TYPE_TXT);
+
+	rq = req(VTG_DCV_CONTACT_EMAIL, NULL);
+	query_text(&rq, "example.com", 0, "_validation-contactemail.example.com",
+		   VTG_TYPE_TXT);
+	rq = req(VTG_DCV_CONTACT_PHONE, NULL);
+	query_text(&rq, "example.com", 0, "_validation-contactphone.example.com",
+		   VTG_TYPE_TXT);
+}
+
+Test(dcv, dns_change_label_rules)
+{
+	struct {
+		const char *label;
+		int rc;
+	} cases[] = {
+		{"_vtg-dcv", 0},
+		{"_a", 0},
+		{"__x_y", 0},
+		{"vtg-dcv", VTG_EDCV_LABEL},  /* not underscore-prefixed */
+		{"_", VTG_EDCV_LABEL},        /* nothing after the underscore */
+		{"", VTG_EDCV_LABEL},
+		{"_a.b", VTG_EDCV_LABEL},     /* two labels */
+		{"_a b", VTG_EDCV_LABEL},
+		{"_\xc3\xa9", VTG_EDCV_LABEL},
+		{"_12345678901234567890123456789012345678901234567890123456789012", 0}, /* 63 */
+		{"_123456789012345678901234567890123456789012345678901234567890123",
+		 VTG_EDCV_LABEL},             /* 64 */
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct vtg_dcv_request rq = req(VTG_DCV_CHANGE, "rnd");
+		rq.label = cases[i].label;
+		cr_assert_eq(vtg__dcv_request_check(&rq), cases[i].rc, "label '%s'",
+			     cases[i].label);
+		rq.method = VTG_DCV_CNAME;
+		rq.expect = "t.example";
+		cr_assert_eq(vtg__dcv_request_check(&rq), cases[i].rc, "cname label '%s'",
+			     cases[i].label);
+	}
+}
+
+Test(dcv, label_refused_where_the_method_fixes_the_name)
+{
+	struct vtg_dcv_request rq = req(VTG_DCV_DNS01, DIGEST);
+	rq.label = "_x";
+	cr_assert_eq(vtg__dcv_request_check(&rq), VTG_EDCV_LABEL);
+	rq = req(VTG_DCV_CONTACT_EMAIL, NULL);
+	rq.label = "_x";
+	cr_assert_eq(vtg__dcv_request_check(&rq), VTG_EDCV_LABEL);
+}
+
+Test(dcv, request_fields_required)
+{
+	struct vtg_dcv_request rq = req(VTG_DCV_DNS01, NULL);
+	cr_assert_eq(vtg__dcv_request_check(&rq), VTG_EDCV_REQUEST);
+	rq.expect = "";
+	cr_assert_eq(vtg__dcv_request_check(&rq), VTG_EDCV_REQUEST);
+	rq = req(VTG_DCV_ACCOUNT01, DIGEST);
+	cr_assert_eq(vtg__dcv_request_check(&rq), VTG_EDCV_REQUEST);
+	rq = req(VTG_DCV_PERSIST, NULL);
+	rq.account_uri = "https://ca.example/acct/1";
+	cr_assert_eq(vtg__dcv_request_check(&rq), VTG_EDCV_REQUEST); /* no issuers */
+	rq = req(VTG_DCV_CNAME, "a..b");
+	cr_assert_lt(vtg__dcv_request_check(&rq), 0);
+	rq = req((enum vtg_dcv_method)99, DIGEST);
+	cr_assert_eq(vtg__dcv_request_check(&rq), VTG_EDCV_METHOD);
+	char big[VTG_DCV_VALUE_MAX + 2];
+	memset(big, 'a', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	rq = req(VTG_DCV_DNS01, big);
+	cr_assert_eq(vtg__dcv_request_check(&rq), VTG_EDCV_REQUEST);
+	big[VTG_DCV_VALUE_MAX] = '\0';
+	cr_assert_eq(vtg__dcv_request_check(&rq), 0);
+}
+
+/* A base name of 240 octets: the name itself fits, a 16-octet prefix
+ * ("_acme-challenge" = 1 + 15) would make 256 octets. */
+Test(dcv, query_prefix_overflow_is_an_error)
+{
+	char text[VTG_DNS_MAX_TEXT];
+	/* 3 labels of 63 + 1 label of 47: 4*1 + 3*63 + 47 + root = 241 octets */
+	size_t o = 0;
+	for (int l = 0; l < 4; l++) {
+		size_t n = l < 3 ? 63 : 47;
+		memset(text + o, 'a' + l, n);
+		o += n;
+		text[o++] = '.';
+	}
+	text[--o] = '\0';
+	uint8_t w[VTG_DNS_MAX_NAME], q[VTG_DNS_MAX_NAME];
+	int wl = vtg__name_from_text(w, text, strlen(text));
+	cr_assert_eq(wl, 241);
+	uint16_t qt;
+	struct vtg_dcv_request rq = req(VTG_DCV_DNS01, DIGEST);
+	memset(q, 0xee, sizeof(q));
+	cr_assert_eq(vtg__dcv_query(&rq, w, q, &qt), VTG_EWIRE_NAME_LEN);
+	/* "_x" (3 octets) still fits: 244 */
+	rq = req(VTG_DCV_CHANGE, "rnd");
+	rq.label = "_x";
+	cr_assert_eq(vtg__dcv_query(&rq, w, q, &qt), 0);
+	cr_assert_eq(vtg__name_len(q), 244);
+	/* 14 octets of label: exactly 255 fits */
+	rq.label = "_abcdefghijkl";
+	cr_assert_eq(vtg__dcv_query(&rq, w, q, &qt), 0);
+	cr_assert_eq(vtg__name_len(q), 255);
+	rq.label = "_abcdefghijklm";
+	cr_assert_eq(vtg__dcv_query(&rq, w, q, &qt), VTG_EWIRE_NAME_LEN);
+	/* account-01 adds 18 + 16 octets */
+	rq = req(VTG_DCV_ACCOUNT01, DIGEST);
+	rq.account_uri = "https://ca.example/acct/1";
+	cr_assert_eq(vtg__dcv_query(&rq, w, q, &qt), VTG_EWIRE_NAME_LEN);
+}
+
+/* ---- dns-account-01 label (BR 3.2.2.4.21) ---- */
+
+Test(dcv, account_label_known_vectors)
+{
+	/* printf %s URL | openssl dgst -sha256 -binary | head -c 10 | base32 |
+	 *   tr -d = | tr A-Z a-z */
+	char out[VTG_DCV_ACCOUNT_LABEL];
+	cr_assert_eq(vtg__dcv_account_label("https://example.com/acme/acct/ExampleAccount",
+					    out), 0);
+	cr_assert_str_eq(out, "_ujmmovf2vn55tgye");
+	cr_assert_eq(vtg__dcv_account_label("https://ca.example/acct/1", out), 0);
+	cr_assert_str_eq(out, "_55hp4m7ugx3qoywf");
+	cr_assert_eq(strlen(out), 17u);
+	cr_assert_eq(vtg__dcv_account_label("", out), VTG_EDCV_REQUEST);
+	cr_assert_eq(vtg__dcv_account_label(NULL, out), VTG_EDCV_REQUEST);
+}
+
+/* ---- dns-01 / TXT matching ---- */
+
+Test(dcv, dns01_match_among_several)
+{
+	struct rrset s = {0};
+	add_txt(&s, "some-other-token");
+	add_txt(&s, "v=spf1 -all");
+	add_txt(&s, DIGEST);
+	struct vtg_dcv_request rq = req(VTG_DCV_DNS01, DIGEST);
+	cr_assert_eq(check(&rq, &s), VTG_DCV_PASS);
+	cr_assert_eq(res.matched, 2);
+	cr_assert_eq(res.n_records, 3u);
+	cr_assert_str_eq(res.seen, DIGEST);
+	cr_assert_str_eq(res.detail, "");
+	cr_assert_eq(res.rr[0], VTG_DCV_RR_MISMATCH);
+	cr_assert_eq(res.rr[2], VTG_DCV_RR_MATCH);
+}
+
+Test(dcv, dns01_multi_string_concatenated)
+{
+	struct rrset s = {0};
+	const char *parts[] = {"LoqXcYV8q5ONbJQx", "bmR7SCTNo3tiAXDf", "owyjxAjEuX0", NULL};
+	add_txtv(&s, parts);
+	struct vtg_dcv_request rq = req(VTG_DCV_DNS01, DIGEST);
+	cr_assert_eq(check(&rq, &s), VTG_DCV_PASS);
+	cr_assert_str_eq(res.seen, DIGEST);
+}
+
+Test(dcv, dns01_exact_no_case_folding_no_trim)
+{
+	static const char *const bad[] = {
+		"loqxcyv8q5onbjqxbmr7sctno3tiaxdfowyjxajeux0", /* case */
+		" " DIGEST,                                   /* padding */
+		DIGEST " ",
+		DIGEST "X",
+		"LoqXcYV8q5ONbJQxbmR7SCTNo3tiAXDfowyjxAjEuX",  /* prefix */
+		"",
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct rrset s = {0};
+		add_txt(&s, bad[i]);
+		struct vtg_dcv_request rq = req(VTG_DCV_DNS01, DIGEST);
+		cr_assert_eq(check(&rq, &s), VTG_DCV_MISMATCH, "'%s'", bad[i]);
+		cr_assert_str_eq(res.seen, "");
+		cr_assert_eq(res.matched, -1);
+		cr_assert_str_eq(res.detail, "dns-01: mismatch");
+	}
+	/* a string split does not change the value, a NUL inside does */
+	struct rrset s = {0};
+	uint8_t rd[64] = {2, 'a', 'b', 1, 0};
+	add_raw(&s, rd, 5);
+	struct vtg_dcv_request rq = req(VTG_DCV_DNS01, "ab");
+	cr_assert_eq(check(&rq, &s), VTG_DCV_MISMATCH);
+}
+
+Test(dcv, no_record_and_nxdomain)
+{
+	struct vtg_dcv_request rq = req(VTG_DCV_DNS01, DIGEST);
+	cr_assert_eq(check(&rq, NULL), VTG_DCV_NO_RECORD);
+	cr_assert_str_eq(res.detail, "no-record: no data");
+	cr_assert_eq(res.n_records, 0u);
+
+	struct vtg_lookup_answer a = answer(NULL);
+	a.rcode = VTG_RCODE_NXDOMAIN;
+	cr_assert_eq(vtg__dcv_check(&rq, &a, &res), 0);
+	cr_assert_eq(res.outcome, VTG_DCV_NO_RECORD);
+	cr_assert_str_eq(res.detail, "no-record: nxdomain");
+	cr_assert_str_eq(res.seen, "");
+	cr_assert_eq(res.matched, -1);
+}
+
+Test(dcv, lookup_failures_named)
+{
+	struct {
+		enum vtg_lookup_fail f;
+		unsigned rcode;
+		const char *detail;
+	} cases[] = {
+		{VTG_FAIL_TIMEOUT, VTG_RCODE_NONE, "lookup-failure: timeout"},
+		{VTG_FAIL_SERVFAIL, VTG_RCODE_SERVFAIL, "lookup-failure: servfail"},
+		{VTG_FAIL_CHAIN_LIMIT, VTG_RCODE_NOERROR, "lookup-failure: cname-chain-limit"},
+		{VTG_FAIL_NONE, VTG_RCODE_REFUSED, "lookup-failure: error-rcode"},
+	};
+	struct rrset s = {0};
+	add_txt(&s, DIGEST); /* records never rescue a failed lookup */
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct vtg_dcv_request rq = req(VTG_DCV_DNS01, DIGEST);
+		struct vtg_lookup_answer a = answer(&s);
+		a.fail = cases[i].f;
+		a.rcode = cases[i].rcode;
+		cr_assert_eq(vtg__dcv_check(&rq, &a, &res), 0);
+		cr_assert_eq(res.outcome, VTG_DCV_LOOKUP_FAILURE, "case %zu", i);
+		cr_assert_str_eq(res.detail, cases[i].detail);
+		cr_assert_str_eq(res.seen, "");
+	}
+}
+
+Test(dcv, bogus_denies_even_with_a_match)
+{
+	struct rrset s = {0};
+	add_txt(&s, DIGEST);
+	struct vtg_dcv_request rq = req(VTG_DCV_DNS01, DIGEST);
+	struct vtg_lookup_answer a = answer(&s);
+	a.dnssec = VTG_DNSSEC_BOGUS;
+	a.why_bogus = "signature expired";
+	cr_assert_eq(vtg__dcv_check(&rq, &a, &res), 0);
+	cr_assert_eq(res.outcome, VTG_DCV_DNSSEC_BOGUS);
+	cr_assert_str_eq(res.detail, "dnssec-bogus: signature expired");
+	cr_assert_eq(res.dnssec, VTG_DNSSEC_BOGUS);
+	/* bogus wins over a failure too */
+	a.fail = VTG_FAIL_SERVFAIL;
+	a.why_bogus = NULL;
+	cr_assert_eq(vtg__dcv_check(&rq, &a, &res), 0);
+	cr_assert_eq(res.outcome, VTG_DCV_DNSSEC_BOGUS);
+	cr_assert_str_eq(res.detail, "dnssec-bogus: validation failed");
+}
+
+Test(dcv, malformed_txt_never_matches_nor_crashes)
+{
+	struct rrset s = {0};
+	/* the first string claims 60 octets; the value would match if read */
+	uint8_t rd[64];
+	rd[0] = 60;
+	memcpy(rd + 1, "ab", 2);
+	add_raw(&s, rd, 3);
+	struct vtg_dcv_request rq = req(VTG_DCV_DNS01, "ab");
+	cr_assert_eq(check(&rq, &s), VTG_DCV_MISMATCH);
+	cr_assert_str_eq(res.detail, "dns-01: bad-rdata");
+	cr_assert_eq(res.rr[0], VTG_DCV_RR_BAD_RDATA);
+	add_txt(&s, "ab");
+	cr_assert_eq(check(&rq, &s), VTG_DCV_PASS);
+	cr_assert_eq(res.matched, 1);
+	/* empty RDATA is no TXT at all */
+	struct rrset e = {0};
+	add_raw(&e, rd, 0);
+	cr_assert_eq(check(&rq, &e), VTG_DCV_MISMATCH);
+	cr_assert_str_eq(res.detail, "dns-01: bad-rdata");
+}
+
+Test(dcv, account01_and_change_match_like_dns01)
+{
+	struct rrset s = {0};
+	add_txt(&s, "nope");
+	add_txt(&s, "r4nd0m-Value");
+	struct vtg_dcv_request rq = req(VTG_DCV_CHANGE, "r4nd0m-Value");
+	rq.label = "_vtg-dcv";
+	cr_assert_eq(check(&rq, &s), VTG_DCV_PASS);
+	cr_assert_str_eq(res.seen, "r4nd0m-Value");
+	rq.expect = "r4nd0m-value";
+	cr_assert_eq(check(&rq, &s), VTG_DCV_MISMATCH);
+	cr_assert_str_eq(res.detail, "dns-change: mismatch, mismatch");
+
+	rq = req(VTG_DCV_ACCOUNT01, "r4nd0m-Value");
+	rq.account_uri = "https://ca.example/acct/1";
+	cr_assert_eq(check(&rq, &s), VTG_DCV_PASS);
+}
+
+Test(dcv, invalid_request_never_passes)
+{
+	struct rrset s = {0};
+	add_txt(&s, "rnd");
+	struct vtg_dcv_request rq = req(VTG_DCV_CHANGE, "rnd");
+	rq.label = "nounderscore";
+	struct vtg_lookup_answer a = answer(&s);
+	cr_assert_eq(vtg__dcv_check(&rq, &a, &res), VTG_EDCV_LABEL);
+	cr_assert_eq(res.outcome, VTG_DCV_MISMATCH);
+	cr_assert_eq(strncmp(res.detail, "invalid-request: ", 17), 0);
+}
+
+/* ---- cname ---- */
+
+Test(dcv, cname_match_case_and_trailing_dot)
+{
+	static const char *const expects[] = {"dcv.CA.example", "dcv.ca.example.",
+					      "DCV.CA.EXAMPLE."};
+	for (size_t i = 0; i < 3; i++) {
+		struct rrset s = {0};
+		add_cname(&s, "Dcv.Ca.Example.");
+		struct vtg_dcv_request rq = req(VTG_DCV_CNAME, expects[i]);
+		rq.label = "_dcv";
+		cr_assert_eq(check(&rq, &s), VTG_DCV_PASS, "%s", expects[i]);
+		cr_assert_str_eq(res.seen, "dcv.ca.example.");
+		cr_assert_eq(res.matched, 0);
+	}
+}
+
+Test(dcv, cname_mismatch_names_the_target)
+{
+	struct rrset s = {0};
+	add_cname(&s, "other.example");
+	struct vtg_dcv_request rq = req(VTG_DCV_CNAME, "dcv.ca.example");
+	cr_assert_eq(check(&rq, &s), VTG_DCV_MISMATCH);
+	cr_assert_str_eq(res.seen, "");
+	cr_assert_str_eq(res.detail, "cname: mismatch (points to other.example.)");
+	/* a parent or child of the target is not the target */
+	struct rrset p = {0};
+	add_cname(&p, "ca.example");
+	add_cname(&p, "x.dcv.ca.example");
+	cr_assert_eq(check(&rq, &p), VTG_DCV_MISMATCH);
+}
+
+Test(dcv, cname_bad_rdata)
+{
+	static const uint8_t cases[][8] = {
+		{3, 'd', 'c', 'v'},        /* no root label */
+		{0xc0, 0x0c},              /* compression pointer */
+		{1, 'a', 0, 0},            /* trailing octet */
+	};
+	static const size_t lens[] = {4, 2, 4};
+	for (size_t i = 0; i < 3; i++) {
+		struct rrset s = {0};
+		add_raw(&s, cases[i], lens[i]);
+		struct vtg_dcv_request rq = req(VTG_DCV_CNAME, "a");
+		cr_assert_eq(check(&rq, &s), VTG_DCV_MISMATCH, "case %zu", i);
+		cr_assert_str_eq(res.detail, "cname: bad-rdata");
+	}
+}
+
+/* ---- persist (BR 3.2.2.4.22) ---- */
+
+static const char *const ISSUERS[] = {"ca.example", "ca2.example.net"};
+#define ACCT "https://ca.example/acct/1234"
+#define NOW 1700000000
+
+static struct vtg_dcv_request persist_req(void)
+{
+	struct vtg_dcv_request rq = req(VTG_DCV_PERSIST, NULL);
+	rq.account_uri = ACCT;
+	rq.issuers = ISSUERS;
+	rq.n_issuers = 2;
+	rq.now = NOW;
+	return rq;
+}
+
+struct persist_case {
+	const char *value;
+	enum vtg_dcv_rr want;
+};
+
+Test(dcv, persist_table)
+{
+	const struct persist_case cases[] = {
+		{"ca.example; accounturi=" ACCT, VTG_DCV_RR_MATCH},
+		{"CA.Example; accounturi=" ACCT, VTG_DCV_RR_MATCH},
+		{"ca2.example.net;accounturi=" ACCT, VTG_DCV_RR_MATCH},
+		{"  ca.example ; accounturi = " ACCT " ", VTG_DCV_RR_MATCH},
+		{"ca.example; AccountURI=" ACCT, VTG_DCV_RR_MATCH},
+		{"ca.example; policy=wildcard; accounturi=" ACCT "; x-y=z",
+		 VTG_DCV_RR_MATCH},                                  /* unknown ignored */
+		{"other.example; accounturi=" ACCT, VTG_DCV_RR_WRONG_ISSUER},
+		{"sub.ca.example; accounturi=" ACCT, VTG_DCV_RR_WRONG_ISSUER},
+		{"; accounturi=" ACCT, VTG_DCV_RR_WRONG_ISSUER},     /* no issuer */
+		{"ca.example", VTG_DCV_RR_NO_ACCOUNTURI},
+		{"ca.example; persistUntil=1800000000", VTG_DCV_RR_NO_ACCOUNTURI},
+		{"ca.example; accounturi=https://ca.example/acct/12345",
+		 VTG_DCV_RR_ACCOUNTURI_MISMATCH},
+		{"ca.example; accounturi=HTTPS://ca.example/acct/1234",
+		 VTG_DCV_RR_ACCOUNTURI_MISMATCH},                    /* exact (Boulder) */
+		{"ca.example; accounturi=", VTG_DCV_RR_ACCOUNTURI_MISMATCH},
+		{"ca.example; accounturi=" ACCT "; accounturi=" ACCT, VTG_DCV_RR_MALFORMED},
+		{"ca.example; accounturi=" ACCT "; persistUntil=1699999999",
+		 VTG_DCV_RR_EXPIRED},                                /* past */
+		{"ca.example; accounturi=" ACCT "; persistUntil=1700000000",
+		 VTG_DCV_RR_MATCH},                                  /* equal */
+		{"ca.example; accounturi=" ACCT "; persistUntil=1700000001",
+		 VTG_DCV_RR_MATCH},                                  /* future */
+		{"ca.example; accounturi=" ACCT "; persistuntil=1699999999",
+		 VTG_DCV_RR_EXPIRED},                                /* key case */
+		{"ca.example; accounturi=" ACCT "; PERSISTUNTIL=1800000000",
+		 VTG_DCV_RR_MATCH},
+		{"ca.example; accounturi=" ACCT "; persistUntil=soon",
+		 VTG_DCV_RR_BAD_PERSISTUNTIL},
+		{"ca.example; accounturi=" ACCT "; persistUntil=", VTG_DCV_RR_BAD_PERSISTUNTIL},
+		{"ca.example; accounturi=" ACCT "; persistUntil=-1", VTG_DCV_RR_BAD_PERSISTUNTIL},
+		{"ca.example; accounturi=" ACCT "; persistUntil=+1800000000",
+		 VTG_DCV_RR_BAD_PERSISTUNTIL},
+		{"ca.example; accounturi=" ACCT "; persistUntil=99999999999999999999",
+		 VTG_DCV_RR_BAD_PERSISTUNTIL},                       /* overflow */
+		{"ca.example; accounturi=" ACCT "; persistUntil=1800000000; persistUntil=1",
+		 VTG_DCV_RR_BAD_PERSISTUNTIL},                       /* twice */
+		{"ca.example; accounturi=" ACCT ";", VTG_DCV_RR_MALFORMED}, /* grammar */
+		{"ca.example.; accounturi=" ACCT, VTG_DCV_RR_MALFORMED},
+		{"ca.example; accounturi " ACCT, VTG_DCV_RR_MALFORMED},
+		{"ca_example; accounturi=" ACCT, VTG_DCV_RR_MALFORMED},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct rrset s = {0};
+		add_txt(&s, cases[i].value);
+		struct vtg_dcv_request rq = persist_req();
+		enum vtg_dcv_outcome o = check(&rq, &s);
+		cr_assert_eq(res.rr[0], cases[i].want, "'%s': got %s", cases[i].value,
+			     vtg__dcv_rr_str((enum vtg_dcv_rr)res.rr[0]));
+		if (cases[i].want == VTG_DCV_RR_MATCH) {
+			cr_assert_eq(o, VTG_DCV_PASS);
+			cr_assert_str_eq(res.seen, ACCT);
+		} else {
+			char want[256];
+			snprintf(want, sizeof(want), "persist: %s",
+				 vtg__dcv_rr_str(cases[i].want));
+			cr_assert_eq(o, VTG_DCV_MISMATCH);
+			cr_assert_str_eq(res.detail, want, "'%s'", cases[i].value);
+			cr_assert_str_eq(res.seen, "");
+		}
+	}
+}
+
+Test(dcv, persist_reasons_per_rr_and_any_usable_passes)
+{
+	struct rrset s = {0};
+	add_txt(&s, "other.example; accounturi=" ACCT);
+	add_txt(&s, "ca.example; accounturi=" ACCT "; persistUntil=1");
+	add_txt(&s, "ca.example; accounturi=https://ca.example/acct/9");
+	struct vtg_dcv_request rq = persist_req();
+	cr_assert_eq(check(&rq, &s), VTG_DCV_MISMATCH);
+	cr_assert_str_eq(res.detail, "persist: wrong-issuer, expired, accounturi-mismatch");
+	cr_assert_eq(res.n_records, 3u);
+	const char *parts[] = {"ca.example; account", "uri=" ACCT, NULL};
+	add_txtv(&s, parts); /* split across strings */
+	cr_assert_eq(check(&rq, &s), VTG_DCV_PASS);
+	cr_assert_eq(res.matched, 3);
+	cr_assert_str_eq(res.seen, ACCT);
+	cr_assert_str_eq(res.detail, "");
+}
+
+Test(dcv, persist_too_long_value)
+{
+	struct rrset s = {0};
+	/* 17 strings of 255 = 4335 octets > VTG_DCV_SCRATCH */
+	char str[256];
+	memset(str, 'a', 255);
+	str[255] = '\0';
+	const char *parts[9];
+	for (int i = 0; i < 8; i++)
+		parts[i] = str;
+	parts[8] = NULL;
+	add_txtv(&s, parts); /* 2040 octets: fits the scratch */
+	struct vtg_dcv_request rq = persist_req();
+	cr_assert_eq(check(&rq, &s), VTG_DCV_MISMATCH);
+	cr_assert_eq(res.rr[0], VTG_DCV_RR_WRONG_ISSUER); /* "aaa..." is an issuer */
+	/* build one RDATA of 17 x 255 by hand */
+	static uint8_t big[17 * 256];
+	for (int i = 0; i < 17; i++) {
+		big[i * 256] = 255;
+		memset(big + i * 256 + 1, 'a', 255);
+	}
+	struct vtg_rdata r = {.rdata = big, .len = sizeof(big), .ttl = 1};
+	struct vtg_lookup_answer a = answer(NULL);
+	a.rrs = &r;
+	a.n_rrs = 1;
+	cr_assert_eq(vtg__dcv_check(&rq, &a, &res), 0);
+	cr_assert_eq(res.outcome, VTG_DCV_MISMATCH);
+	cr_assert_str_eq(res.detail, "persist: too-long");
+}
+
+/* ---- contacts (BR 3.2.2.4.14, 3.2.2.4.16) ---- */
+
+struct contact_case {
+	const char *value;
+	bool valid;
+	const char *canon;
+};
+
+Test(dcv, contact_email_table)
+{
+	const struct contact_case cases[] = {
+		{"hostmaster@example.com", true, "hostmaster@example.com"},
+		{"Host.Master+dcv@Example.COM", true, "Host.Master+dcv@example.com"},
+		{"\"john doe\"@example.com", true, "\"john doe\"@example.com"},
+		{"\"a@b\"@example.com", true, "\"a@b\"@example.com"}, /* quoted @ */
+		{"j\xc3\xb6rg@b\xc3\xbc" "cher.example", true,
+		 "j\xc3\xb6rg@b\xc3\xbc" "cher.example"},            /* RFC 6532 */
+		{"a@b.c", true, "a@b.c"},
+		{" hostmaster@example.com", false, NULL},            /* padding */
+		{"hostmaster@example.com ", false, NULL},
+		{"hostmaster@example.com\n", false, NULL},
+		{"a@b@example.com", false, NULL},                    /* two @ */
+		{"John <john@example.com>", false, NULL},            /* display name */
+		{"<john@example.com>", false, NULL},
+		{"john@example", false, NULL},                       /* no dot */
+		{"john@example.com.", false, NULL},
+		{"@example.com", false, NULL},
+		{"john@", false, NULL},
+		{"john.@example.com", false, NULL},
+		{".john@example.com", false, NULL},
+		{"jo..hn@example.com", false, NULL},
+		{"john@-example.com", false, NULL},
+		{"john@exa_mple.com", false, NULL},
+		{"john@[192.0.2.1]", false, NULL},                   /* domain literal */
+		{"john(comment)@example.com", false, NULL},
+		{"\"\"@example.com", false, NULL},
+		{"j\xc3@example.com", false, NULL},                  /* bad UTF-8 */
+		{"mailto:john@example.com", false, NULL},
+		{"john@example..com", false, NULL},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct rrset s = {0};
+		add_txt(&s, cases[i].value);
+		struct vtg_dcv_request rq = req(VTG_DCV_CONTACT_EMAIL, NULL);
+		enum vtg_dcv_outcome o = check(&rq, &s);
+		if (cases[i].valid) {
+			cr_assert_eq(o, VTG_DCV_PASS, "'%s'", cases[i].value);
+			cr_assert_str_eq(res.seen, cases[i].canon);
+		} else {
+			cr_assert_eq(o, VTG_DCV_MISMATCH, "'%s'", cases[i].value);
+			cr_assert_str_eq(res.detail, "contact-email: not-email");
+			cr_assert_str_eq(res.seen, "");
+		}
+	}
+}
+
+Test(dcv, contact_email_length_limits)
+{
+	char v[300];
+	/* local part of 64 is fine, 65 is not (RFC 5321 4.5.3.1.1) */
+	memset(v, 'l', 64);
+	strcpy(v + 64, "@example.com");
+	struct rrset s = {0};
+	add_txt(&s, v);
+	struct vtg_dcv_request rq = req(VTG_DCV_CONTACT_EMAIL, NULL);
+	cr_assert_eq(check(&rq, &s), VTG_DCV_PASS);
+	memset(v, 'l', 65);
+	strcpy(v + 65, "@example.com");
+	struct rrset t = {0};
+	add_txt(&t, v);
+	cr_assert_eq(check(&rq, &t), VTG_DCV_MISMATCH);
+}
+
+Test(dcv, contact_email_lists_every_valid_contact_sorted)
+{
+	struct rrset s = {0};
+	add_txt(&s, "zed@example.com");
+	add_txt(&s, "not an address");
+	add_txt(&s, "amy@Example.com");
+	add_txt(&s, "zed@EXAMPLE.com"); /* same contact, other case */
+	const char *parts[] = {"bob@exa", "mple.com", NULL};
+	add_txtv(&s, parts);
+	struct vtg_dcv_request rq = req(VTG_DCV_CONTACT_EMAIL, NULL);
+	cr_assert_eq(check(&rq, &s), VTG_DCV_PASS);
+	cr_assert_eq(res.matched, 0);
+	cr_assert_str_eq(res.seen, "amy@example.com\nbob@example.com\nzed@example.com");
+	cr_assert_eq(res.rr[1], VTG_DCV_RR_NOT_EMAIL);
+	/* the same set in another answer order gives the same seen */
+	struct rrset r = {0};
+	add_txt(&r, "bob@example.com");
+	add_txt(&r, "amy@example.com");
+	add_txt(&r, "zed@example.com");
+	char first[VTG_DCV_SEEN_MAX];
+	strcpy(first, res.seen);
+	cr_assert_eq(check(&rq, &r), VTG_DCV_PASS);
+	cr_assert_str_eq(res.seen, first);
+}
+
+Test(dcv, contact_phone_table)
+{
+	const struct contact_case cases[] = {
+		{"+1-555-0100", true, "+15550100"},
+		{"+44(0)20.7946.0000", true, "+4402079460000"},
+		{"+15550100", true, "+15550100"},
+		{"+123456789012345", true, "+123456789012345"},   /* 15 digits */
+		{"+1234567890123456", false, NULL},               /* 16 */
+		{"15550100", false, NULL},                        /* no "+" */
+		{"+", false, NULL},
+		{"+-.()", false, NULL},
+		{" +15550100", false, NULL},
+		{"+1 555 0100", false, NULL},
+		{"tel:+15550100", false, NULL},
+		{"+15550100;ext=1", false, NULL},
+		{"+1555O100", false, NULL},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct rrset s = {0};
+		add_txt(&s, cases[i].value);
+		struct vtg_dcv_request rq = req(VTG_DCV_CONTACT_PHONE, NULL);
+		enum vtg_dcv_outcome o = check(&rq, &s);
+		if (cases[i].valid) {
+			cr_assert_eq(o, VTG_DCV_PASS, "'%s'", cases[i].value);
+			cr_assert_str_eq(res.seen, cases[i].canon);
+		} else {
+			cr_assert_eq(o, VTG_DCV_MISMATCH, "'%s'", cases[i].value);
+			cr_assert_str_eq(res.detail, "contact-phone: not-phone");
+		}
+	}
+}
+
+Test(dcv, detail_lists_at_most_rr_max)
+{
+	static struct vtg_rdata rrs[VTG_DCV_RR_MAX + 3];
+	static const uint8_t rd[] = {1, 'x'};
+	for (size_t i = 0; i < VTG_DCV_RR_MAX + 3; i++)
+		rrs[i] = (struct vtg_rdata){.rdata = rd, .len = 2, .ttl = 1};
+	struct vtg_lookup_answer a = answer(NULL);
+	a.rrs = rrs;
+	a.n_rrs = VTG_DCV_RR_MAX + 3;
+	struct vtg_dcv_request rq = req(VTG_DCV_DNS01, "y");
+	cr_assert_eq(vtg__dcv_check(&rq, &a, &res), 0);
+	cr_assert_eq(res.outcome, VTG_DCV_MISMATCH);
+	cr_assert_eq(res.n_records, VTG_DCV_RR_MAX + 3u);
+	cr_assert_lt(strlen(res.detail), sizeof(res.detail));
+	/* the last RR may pass even beyond the per-RR table */
+	static const uint8_t yes[] = {1, 'y'};
+	rrs[VTG_DCV_RR_MAX + 2].rdata = yes;
+	cr_assert_eq(vtg__dcv_check(&rq, &a, &res), 0);
+	cr_assert_eq(res.outcome, VTG_DCV_PASS);
+	cr_assert_eq(res.matched, VTG_DCV_RR_MAX + 2);
+}
