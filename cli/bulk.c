@@ -42,6 +42,7 @@
 #include "engine/config.h"
 #include "cli/present.h"
 #include "common/alloc.h"
+#include "caa/dcv.h"
 #include "resolver/iter.h"
 #include "resolver/stub.h"
 
@@ -51,7 +52,7 @@
 #define FRAG_CAP 1024
 #define MAX_WORKERS 64
 
-enum mode { MODE_CAA, MODE_QUERY };
+enum mode { MODE_CAA, MODE_QUERY, MODE_DCV };
 
 struct name_ctx {
 	/* written by the main thread before the index is queued */
@@ -68,6 +69,11 @@ struct name_ctx {
 	struct vtg_caa_climb *climb;  /* one per perspective (caa) */
 	struct vtg_json *frag;        /* one per perspective */
 	struct vtg_json records;      /* primary's relevant RRset (caa) */
+	/* dcv: the expected value (NUL-terminated, in input), the query */
+	const char *expect;
+	uint8_t dq[VTG_DNS_MAX_NAME];
+	uint16_t dqtype;
+	struct vtg_dcv_result *dres;  /* one per perspective */
 	struct vtg_json line;         /* the finished output line */
 };
 
@@ -98,7 +104,9 @@ struct bulk {
 	enum mode mode;
 	struct vtg_config cfg;
 	struct vtg_caa_policy pol;
-	enum vtg_mpic_mode mpic;      /* corroboration (caa); OFF for query */
+	enum vtg_mpic_mode mpic;      /* corroboration (caa, dcv); OFF for query */
+	struct vtg_dcv_request dcv;   /* dcv: the run's method and parameters */
+	const char *dcv_expect;       /* --expect: the value for every name */
 	struct vtg_agg *agg;          /* one entry per window position */
 	uint16_t qtype;
 	struct name_ctx *ctx;
@@ -169,6 +177,7 @@ static void defer(unsigned idx, unsigned p)
 
 static void write_caa_line(struct name_ctx *c, const struct vtg_agg_check *ck);
 static void write_query_line(struct name_ctx *c);
+static void write_dcv_line(struct name_ctx *c, const struct vtg_agg_check *ck);
 
 /* The last perspective of the name is in: render its line and publish it. */
 static void finish_name(struct name_ctx *c, const struct vtg_agg_check *ck)
@@ -176,6 +185,8 @@ static void finish_name(struct name_ctx *c, const struct vtg_agg_check *ck)
 	vtg__json_reset(&c->line);
 	if (B->mode == MODE_CAA)
 		write_caa_line(c, ck);
+	else if (B->mode == MODE_DCV)
+		write_dcv_line(c, ck);
 	else
 		write_query_line(c);
 	__atomic_store_n(&c->done, true, __ATOMIC_RELEASE);
@@ -185,12 +196,18 @@ static void finish_name(struct name_ctx *c, const struct vtg_agg_check *ck)
 /* Perspective p is done with name idx (its fragment is rendered): deliver
  * its vote to the aggregator; the last arrival, on whichever worker thread,
  * finishes the line. */
-static void persp_done(unsigned idx, unsigned p, bool answered, bool positive)
+static void persp_done_seen(unsigned idx, unsigned p, bool answered, bool positive,
+			    const char *seen)
 {
 	struct name_ctx *c = &B->ctx[idx];
-	struct vtg_agg_vote v = {.answered = answered, .positive = positive};
+	struct vtg_agg_vote v = {.answered = answered, .positive = positive, .seen = seen};
 	if (vtg__agg_put(B->agg, c->token, p, &v) == 1)
 		finish_name(c, vtg__agg_result(B->agg, idx));
+}
+
+static void persp_done(unsigned idx, unsigned p, bool answered, bool positive)
+{
+	persp_done_seen(idx, p, answered, positive, NULL);
 }
 
 static void caa_persp_done(unsigned idx, unsigned p)
@@ -287,6 +304,53 @@ static void frag_open(struct vtg_json *j, const struct vtg_json *f)
 	vtg__json_raw(j, f->buf, f->len - 1);
 }
 
+/* The corroboration fields, the perspectives (with role and corroborates)
+ * and the end of the line; shared by caa and dcv. */
+static void emit_mpic(struct vtg_json *j, const struct name_ctx *c,
+		      const struct vtg_agg_check *ck, bool primary_positive)
+{
+	const struct vtg_quorum_result *q = &ck->q;
+	const bool mpic = B->mpic != VTG_MPIC_OFF;
+	if (mpic) {
+		/* BR 5.4.1 (2.7, 2.8): per perspective the result, and the
+		 * quorum as k/n; the RIRs of the corroborating remotes */
+		char qb[24];
+		vtg__json_kstr(j, "mpic", vtg__mpic_mode_str(B->mpic));
+		vtg__json_key(j, "corroborated");
+		if (primary_positive)
+			vtg__json_bool(j, q->corroborated);
+		else
+			vtg__json_null(j); /* a prohibition / failure: nothing to corroborate */
+		snprintf(qb, sizeof(qb), "%u/%u", q->k, q->n);
+		vtg__json_kstr(j, "quorum", qb);
+		vtg__json_kint(j, "quorum_needed", q->needed);
+		vtg__json_key(j, "rirs");
+		vtg__json_arr_begin(j);
+		for (unsigned r = 1; r < VTG_RIR_COUNT; r++)
+			if (q->rir_mask & (1u << r))
+				vtg__json_str(j, vtg__rir_str((enum vtg_rir)r));
+		vtg__json_arr_end(j);
+		if (primary_positive && !q->quorum_met)
+			vtg__json_kstr(j, "not_corroborated", q->why);
+	}
+	vtg__json_key(j, "perspectives");
+	vtg__json_arr_begin(j);
+	for (unsigned p = 0; p < B->cfg.n_persp; p++) {
+		if (!mpic) {
+			vtg__json_raw(j, c->frag[p].buf, c->frag[p].len);
+			continue;
+		}
+		frag_open(j, &c->frag[p]);
+		vtg__json_kstr(j, "role", p == 0 ? "primary" : "remote");
+		if (p > 0)
+			vtg__json_kbool(j, "corroborates", ck->corroborates[p]);
+		vtg__json_obj_end(j);
+	}
+	vtg__json_arr_end(j);
+	vtg__json_obj_end(j);
+	vtg__json_line_end(j);
+}
+
 static void write_caa_line(struct name_ctx *c, const struct vtg_agg_check *ck)
 {
 	struct vtg_json *j = &c->line;
@@ -322,44 +386,170 @@ static void write_caa_line(struct name_ctx *c, const struct vtg_agg_check *ck)
 	vtg__json_raw(j, c->records.buf, c->records.len);
 	vtg__emit_caa_tail_as(j, prim, c->checked_at, reason);
 	vtg__json_kstr(j, "decided_by", B->cfg.persp[0].id);
-	if (mpic) {
-		/* BR 5.4.1 (2.7, 2.8): per perspective the result, and the
-		 * quorum as k/n; the RIRs of the corroborating remotes */
-		char qb[24];
-		vtg__json_kstr(j, "mpic", vtg__mpic_mode_str(B->mpic));
-		vtg__json_key(j, "corroborated");
-		if (primary_permits)
-			vtg__json_bool(j, q->corroborated);
+	emit_mpic(j, c, ck, primary_permits);
+}
+
+/* ------------------------------------------------------------ dcv mode */
+
+/* "outcome" or "outcome: detail" (the detail may already start with it) */
+static const char *dcv_reason(const struct vtg_dcv_result *r, char *buf, size_t cap)
+{
+	const char *o = vtg__dcv_outcome_str(r->outcome);
+	size_t ol = strlen(o);
+	if (!r->detail[0])
+		return o;
+	if (!strncmp(r->detail, o, ol) && (r->detail[ol] == ':' || !r->detail[ol]))
+		return r->detail;
+	snprintf(buf, cap, "%s: %s", o, r->detail);
+	return buf;
+}
+
+static void dcv_request(const struct name_ctx *c, struct vtg_dcv_request *rq)
+{
+	*rq = B->dcv;
+	rq->expect = c->expect;
+	rq->now = (int64_t)c->checked_at;
+}
+
+/* A perspective's answer for the DCV query: check it, render its part of
+ * the line while the answer's records are valid, deliver the vote (a
+ * remote corroborates when it passed with the value the primary saw). */
+static void dcv_feed(unsigned idx, unsigned p, const struct vtg_lookup_answer *ans)
+{
+	struct name_ctx *c = &B->ctx[idx];
+	struct vtg_dcv_result *r = &c->dres[p];
+	struct vtg_dcv_request rq;
+	dcv_request(c, &rq);
+	vtg__dcv_check(&rq, ans, r);
+	struct vtg_json *f = &c->frag[p];
+	char tb[16];
+	vtg__json_reset(f);
+	vtg__json_obj_begin(f);
+	vtg__json_kstr(f, "id", B->cfg.persp[p].id);
+	if (B->cfg.persp[p].rir[0])
+		vtg__json_kstr(f, "rir", B->cfg.persp[p].rir);
+	vtg__json_kstr(f, "mode", B->cfg.persp[p].iterative ? "iterative" : "stub");
+	vtg__json_kstr(f, "result", r->outcome == VTG_DCV_PASS ? "pass" : "fail");
+	char why[320];
+	vtg__json_kstr(f, "reason", dcv_reason(r, why, sizeof(why)));
+	vtg__json_kstr(f, "seen", r->seen[0] ? r->seen : NULL);
+	vtg__json_kstr(f, "rcode", ans->rcode == VTG_RCODE_NONE ? NULL
+							      : vtg__rcode_str(ans->rcode));
+	if (ans->fail != VTG_FAIL_NONE)
+		vtg__json_kstr(f, "failure", vtg__lookup_fail_str(ans->fail));
+	vtg__json_kstr(f, "dnssec", vtg_dnssec_str(ans->dnssec));
+	if (ans->dnssec == VTG_DNSSEC_BOGUS && ans->why_bogus)
+		vtg__json_kstr(f, "why_bogus", ans->why_bogus);
+	/* what was seen, record by record, with the verdict on each */
+	vtg__json_key(f, "records");
+	vtg__json_arr_begin(f);
+	const uint8_t *owner = ans->target ? ans->target : c->dq;
+	for (size_t i = 0; i < ans->n_rrs; i++) {
+		vtg__json_obj_begin(f);
+		int l = vtg__rdata_rr_text(owner, c->dqtype, &ans->rrs[i], S->rrtext,
+					   4 * 65536 + 1024);
+		vtg__json_key(f, "rr");
+		if (l >= 0)
+			vtg__json_strn(f, S->rrtext, (size_t)l);
 		else
-			vtg__json_null(j); /* a prohibition has nothing to corroborate */
-		snprintf(qb, sizeof(qb), "%u/%u", q->k, q->n);
-		vtg__json_kstr(j, "quorum", qb);
-		vtg__json_kint(j, "quorum_needed", q->needed);
-		vtg__json_key(j, "rirs");
-		vtg__json_arr_begin(j);
-		for (unsigned r = 1; r < VTG_RIR_COUNT; r++)
-			if (q->rir_mask & (1u << r))
-				vtg__json_str(j, vtg__rir_str((enum vtg_rir)r));
-		vtg__json_arr_end(j);
-		if (primary_permits && !q->quorum_met)
-			vtg__json_kstr(j, "not_corroborated", q->why);
+			vtg__json_null(f);
+		if (i < VTG_DCV_RR_MAX && i < r->n_records)
+			vtg__json_kstr(f, "verdict", vtg__dcv_rr_str((enum vtg_dcv_rr)r->rr[i]));
+		vtg__json_obj_end(f);
 	}
-	vtg__json_key(j, "perspectives");
-	vtg__json_arr_begin(j);
-	for (unsigned p = 0; p < B->cfg.n_persp; p++) {
-		if (!mpic) {
-			vtg__json_raw(j, c->frag[p].buf, c->frag[p].len);
-			continue;
-		}
-		frag_open(j, &c->frag[p]);
-		vtg__json_kstr(j, "role", p == 0 ? "primary" : "remote");
-		if (p > 0)
-			vtg__json_kbool(j, "corroborates", ck->corroborates[p]);
+	vtg__json_arr_end(f);
+	vtg__json_kint(f, "chain", ans->chain_len);
+	vtg__json_kint(f, "tries", ans->tries);
+	vtg__json_key(f, "latency_ms");
+	vtg__json_fixed(f, ans->latency_ms, 3);
+	(void)tb;
+	vtg__json_obj_end(f);
+	bool answered = r->outcome != VTG_DCV_LOOKUP_FAILURE && r->outcome != VTG_DCV_DNSSEC_BOGUS;
+	persp_done_seen(idx, p, answered, r->outcome == VTG_DCV_PASS, r->seen);
+}
+
+static void dcv_cb(void *ud, const struct vtg_qresult *r)
+{
+	if (iter_msg(ud, r))
+		return;
+	unsigned idx = (unsigned)((uintptr_t)ud >> 8), p = (unsigned)((uintptr_t)ud & 0xff);
+	struct name_ctx *c = &B->ctx[idx];
+	struct vtg_lookup_answer ans;
+	memset(&ans, 0, sizeof(ans));
+	if (r->fail == VTG_FAIL_NONE) {
+		vtg__stub_answer(r->msg, c->dq, c->dqtype, S->scratch, &ans);
+	} else {
+		ans.fail = r->fail;
+		ans.rcode = VTG_RCODE_NONE;
+		ans.dnssec = VTG_DNSSEC_INDETERMINATE;
+		ans.ca_infra = r->fail == VTG_FAIL_LOCAL;
+	}
+	ans.tries = r->tries;
+	ans.latency_ms = r->latency_ms;
+	dcv_feed(idx, p, &ans);
+}
+
+static void write_dcv_line(struct name_ctx *c, const struct vtg_agg_check *ck)
+{
+	struct vtg_json *j = &c->line;
+	char tb[16], ts[24];
+	vtg__json_obj_begin(j);
+	vtg__json_key(j, "name");
+	vtg__json_strn(j, c->input, strnlen(c->input, c->input_len));
+	vtg__json_kstr(j, "method", vtg__dcv_method_str(B->dcv.method));
+	if (c->name_rc != 0) {
+		S->invalid++;
+		S->denies++;
+		vtg__json_kstr(j, "result", "fail");
+		vtg__json_kstr(j, "reason", c->nm.why);
 		vtg__json_obj_end(j);
+		vtg__json_line_end(j);
+		return;
 	}
-	vtg__json_arr_end(j);
-	vtg__json_obj_end(j);
-	vtg__json_line_end(j);
+	const struct vtg_dcv_result *prim = &c->dres[0];
+	const struct vtg_quorum_result *q = &ck->q;
+	bool pass = prim->outcome == VTG_DCV_PASS;
+	char why[320] = "", rb[320];
+	const char *reason = dcv_reason(prim, rb, sizeof(rb));
+	if (B->mpic != VTG_MPIC_OFF && pass && !q->quorum_met) {
+		if (B->mpic == VTG_MPIC_ENFORCE) {
+			pass = false;
+			snprintf(why, sizeof(why), "not-corroborated: %s", q->why);
+			S->not_corroborated++;
+		} else {
+			S->reported++;
+		}
+	}
+	if (pass)
+		S->permits++;
+	else
+		S->denies++;
+	if (prim->outcome == VTG_DCV_LOOKUP_FAILURE)
+		S->failures++;
+	vtg__json_kstr(j, "ascii_name", c->nm.ascii);
+	vtg__json_key(j, "query");
+	{
+		char qn[VTG_NAME_MAX_CHARS + 8];
+		int l = vtg__name_to_text(c->dq, qn, sizeof(qn), false);
+		if (l >= 0)
+			vtg__json_strn(j, qn, (size_t)l);
+		else
+			vtg__json_null(j);
+	}
+	vtg__json_kstr(j, "qtype", vtg__type_str(c->dqtype, tb, sizeof(tb)));
+	if (c->expect)
+		vtg__json_kstr(j, "expect", c->expect);
+	vtg__json_kstr(j, "result", pass ? "pass" : "fail");
+	vtg__json_kstr(j, "reason", why[0] ? why : reason);
+	vtg__json_kstr(j, "seen", prim->seen[0] ? prim->seen : NULL);
+	vtg__json_kstr(j, "dnssec", vtg_dnssec_str(prim->dnssec));
+	if (vtg__dcv_method_sunsetting(B->dcv.method))
+		vtg__json_kstr(j, "sunsetting", "BR 3.2.2.4.14/.16: SHOULD NOT from 2026-03-15, "
+				"MUST NOT from 2028-03-15 (SC-090)");
+	vtg__rfc3339(c->checked_at, ts);
+	vtg__json_kstr(j, "checked_at", ts);
+	vtg__json_kstr(j, "decided_by", B->cfg.persp[0].id);
+	emit_mpic(j, c, ck, prim->outcome == VTG_DCV_PASS);
 }
 
 /* ---------------------------------------------------------- query mode */
@@ -460,6 +650,10 @@ static void iter_done(void *ud, const struct vtg_lookup_answer *a)
 		caa_feed(idx, p, a);
 		return;
 	}
+	if (B->mode == MODE_DCV) {
+		dcv_feed(idx, p, a);
+		return;
+	}
 	struct name_ctx *c = &B->ctx[idx];
 	render_query_ans(c, p, a);
 	if (a->fail != VTG_FAIL_NONE && p == 0)
@@ -512,6 +706,39 @@ static void write_query_line(struct name_ctx *c)
 
 /* ------------------------------------------------------- worker side */
 
+/* "name [expected-value]": the value (from the line, else --expect) is
+ * NUL-terminated in place; the query name comes from the method. */
+static void parse_dcv(struct name_ctx *c)
+{
+	char *s = c->input;
+	size_t n = c->input_len, k = 0;
+	s[n] = 0; /* the input buffer has room for it */
+	while (k < n && s[k] != ' ' && s[k] != '\t')
+		k++;
+	size_t v = k;
+	while (v < n && (s[v] == ' ' || s[v] == '\t'))
+		v++;
+	size_t e = n;
+	while (e > v && (s[e - 1] == ' ' || s[e - 1] == '\t' || s[e - 1] == '\r'))
+		e--;
+	s[e] = 0;
+	c->expect = v < e ? s + v : B->dcv_expect;
+	s[k] = 0;
+	c->input_len = k;
+	c->name_rc = vtg__input_name_parse(&c->nm, s, k);
+	if (c->name_rc != 0)
+		return;
+	struct vtg_dcv_request rq;
+	dcv_request(c, &rq);
+	int rc = vtg__dcv_query(&rq, c->nm.wire, c->dq, &c->dqtype);
+	if (rc != 0) {
+		c->name_rc = rc;
+		snprintf(c->nm.why, sizeof(c->nm.why), "invalid-request: %s%s", vtg_strerror(rc),
+			 rc == VTG_EDCV_REQUEST && !c->expect ? " (no expected value on the line "
+								"or in --expect)" : "");
+	}
+}
+
 /* Parse the input of a name (on the main thread when the name's
  * perspectives are spread over several workers, else on its worker). */
 static void parse_name(struct name_ctx *c)
@@ -521,6 +748,8 @@ static void parse_name(struct name_ctx *c)
 	c->checked_at = time(NULL);
 	if (B->mode == MODE_CAA) {
 		c->name_rc = vtg__input_name_parse(&c->nm, s, n);
+	} else if (B->mode == MODE_DCV) {
+		parse_dcv(c);
 	} else {
 		c->name_rc = 0;
 		int l = n > 0 && n < 1024 ? vtg__name_from_text(c->qwire, s, n)
@@ -547,6 +776,11 @@ static void start_item(uint32_t item)
 		persp_done(idx, p, false, false);
 		return;
 	}
+	if (B->mode == MODE_DCV) {
+		if (submit_lookup(idx, p, c->dq, c->dqtype) != 0)
+			defer(idx, p);
+		return;
+	}
 	const uint8_t *qname = B->mode == MODE_CAA ? c->nm.wire : c->qwire;
 	if (B->mode == MODE_CAA) {
 		vtg__caa_climb_init(&c->climb[p], &B->pol, qname, c->nm.wildcard);
@@ -569,9 +803,11 @@ static void flush_deferred(void)
 		uint32_t d = S->deferred[i];
 		unsigned idx = d >> 8, p = d & 0xff;
 		struct name_ctx *c = &B->ctx[idx];
-		const uint8_t *q = B->mode == MODE_CAA ? vtg__caa_climb_next(&c->climb[p])
-						       : c->qwire;
-		uint16_t t = B->mode == MODE_CAA ? VTG_TYPE_CAA : B->qtype;
+		const uint8_t *q = B->mode == MODE_CAA   ? vtg__caa_climb_next(&c->climb[p])
+				   : B->mode == MODE_DCV ? c->dq
+							 : c->qwire;
+		uint16_t t = B->mode == MODE_CAA ? VTG_TYPE_CAA
+			     : B->mode == MODE_DCV ? c->dqtype : B->qtype;
 		if (submit_lookup(idx, p, q, t) != 0)
 			S->deferred[k++] = d;
 	}
@@ -600,7 +836,10 @@ static void *worker_main(void *arg)
 	struct shard *sh = arg;
 	S = sh;
 	sh->init_rc = vtg__worker_new(&sh->w, &B->cfg.engine, B->cfg.persp, B->cfg.n_persp,
-				      B->mode == MODE_CAA ? caa_cb : query_cb, sh->err,
+				      B->mode == MODE_CAA   ? caa_cb
+				      : B->mode == MODE_DCV ? dcv_cb
+							    : query_cb,
+				      sh->err,
 				      sizeof(sh->err));
 	if (sh->init_rc == 0) {
 		sh->init_rc = vtg__worker_set_wake(sh->w, sh->efd);
@@ -688,12 +927,12 @@ static bool queue_name(const char *s, size_t n, uint64_t *woken)
 {
 	unsigned idx = (unsigned)(B->next_seq % B->window);
 	struct name_ctx *c = &B->ctx[idx];
-	if (n > c->input_cap) {
-		char *ni = vtg__realloc(c->input, n);
+	if (n + 1 > c->input_cap) {
+		char *ni = vtg__realloc(c->input, n + 1);
 		if (!ni)
 			return false;
 		c->input = ni;
-		c->input_cap = n;
+		c->input_cap = n + 1;
 	}
 	memcpy(c->input, s, n);
 	c->input_len = n;
@@ -703,7 +942,7 @@ static bool queue_name(const char *s, size_t n, uint64_t *woken)
 	if (np > 1)
 		parse_name(c); /* once, before its perspectives spread out */
 	/* the entry is free: its previous line was written out */
-	c->token = vtg__agg_arm(B->agg, idx, ~0u, false, NULL);
+	c->token = vtg__agg_arm(B->agg, idx, ~0u, B->mode == MODE_DCV, NULL);
 	/* the perspectives of a name go to different workers: the one that
 	 * delivers the last result finishes the line */
 	for (unsigned p = 0; p < np; p++) {
@@ -754,6 +993,11 @@ static void summary(const char *cmd)
 		fprintf(stderr, "vantage %s: %llu names: %lu permit, %lu deny (%lu invalid, "
 			"%lu lookup failures at the primary)", cmd,
 			(unsigned long long)B->next_emit, permits, denies, invalid, failures);
+	else if (B->mode == MODE_DCV)
+		fprintf(stderr, "vantage %s: %llu names (%s): %lu pass, %lu fail (%lu invalid, "
+			"%lu lookup failures at the primary)", cmd,
+			(unsigned long long)B->next_emit, vtg__dcv_method_str(B->dcv.method),
+			permits, denies, invalid, failures);
 	else
 		fprintf(stderr, "vantage %s: %llu names (%lu invalid, %lu without an answer "
 			"at the primary)", cmd, (unsigned long long)B->next_emit, invalid,
@@ -821,7 +1065,20 @@ static void summary(const char *cmd)
 
 static void bulk_usage(FILE *f, enum mode mode)
 {
-	if (mode == MODE_CAA)
+	if (mode == MODE_DCV)
+		fprintf(f,
+			"usage: vantage dcv (--config FILE | --resolver ADDR[:PORT] ... | --iterative)\n"
+			"                   --method dns-01|dns-account-01|dns-change|cname|persist|\n"
+			"                            contact-email|contact-phone\n"
+			"                   [--expect VALUE] [--label _LABEL] [--account-uri URI]\n"
+			"                   [--ca DOMAIN[,DOMAIN...]] [--mode enforce|report-only|off]\n"
+			"                   [--min-remotes N] [--root-hints FILE] [--trust-anchor FILE]\n"
+			"                   [--timeout-ms N] [--retries N] [--window N] [--workers N]\n"
+			"                   [--progress | --no-progress] [NAME ... | < 'name value' lines]\n"
+			"Each input line is a name and, unless --expect gives one for all, the\n"
+			"expected value (dns-01 / dns-account-01 digest, dns-change random value,\n"
+			"cname target); persist takes --ca and --account-uri.\n");
+	else if (mode == MODE_CAA)
 		fprintf(f,
 			"usage: vantage caa (--config FILE | --resolver ADDR[:PORT] ... | --iterative)\n"
 			"                   --ca DOMAIN[,DOMAIN...] [--account-uri URI] [--method M]\n"
@@ -892,6 +1149,8 @@ static int run_bulk(int argc, char **argv, enum mode mode)
 		{"qname-0x20", no_argument, NULL, 'Z'},
 		{"cache-mb", required_argument, NULL, 'M'},
 		{"mode", required_argument, NULL, 'O'},
+		{"expect", required_argument, NULL, 'E'},
+		{"label", required_argument, NULL, 'L'},
 		{"min-remotes", required_argument, NULL, 'K'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
@@ -911,7 +1170,7 @@ static int run_bulk(int argc, char **argv, enum mode mode)
 	long cache_mb = 0;
 	bool x20 = false;
 	long timeout = -1, retries = -1, window = 0, workers = 0, min_remotes = -1;
-	bool mode_given = false;
+	bool mode_given = false, dcv_method = false;
 	char err[512];
 	int rc = VTG_EXIT_USAGE;
 	optind = 1;
@@ -932,8 +1191,18 @@ static int run_bulk(int argc, char **argv, enum mode mode)
 			}
 			have_resolver = true;
 			break;
+		case 'E':
+			if (mode != MODE_DCV)
+				goto bad_opt;
+			b.dcv_expect = optarg;
+			break;
+		case 'L':
+			if (mode != MODE_DCV)
+				goto bad_opt;
+			b.dcv.label = optarg;
+			break;
 		case 'c':
-			if (mode != MODE_CAA || issuers)
+			if (mode == MODE_QUERY || issuers)
 				goto bad_opt;
 			n_issuers = vtg__split_issuers(optarg, &issuers);
 			if (n_issuers < 0)
@@ -941,8 +1210,19 @@ static int run_bulk(int argc, char **argv, enum mode mode)
 			break;
 		case 'a':
 			b.pol.id.account_uri = optarg;
+			b.dcv.account_uri = optarg;
 			break;
 		case 'm':
+			if (mode == MODE_DCV) {
+				if (vtg__dcv_method_parse(optarg, &b.dcv.method) != 0) {
+					fprintf(stderr, "vantage dcv: --method is dns-01, "
+						"dns-account-01, dns-change, cname, persist, "
+						"contact-email or contact-phone\n");
+					goto out;
+				}
+				dcv_method = true;
+				break;
+			}
 			b.pol.id.method = optarg;
 			break;
 		case 'C':
@@ -1012,7 +1292,7 @@ static int run_bulk(int argc, char **argv, enum mode mode)
 			}
 			break;
 		case 'O':
-			if (mode != MODE_CAA || vtg__mpic_mode_parse(optarg, &b.mpic) != 0) {
+			if (mode == MODE_QUERY || vtg__mpic_mode_parse(optarg, &b.mpic) != 0) {
 				fprintf(stderr, "vantage: --mode is enforce, report-only or off\n");
 				goto out;
 			}
@@ -1073,7 +1353,28 @@ bad_opt:
 	/* corroboration (BR 3.2.2.9): a config file's perspectives corroborate
 	 * (enforce unless --mode says otherwise); --resolver / --iterative make
 	 * a single-perspective run with nothing to corroborate */
-	if (mode != MODE_CAA)
+	if (mode == MODE_DCV) {
+		if (!dcv_method) {
+			fprintf(stderr, "vantage dcv: --method is required\n");
+			goto out;
+		}
+		b.dcv.issuers = (const char *const *)issuers;
+		b.dcv.n_issuers = (size_t)n_issuers;
+		struct vtg_dcv_request probe = b.dcv;
+		probe.expect = b.dcv_expect ? b.dcv_expect : "x"; /* per line otherwise */
+		int drc = vtg__dcv_request_check(&probe);
+		if (drc != 0) {
+			fprintf(stderr, "vantage dcv: %s: %s%s\n", vtg__dcv_method_str(b.dcv.method),
+				vtg_strerror(drc),
+				b.dcv.method == VTG_DCV_PERSIST ? " (persist needs --ca and "
+								  "--account-uri)"
+				: b.dcv.method == VTG_DCV_ACCOUNT01 ? " (dns-account-01 needs "
+								      "--account-uri)"
+								    : "");
+			goto out;
+		}
+	}
+	if (mode == MODE_QUERY)
 		b.mpic = VTG_MPIC_OFF;
 	else if (!mode_given)
 		b.mpic = have_config ? VTG_MPIC_ENFORCE : VTG_MPIC_OFF;
@@ -1142,6 +1443,11 @@ bad_opt:
 		for (unsigned p = 0; p < np; p++)
 			if (vtg__json_init_cap(&c->frag[p], -1, FRAG_CAP) != 0)
 				goto out_free;
+		if (mode == MODE_DCV) {
+			c->dres = vtg__calloc(np, sizeof(*c->dres));
+			if (!c->dres)
+				goto out_free;
+		}
 		if (mode == MODE_CAA) {
 			c->climb = vtg__calloc(np, sizeof(*c->climb));
 			if (!c->climb || vtg__json_init_cap(&c->records, -1, 256) != 0)
@@ -1267,7 +1573,7 @@ bad_opt:
 		pthread_join(b.shards[k].th, NULL);
 		b.shards[k].started = false;
 	}
-	summary(mode == MODE_CAA ? "caa" : "query");
+	summary(mode == MODE_CAA ? "caa" : mode == MODE_DCV ? "dcv" : "query");
 	rc = oom ? VTG_EXIT_FAIL : VTG_EXIT_OK;
 out_join:
 	for (unsigned k = 0; k < b.n_shards; k++)
@@ -1286,6 +1592,7 @@ out_free:
 					vtg__json_deinit(&c->frag[p]);
 			vtg__free(c->frag);
 			vtg__free(c->climb);
+			vtg__free(c->dres);
 			vtg__json_deinit(&c->records);
 			vtg__json_deinit(&c->line);
 			vtg__free(c->input);
@@ -1321,6 +1628,11 @@ out:
 int vtg_cmd_caa(int argc, char **argv)
 {
 	return run_bulk(argc, argv, MODE_CAA);
+}
+
+int vtg_cmd_dcv(int argc, char **argv)
+{
+	return run_bulk(argc, argv, MODE_DCV);
 }
 
 int vtg_cmd_query(int argc, char **argv)

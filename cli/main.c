@@ -15,7 +15,10 @@ static void usage(FILE *f)
 		"\n"
 		"commands:\n"
 		"  eval      evaluate CAA offline over zone files (RFC 8659 / 8657)\n"
-		"  caa       check CAA for many names through the engine (stub mode)\n"
+		"  caa       bulk CAA checks through the engine, corroborated across\n"
+		"            perspectives (BR 3.2.2.8 / 3.2.2.9)\n"
+		"  dcv       bulk DNS domain control validation (dns-01, dns-account-01,\n"
+		"            dns-change, cname, persist, contact), corroborated\n"
 		"  query     bulk DNS lookups, one JSON line per name\n"
 		"  version   print the version\n"
 		"\n"
@@ -36,6 +39,8 @@ int main(int argc, char **argv)
 		return vtg_cmd_caa(argc - 1, argv + 1);
 	if (strcmp(cmd, "query") == 0)
 		return vtg_cmd_query(argc - 1, argv + 1);
+	if (strcmp(cmd, "dcv") == 0)
+		return vtg_cmd_dcv(argc - 1, argv + 1);
 	if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
 		printf("vantage %s\n", vtg_version());
 		return VTG_EXIT_OK;

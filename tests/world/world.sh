@@ -56,7 +56,7 @@ CACHE_COUNT=${VTG_CACHE_COUNT:-100000}   # names in names-cache.txt (NXDOMAIN le
 NSD_ROLES=(root tld sld-a sld-b victim bench rogue)
 # bumped whenever up builds something new: a running world with another
 # version is not healthy, so `up` rebuilds it instead of keeping it
-WORLD_VERSION=2
+WORLD_VERSION=3
 BIG_COUNT=100          # CAA records at the big names (about 3.5 kB)
 
 log() { printf 'world: %s\n' "$*" >&2; }
@@ -232,6 +232,9 @@ old.secure.vtest. DNAME target.vtest.
 old.secure.vtest. CAA 0 issue "dname-owner-ca.vtg"
 *.wild.secure.vtest. CAA 0 issue "wild-ca.vtg"
 exists.wild.secure.vtest. A 198.18.0.250
+_acme-challenge.secure.vtest. TXT "secure-dns01-token-LoqXcYV8q5ONbJQxbmR7SCTNo3tiAXDfowy"
+_acme-challenge.alias.secure.vtest. CNAME _acme-challenge.secure.vtest.
+_validation-persist.secure.vtest. TXT "secure-ca.vtg; accounturi=https://ca.vtg/acme/acct/1001"
 EOF
     big_caa big.secure.vtest.
   } >"$Z/secure.vtest.zone.in"
@@ -343,11 +346,23 @@ EOF
     echo 'hijack.vexample. NS victim.ns.vtest.'
     echo 'hijack.vexample. CAA 0 issue "good-ca.vtg"'
     echo 'www.hijack.vexample. A 198.18.0.250'
+    # DCV records (BR 3.2.2.4): the rogue copy below answers other values
+    echo '_acme-challenge.www.hijack.vexample. TXT "good-dns01-token-" "Xq3yYc0lTNWmB5l2cJ6A8w"'
+    echo '_acme-challenge.www.hijack.vexample. TXT "an-older-token"'
+    echo '_acme-challenge.alias.hijack.vexample. CNAME _acme-challenge.www.hijack.vexample.'
+    echo '_vtg-dcv.www.hijack.vexample. CNAME www.dcv.good-ca.vtg.'
+    echo '_validation-persist.www.hijack.vexample. TXT "good-ca.vtg; accounturi=https://good-ca.vtg/acct/7"'
+    echo '_validation-contactemail.www.hijack.vexample. TXT "hostmaster@hijack.vexample"'
   } >"$Z/hijack.vexample.zone"
   { soa hijack.vexample. victim.ns.vtest.
     echo 'hijack.vexample. NS victim.ns.vtest.'
     echo 'hijack.vexample. CAA 0 issue "evil-ca.example"'
     echo 'www.hijack.vexample. A 198.18.0.251'
+    echo '_acme-challenge.www.hijack.vexample. TXT "evil-dns01-token-from-the-rogue"'
+    echo '_acme-challenge.alias.hijack.vexample. CNAME _acme-challenge.www.hijack.vexample.'
+    echo '_vtg-dcv.www.hijack.vexample. CNAME www.dcv.evil-ca.example.'
+    echo '_validation-persist.www.hijack.vexample. TXT "evil-ca.example; accounturi=https://evil-ca.example/acct/1"'
+    echo '_validation-contactemail.www.hijack.vexample. TXT "attacker@evil.example"'
   } >"$zr/hijack.vexample.zone"
   { soa hijack-signed.vtest. victim.ns.vtest.
     echo 'hijack-signed.vtest. NS victim.ns.vtest.'
