@@ -26,6 +26,11 @@
  * has warmed up, except for inputs longer than any seen before.
  */
 #include <errno.h>
+#include <openssl/bio.h>
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
 #include <getopt.h>
 #include <poll.h>
 #include <pthread.h>
@@ -1086,6 +1091,7 @@ static void bulk_usage(FILE *f, enum mode mode)
 			"                   [--root-hints FILE] [--trust-anchor FILE] [--qname-0x20]\n"
 			"                   [--cache-mb N] [--lookup-failure-exception]\n"
 			"                   [--mode enforce|report-only|off] [--min-remotes N]\n"
+			"                   [--csr FILE | --cert FILE]  (the SAN dNSNames as input)\n"
 			"                   [--timeout-ms N] [--retries N] [--window N] [--workers N]\n"
 			"                   [--progress | --no-progress] [NAME ... | < names.txt]\n");
 	else
@@ -1124,6 +1130,78 @@ static int parse_type(const char *s, uint16_t *t)
 	return -1;
 }
 
+/*
+ * The SAN dNSNames of a CSR or a certificate (PEM or DER), so a CA can feed
+ * the request it is about to sign. The names are appended to *names
+ * (vtg__malloc'd strings). Returns the count, or -1 with the reason on
+ * stderr (unreadable file, not a CSR / certificate, no dNSName).
+ */
+static int read_sans(const char *path, bool csr, char ***names, int *n)
+{
+	BIO *bio = BIO_new_file(path, "rb");
+	if (!bio) {
+		fprintf(stderr, "vantage: %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	X509 *crt = NULL;
+	X509_REQ *req = NULL;
+	if (csr) {
+		req = PEM_read_bio_X509_REQ(bio, NULL, NULL, NULL);
+		if (!req && BIO_reset(bio) == 0)
+			req = d2i_X509_REQ_bio(bio, NULL);
+	} else {
+		crt = PEM_read_bio_X509(bio, NULL, NULL, NULL);
+		if (!crt && BIO_reset(bio) == 0)
+			crt = d2i_X509_bio(bio, NULL);
+	}
+	BIO_free(bio);
+	ERR_clear_error();
+	if (!req && !crt) {
+		fprintf(stderr, "vantage: %s: not a %s (PEM or DER)\n", path,
+			csr ? "certificate request" : "certificate");
+		return -1;
+	}
+	GENERAL_NAMES *gens = NULL;
+	if (crt) {
+		gens = X509_get_ext_d2i(crt, NID_subject_alt_name, NULL, NULL);
+	} else {
+		STACK_OF(X509_EXTENSION) *exts = X509_REQ_get_extensions(req);
+		if (exts) {
+			gens = X509V3_get_d2i(exts, NID_subject_alt_name, NULL, NULL);
+			sk_X509_EXTENSION_pop_free(exts, X509_EXTENSION_free);
+		}
+	}
+	int added = 0;
+	for (int i = 0; gens && i < sk_GENERAL_NAME_num(gens); i++) {
+		const GENERAL_NAME *g = sk_GENERAL_NAME_value(gens, i);
+		if (g->type != GEN_DNS)
+			continue;
+		const unsigned char *d = ASN1_STRING_get0_data(g->d.dNSName);
+		int len = ASN1_STRING_length(g->d.dNSName);
+		char **nn = vtg__realloc(*names, (size_t)(*n + 1) * sizeof(char *));
+		char *copy = vtg__malloc((size_t)len + 1);
+		if (!nn || !copy) {
+			vtg__free(copy);
+			if (nn)
+				*names = nn;
+			added = -1;
+			break;
+		}
+		*names = nn;
+		memcpy(copy, d, (size_t)len); /* an embedded NUL makes the name invalid
+					       * below, as the input checker reports */
+		copy[len] = 0;
+		(*names)[(*n)++] = copy;
+		added++;
+	}
+	GENERAL_NAMES_free(gens);
+	X509_free(crt);
+	X509_REQ_free(req);
+	if (added == 0)
+		fprintf(stderr, "vantage: %s: no subjectAltName dNSName\n", path);
+	return added > 0 ? added : -1;
+}
+
 static int run_bulk(int argc, char **argv, enum mode mode)
 {
 	static const struct option opts[] = {
@@ -1150,6 +1228,8 @@ static int run_bulk(int argc, char **argv, enum mode mode)
 		{"cache-mb", required_argument, NULL, 'M'},
 		{"mode", required_argument, NULL, 'O'},
 		{"expect", required_argument, NULL, 'E'},
+		{"csr", required_argument, NULL, 'S'},
+		{"cert", required_argument, NULL, 'Y'},
 		{"label", required_argument, NULL, 'L'},
 		{"min-remotes", required_argument, NULL, 'K'},
 		{"help", no_argument, NULL, 'h'},
@@ -1171,6 +1251,8 @@ static int run_bulk(int argc, char **argv, enum mode mode)
 	bool x20 = false;
 	long timeout = -1, retries = -1, window = 0, workers = 0, min_remotes = -1;
 	bool mode_given = false, dcv_method = false;
+	char **sans = NULL;
+	int n_sans = 0;
 	char err[512];
 	int rc = VTG_EXIT_USAGE;
 	optind = 1;
@@ -1190,6 +1272,13 @@ static int run_bulk(int argc, char **argv, enum mode mode)
 				goto out;
 			}
 			have_resolver = true;
+			break;
+		case 'S':
+		case 'Y':
+			if (mode == MODE_QUERY)
+				goto bad_opt;
+			if (read_sans(optarg, o == 'S', &sans, &n_sans) < 0)
+				goto out;
 			break;
 		case 'E':
 			if (mode != MODE_DCV)
@@ -1507,7 +1596,16 @@ bad_opt:
 		}
 
 	struct vtg_input in;
-	vtg__input_init(&in, argv, optind, argc);
+	if (sans && optind < argc) {
+		fprintf(stderr, "vantage: names come from --csr/--cert or the command line, "
+			"not both\n");
+		rc = VTG_EXIT_USAGE;
+		goto out_join;
+	}
+	if (sans)
+		vtg__input_init(&in, sans, 0, n_sans);
+	else
+		vtg__input_init(&in, argv, optind, argc);
 	bool eof = false, oom = false;
 	int fatal = 0;
 	b.started_ns = now_ns();
@@ -1616,6 +1714,9 @@ out_free:
 		close(b.main_efd);
 	vtg__json_deinit(&b.out);
 out:
+	for (int i = 0; i < n_sans; i++)
+		vtg__free(sans[i]);
+	vtg__free(sans);
 	if (issuers) {
 		for (int i = 0; i < n_issuers; i++)
 			vtg__free(issuers[i]);

@@ -189,5 +189,20 @@ expect "non-validating primary: refused" "$?" 2
   > /dev/null 2>&1
 expect "bad --mode: exit 2" "$?" 2
 
+# ---- names from a CSR / certificate (SAN dNSNames; the IP SAN is skipped) --
+openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$T/k.pem" \
+  -subj /CN=ignored -addext "subjectAltName=DNS:$NAME,DNS:*.$VTG_NAME_SECURE,IP:198.18.0.1" \
+  -out "$T/r.csr" 2>/dev/null
+openssl req -x509 -key "$T/k.pem" -in "$T/r.csr" -copy_extensions copy -days 1 -outform DER \
+  -out "$T/c.der" 2>/dev/null
+for src in "--csr $T/r.csr" "--cert $T/c.der"; do
+  # shellcheck disable=SC2086
+  "$V" caa --config "$T/five.conf" --ca good-ca.vtg --no-progress $src > "$T/out.jsonl" 2>/dev/null
+  expect "SANs from ${src%% *}" "$(jq -r '"\(.name)=\(.decision)"' "$T/out.jsonl" | tr '\n' ' ')" \
+    "$NAME=permit *.$VTG_NAME_SECURE=deny "
+done
+"$V" caa --config "$T/five.conf" --ca good-ca.vtg --no-progress --csr "$T/c.der" > /dev/null 2> "$T/err.txt"
+expect "a certificate given as --csr: exit 2" "$?/$(grep -c 'not a certificate request' "$T/err.txt")" "2/1"
+
 echo "test_mpic: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
