@@ -84,6 +84,7 @@ struct name_ctx {
 
 /* One worker thread and what only it touches. */
 struct shard {
+	struct bulk *b;
 	unsigned k;
 	pthread_t th;
 	bool started;
@@ -125,10 +126,15 @@ struct bulk {
 	struct vtg_json out;
 	bool progress;
 	uint64_t started_ns, last_progress_ns;
+	int out_fd;                   /* where the CLI writes lines */
+	bool completion_queue;        /* API: finalised checks to vtg_poll */
+	bool barrier;                 /* ready barrier initialised */
 };
 
-static struct bulk *B; /* shared, read-only for the workers once they run */
-static __thread struct shard *S; /* the calling worker thread's own shard */
+/* The calling worker thread's own shard; its run (shared, read-only for
+ * the workers once they run) is S->b. No other state outside the handles. */
+static __thread struct shard *S;
+#define B (S->b)
 
 static uint64_t now_ns(void)
 {
@@ -206,8 +212,10 @@ static void persp_done_seen(unsigned idx, unsigned p, bool answered, bool positi
 {
 	struct name_ctx *c = &B->ctx[idx];
 	struct vtg_agg_vote v = {.answered = answered, .positive = positive, .seen = seen};
-	if (vtg__agg_put(B->agg, c->token, p, &v) == 1)
-		finish_name(c, vtg__agg_result(B->agg, idx));
+	/* the last arrival's put runs on_final (the line) on this thread */
+	int rc = vtg__agg_put(B->agg, c->token, p, &v);
+	if (rc < 0)
+		abort(); /* each (name, perspective) delivers exactly once */
 }
 
 static void persp_done(unsigned idx, unsigned p, bool answered, bool positive)
@@ -409,9 +417,10 @@ static const char *dcv_reason(const struct vtg_dcv_result *r, char *buf, size_t 
 	return buf;
 }
 
-static void dcv_request(const struct name_ctx *c, struct vtg_dcv_request *rq)
+static void dcv_request(const struct bulk *b, const struct name_ctx *c,
+			struct vtg_dcv_request *rq)
 {
-	*rq = B->dcv;
+	*rq = b->dcv;
 	rq->expect = c->expect;
 	rq->now = (int64_t)c->checked_at;
 }
@@ -424,7 +433,7 @@ static void dcv_feed(unsigned idx, unsigned p, const struct vtg_lookup_answer *a
 	struct name_ctx *c = &B->ctx[idx];
 	struct vtg_dcv_result *r = &c->dres[p];
 	struct vtg_dcv_request rq;
-	dcv_request(c, &rq);
+	dcv_request(B, c, &rq);
 	vtg__dcv_check(&rq, ans, r);
 	struct vtg_json *f = &c->frag[p];
 	char tb[16];
@@ -713,7 +722,7 @@ static void write_query_line(struct name_ctx *c)
 
 /* "name [expected-value]": the value (from the line, else --expect) is
  * NUL-terminated in place; the query name comes from the method. */
-static void parse_dcv(struct name_ctx *c)
+static void parse_dcv(struct bulk *b, struct name_ctx *c)
 {
 	char *s = c->input;
 	size_t n = c->input_len, k = 0;
@@ -727,14 +736,14 @@ static void parse_dcv(struct name_ctx *c)
 	while (e > v && (s[e - 1] == ' ' || s[e - 1] == '\t' || s[e - 1] == '\r'))
 		e--;
 	s[e] = 0;
-	c->expect = v < e ? s + v : B->dcv_expect;
+	c->expect = v < e ? s + v : b->dcv_expect;
 	s[k] = 0;
 	c->input_len = k;
 	c->name_rc = vtg__input_name_parse(&c->nm, s, k);
 	if (c->name_rc != 0)
 		return;
 	struct vtg_dcv_request rq;
-	dcv_request(c, &rq);
+	dcv_request(b, c, &rq);
 	int rc = vtg__dcv_query(&rq, c->nm.wire, c->dq, &c->dqtype);
 	if (rc != 0) {
 		c->name_rc = rc;
@@ -746,15 +755,15 @@ static void parse_dcv(struct name_ctx *c)
 
 /* Parse the input of a name (on the main thread when the name's
  * perspectives are spread over several workers, else on its worker). */
-static void parse_name(struct name_ctx *c)
+static void parse_name(struct bulk *b, struct name_ctx *c)
 {
 	const char *s = c->input;
 	size_t n = c->input_len;
 	c->checked_at = time(NULL);
-	if (B->mode == MODE_CAA) {
+	if (b->mode == MODE_CAA) {
 		c->name_rc = vtg__input_name_parse(&c->nm, s, n);
-	} else if (B->mode == MODE_DCV) {
-		parse_dcv(c);
+	} else if (b->mode == MODE_DCV) {
+		parse_dcv(b, c);
 	} else {
 		c->name_rc = 0;
 		int l = n > 0 && n < 1024 ? vtg__name_from_text(c->qwire, s, n)
@@ -776,7 +785,7 @@ static void start_item(uint32_t item)
 	unsigned idx = item >> 8, p = item & 0xff;
 	struct name_ctx *c = &B->ctx[idx];
 	if (!c->parsed)
-		parse_name(c);
+		parse_name(B, c);
 	if (c->name_rc != 0) {
 		persp_done(idx, p, false, false);
 		return;
@@ -916,22 +925,22 @@ static void q_push(struct shard *sh, uint32_t idx)
 	__atomic_store_n(&sh->q_tail, t + 1, __ATOMIC_RELEASE);
 }
 
-static void emit_ready(void)
+static void emit_ready(struct bulk *b)
 {
-	while (B->next_emit < B->next_seq) {
-		struct name_ctx *c = &B->ctx[B->next_emit % B->window];
+	while (b->next_emit < b->next_seq) {
+		struct name_ctx *c = &b->ctx[b->next_emit % b->window];
 		if (!__atomic_load_n(&c->done, __ATOMIC_ACQUIRE))
 			break;
-		vtg__json_put_lines(&B->out, c->line.buf, c->line.len);
-		B->next_emit++;
+		vtg__json_put_lines(&b->out, c->line.buf, c->line.len);
+		b->next_emit++;
 	}
 }
 
 /* Queue one input line; false when out of memory. */
-static bool queue_name(const char *s, size_t n, uint64_t *woken)
+static bool queue_name(struct bulk *b, const char *s, size_t n, uint64_t *woken)
 {
-	unsigned idx = (unsigned)(B->next_seq % B->window);
-	struct name_ctx *c = &B->ctx[idx];
+	unsigned idx = (unsigned)(b->next_seq % b->window);
+	struct name_ctx *c = &b->ctx[idx];
 	if (n + 1 > c->input_cap) {
 		char *ni = vtg__realloc(c->input, n + 1);
 		if (!ni)
@@ -943,49 +952,49 @@ static bool queue_name(const char *s, size_t n, uint64_t *woken)
 	c->input_len = n;
 	c->done = false;
 	c->parsed = false;
-	const unsigned np = B->cfg.n_persp;
+	const unsigned np = b->cfg.n_persp;
 	if (np > 1)
-		parse_name(c); /* once, before its perspectives spread out */
+		parse_name(b, c); /* once, before its perspectives spread out */
 	/* the entry is free: its previous line was written out */
-	c->token = vtg__agg_arm(B->agg, idx, ~0u, B->mode == MODE_DCV, NULL);
+	c->token = vtg__agg_arm(b->agg, idx, ~0u, b->mode == MODE_DCV, NULL);
 	/* the perspectives of a name go to different workers: the one that
 	 * delivers the last result finishes the line */
 	for (unsigned p = 0; p < np; p++) {
-		unsigned k = (unsigned)((B->next_seq + p) % B->n_shards);
-		q_push(&B->shards[k], idx << 8 | p);
+		unsigned k = (unsigned)((b->next_seq + p) % b->n_shards);
+		q_push(&b->shards[k], idx << 8 | p);
 		*woken |= 1ull << k;
 	}
-	B->next_seq++;
+	b->next_seq++;
 	return true;
 }
 
-static void progress(bool final)
+static void progress(struct bulk *b, bool final)
 {
-	if (!B->progress)
+	if (!b->progress)
 		return;
 	uint64_t t = now_ns();
-	if (!final && t - B->last_progress_ns < PROGRESS_NS)
+	if (!final && t - b->last_progress_ns < PROGRESS_NS)
 		return;
-	B->last_progress_ns = t;
-	double secs = (double)(t - B->started_ns) / 1e9;
+	b->last_progress_ns = t;
+	double secs = (double)(t - b->started_ns) / 1e9;
 	fprintf(stderr, "\r\033[K[vantage] %llu names read, %llu done, %.0f names/s",
-		(unsigned long long)B->next_seq, (unsigned long long)B->next_emit,
-		secs > 0 ? (double)B->next_emit / secs : 0.0);
+		(unsigned long long)b->next_seq, (unsigned long long)b->next_emit,
+		secs > 0 ? (double)b->next_emit / secs : 0.0);
 	if (final)
 		fputc('\n', stderr);
 }
 
-static void summary(const char *cmd)
+static void summary(struct bulk *b, const char *cmd)
 {
-	double secs = (double)(now_ns() - B->started_ns) / 1e9;
+	double secs = (double)(now_ns() - b->started_ns) / 1e9;
 	struct rusage ru;
 	getrusage(RUSAGE_SELF, &ru);
 	double cpu = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
 		     (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
 	unsigned long permits = 0, denies = 0, invalid = 0, failures = 0, notc = 0, reported = 0;
 	unsigned long long enters = 0;
-	for (unsigned k = 0; k < B->n_shards; k++) {
-		const struct shard *sh = &B->shards[k];
+	for (unsigned k = 0; k < b->n_shards; k++) {
+		const struct shard *sh = &b->shards[k];
 		permits += sh->permits;
 		denies += sh->denies;
 		invalid += sh->invalid;
@@ -994,31 +1003,31 @@ static void summary(const char *cmd)
 		reported += sh->reported;
 		enters += vtg__worker_enters(sh->w);
 	}
-	if (B->mode == MODE_CAA)
+	if (b->mode == MODE_CAA)
 		fprintf(stderr, "vantage %s: %llu names: %lu permit, %lu deny (%lu invalid, "
 			"%lu lookup failures at the primary)", cmd,
-			(unsigned long long)B->next_emit, permits, denies, invalid, failures);
-	else if (B->mode == MODE_DCV)
+			(unsigned long long)b->next_emit, permits, denies, invalid, failures);
+	else if (b->mode == MODE_DCV)
 		fprintf(stderr, "vantage %s: %llu names (%s): %lu pass, %lu fail (%lu invalid, "
 			"%lu lookup failures at the primary)", cmd,
-			(unsigned long long)B->next_emit, vtg__dcv_method_str(B->dcv.method),
+			(unsigned long long)b->next_emit, vtg__dcv_method_str(b->dcv.method),
 			permits, denies, invalid, failures);
 	else
 		fprintf(stderr, "vantage %s: %llu names (%lu invalid, %lu without an answer "
-			"at the primary)", cmd, (unsigned long long)B->next_emit, invalid,
+			"at the primary)", cmd, (unsigned long long)b->next_emit, invalid,
 			failures);
 	fprintf(stderr, " in %.2f s (%.0f names/s), %u worker%s, cpu %.2f s, max rss %ld KiB, "
-		"%llu ring enters\n", secs, secs > 0 ? (double)B->next_emit / secs : 0.0,
-		B->n_shards, B->n_shards == 1 ? "" : "s", cpu, ru.ru_maxrss, enters);
-	if (B->mpic != VTG_MPIC_OFF)
+		"%llu ring enters\n", secs, secs > 0 ? (double)b->next_emit / secs : 0.0,
+		b->n_shards, b->n_shards == 1 ? "" : "s", cpu, ru.ru_maxrss, enters);
+	if (b->mpic != VTG_MPIC_OFF)
 		fprintf(stderr, "  corroboration (%s, %u remote perspectives): %lu denied as "
 			"not corroborated, %lu not corroborated but permitted (report-only)\n",
-			vtg__mpic_mode_str(B->mpic), B->cfg.n_persp - 1, notc, reported);
-	for (unsigned p = 0; p < B->cfg.n_persp; p++) {
+			vtg__mpic_mode_str(b->mpic), b->cfg.n_persp - 1, notc, reported);
+	for (unsigned p = 0; p < b->cfg.n_persp; p++) {
 		struct vtg_persp_stats t;
 		memset(&t, 0, sizeof(t));
-		for (unsigned k = 0; k < B->n_shards; k++) {
-			const struct vtg_persp_stats *s = vtg__worker_stats(B->shards[k].w, p);
+		for (unsigned k = 0; k < b->n_shards; k++) {
+			const struct vtg_persp_stats *s = vtg__worker_stats(b->shards[k].w, p);
 			t.sent += s->sent;
 			t.received += s->received;
 			t.retried += s->retried;
@@ -1030,20 +1039,20 @@ static void summary(const char *cmd)
 		}
 		fprintf(stderr, "  perspective %s: sent %llu, received %llu, retried %llu, "
 			"timed out %llu, dropped-mismatch %llu, tcp fallbacks %llu "
-			"(failed %llu), send errors %llu\n", B->cfg.persp[p].id,
+			"(failed %llu), send errors %llu\n", b->cfg.persp[p].id,
 			(unsigned long long)t.sent, (unsigned long long)t.received,
 			(unsigned long long)t.retried, (unsigned long long)t.timed_out,
 			(unsigned long long)t.dropped_mismatch,
 			(unsigned long long)t.tcp_fallbacks, (unsigned long long)t.tcp_failed,
 			(unsigned long long)t.send_errors);
-		if (!B->cfg.persp[p].iterative)
+		if (!b->cfg.persp[p].iterative)
 			continue;
 		struct vtg_iter_stats is, sum;
 		memset(&sum, 0, sizeof(sum));
-		for (unsigned k = 0; k < B->n_shards; k++) {
-			if (!B->shards[k].iter)
+		for (unsigned k = 0; k < b->n_shards; k++) {
+			if (!b->shards[k].iter)
 				continue;
-			vtg__iter_stats(B->shards[k].iter, p, &is);
+			vtg__iter_stats(b->shards[k].iter, p, &is);
 			sum.lookups += is.lookups;
 			sum.queries += is.queries;
 			sum.cache_hits += is.cache_hits;
@@ -1066,6 +1075,187 @@ static void summary(const char *cmd)
 			(unsigned long long)sum.cache_entries, (double)sum.cache_bytes / 1048576.0,
 			(unsigned long long)sum.evictions);
 	}
+}
+
+/* ------------------------------------------------------ set-up, tear-down */
+
+/* The aggregator's finalise callback: the last perspective of a name is in
+ * (on this worker thread); render the line and publish it. */
+static void on_final(void *ud, const struct vtg_agg_check *ck)
+{
+	struct bulk *b = ud;
+	finish_name(&b->ctx[ck->id], ck);
+}
+
+/* Stop the workers (they finish what they hold) and free everything the
+ * run holds; safe on a partly made run. */
+static void runner_stop(struct bulk *b)
+{
+	unsigned np = b->cfg.n_persp;
+	for (unsigned k = 0; k < b->n_shards; k++)
+		if (b->shards[k].started) {
+			__atomic_store_n(&b->eof, true, __ATOMIC_RELEASE);
+			signal_fd(b->shards[k].efd);
+			pthread_join(b->shards[k].th, NULL);
+		}
+	if (b->barrier)
+		pthread_barrier_destroy(&b->ready);
+	b->barrier = false;
+	if (b->ctx)
+		for (unsigned i = 0; i < b->window; i++) {
+			struct name_ctx *c = &b->ctx[i];
+			if (c->frag)
+				for (unsigned p = 0; p < np; p++)
+					vtg__json_deinit(&c->frag[p]);
+			vtg__free(c->frag);
+			vtg__free(c->climb);
+			vtg__free(c->dres);
+			vtg__json_deinit(&c->records);
+			vtg__json_deinit(&c->line);
+			vtg__free(c->input);
+		}
+	vtg__free(b->ctx);
+	b->ctx = NULL;
+	vtg__agg_free(b->agg);
+	b->agg = NULL;
+	if (b->shards)
+		for (unsigned k = 0; k < b->n_shards; k++) {
+			struct shard *sh = &b->shards[k];
+			vtg__iter_free(sh->iter);
+			vtg__worker_free(sh->w);
+			if (sh->efd > 0)
+				close(sh->efd);
+			vtg__free(sh->q);
+			vtg__free(sh->deferred);
+			vtg__free(sh->scratch);
+			vtg__free(sh->rrtext);
+		}
+	vtg__free(b->shards);
+	b->shards = NULL;
+	if (b->main_efd >= 0)
+		close(b->main_efd);
+	b->main_efd = -1;
+	vtg__json_deinit(&b->out);
+}
+
+/*
+ * Size the run (window, workers, per-worker limits), allocate everything,
+ * start the worker threads and wait until each made its engine worker.
+ * 0; -1 (resources) or -2 (a perspective cannot be set up) with the reason
+ * in err, everything freed.
+ */
+static int runner_start(struct bulk *b, long window, long workers, char *err, size_t errcap)
+{
+	unsigned np = b->cfg.n_persp;
+	b->window = window ? (unsigned)window : DEF_WINDOW_NAMES / np;
+	if (!window && b->window < MIN_WINDOW)
+		b->window = MIN_WINDOW;
+	/* workers: --workers, else the config's, else one per core */
+	if (workers > 0)
+		b->cfg.engine.workers = (unsigned)workers;
+	if (b->cfg.engine.workers == 0) {
+		long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+		b->cfg.engine.workers = ncpu > 0 ? (unsigned)ncpu : 1;
+	}
+	b->n_shards = b->cfg.engine.workers < MAX_WORKERS ? b->cfg.engine.workers : MAX_WORKERS;
+	if (b->n_shards > b->window)
+		b->n_shards = b->window;
+	/* each worker holds at most its share of the window (names go round
+	 * robin); the per-upstream limits are shared out between the workers */
+	unsigned share = (b->window + b->n_shards - 1) / b->n_shards;
+	if (b->cfg.engine.slots < share * np && b->cfg.engine.slots < 65536)
+		b->cfg.engine.slots = share * np < 65536 ? share * np : 65536;
+	if (b->cfg.engine.upstream_inflight)
+		b->cfg.engine.upstream_inflight =
+			(b->cfg.engine.upstream_inflight + b->n_shards - 1) / b->n_shards;
+	if (b->cfg.engine.rate_qps)
+		b->cfg.engine.rate_qps = (b->cfg.engine.rate_qps + b->n_shards - 1) / b->n_shards;
+
+	b->main_efd = -1;
+	b->ctx = vtg__calloc(b->window, sizeof(*b->ctx));
+	b->shards = vtg__calloc(b->n_shards, sizeof(*b->shards));
+	if (!b->ctx || !b->shards || vtg__json_init(&b->out, b->out_fd) != 0)
+		goto fail;
+	for (unsigned i = 0; i < b->window; i++) {
+		struct name_ctx *c = &b->ctx[i];
+		c->frag = vtg__calloc(np, sizeof(*c->frag));
+		if (!c->frag || vtg__json_init_cap(&c->line, -1, FRAG_CAP) != 0)
+			goto fail;
+		for (unsigned p = 0; p < np; p++)
+			if (vtg__json_init_cap(&c->frag[p], -1, FRAG_CAP) != 0)
+				goto fail;
+		if (b->mode == MODE_DCV) {
+			c->dres = vtg__calloc(np, sizeof(*c->dres));
+			if (!c->dres)
+				goto fail;
+		}
+		if (b->mode == MODE_CAA) {
+			c->climb = vtg__calloc(np, sizeof(*c->climb));
+			if (!c->climb || vtg__json_init_cap(&c->records, -1, 256) != 0)
+				goto fail;
+		}
+	}
+	uint32_t qcap = 1;
+	while (qcap < (uint64_t)b->window * np)
+		qcap <<= 1;
+	for (unsigned k = 0; k < b->n_shards; k++) {
+		struct shard *sh = &b->shards[k];
+		sh->b = b;
+		sh->k = k;
+		sh->efd = eventfd(0, EFD_CLOEXEC);
+		sh->q = vtg__calloc(qcap, sizeof(uint32_t));
+		sh->qmask = qcap - 1;
+		sh->deferred_cap = qcap; /* every item the shard can hold */
+		sh->signal_batch = share / 8 ? share / 8 : 1;
+		sh->deferred = vtg__calloc(sh->deferred_cap, sizeof(uint32_t));
+		sh->scratch = vtg__malloc(sizeof(*sh->scratch));
+		sh->rrtext = vtg__malloc(4 * 65536 + 1024);
+		if (sh->efd < 0 || !sh->q || !sh->deferred || !sh->scratch || !sh->rrtext)
+			goto fail;
+	}
+	b->main_efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (b->main_efd < 0)
+		goto fail;
+	struct vtg_agg_cfg ac = {
+		.max_checks = b->window,
+		.n_persp = np,
+		.rules = {.mode = b->mpic, .rir_rule = vtg__mpic_rir_rule(time(NULL))},
+		.final = on_final,
+		.ud = b,
+		.completion_queue = b->completion_queue,
+	};
+	for (unsigned p = 0; p < np; p++)
+		ac.rir[p] = vtg__rir_parse(b->cfg.persp[p].rir);
+	if (vtg__agg_new(&b->agg, &ac) != 0)
+		goto fail;
+
+	/* start the workers; each makes its engine worker on its own thread */
+	pthread_barrier_init(&b->ready, NULL, b->n_shards + 1);
+	b->barrier = true;
+	unsigned started = 0;
+	for (; started < b->n_shards; started++) {
+		struct shard *sh = &b->shards[started];
+		if (pthread_create(&sh->th, NULL, worker_main, sh) != 0)
+			break;
+		sh->started = true;
+	}
+	if (started < b->n_shards) {
+		/* cannot happen short of resource exhaustion; nobody waits for us */
+		fprintf(stderr, "vantage: cannot start worker threads\n");
+		abort();
+	}
+	pthread_barrier_wait(&b->ready);
+	for (unsigned k = 0; k < b->n_shards; k++)
+		if (b->shards[k].init_rc != 0) {
+			snprintf(err, errcap, "engine: %.400s", b->shards[k].err);
+			runner_stop(b);
+			return -2; /* a perspective that cannot be set up */
+		}
+	return 0;
+fail:
+	snprintf(err, errcap, "out of memory (or file descriptors)");
+	runner_stop(b);
+	return -1;
 }
 
 static void bulk_usage(FILE *f, enum mode mode)
@@ -1237,8 +1427,8 @@ static int run_bulk(int argc, char **argv, enum mode mode)
 	};
 	struct bulk b;
 	memset(&b, 0, sizeof(b));
-	B = &b;
 	b.mode = mode;
+	b.out_fd = STDOUT_FILENO;
 	b.qtype = VTG_TYPE_CAA;
 	vtg__config_init(&b.cfg);
 	b.pol.id.recognised = VTG_CAA_RECOGNISED_DEFAULT;
@@ -1493,107 +1683,13 @@ bad_opt:
 		b.cfg.engine.retries = (unsigned)retries;
 	b.cfg.engine.rd = true; /* stub mode: the upstream recurses */
 
-	unsigned np = b.cfg.n_persp;
-	b.window = window ? (unsigned)window : DEF_WINDOW_NAMES / np;
-	if (!window && b.window < MIN_WINDOW)
-		b.window = MIN_WINDOW;
-	/* workers: --workers, else the config's, else one per core */
-	if (workers > 0)
-		b.cfg.engine.workers = (unsigned)workers;
-	if (b.cfg.engine.workers == 0) {
-		long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-		b.cfg.engine.workers = ncpu > 0 ? (unsigned)ncpu : 1;
+	rc = runner_start(&b, window, workers, err, sizeof(err));
+	if (rc != 0) {
+		fprintf(stderr, "vantage: %s\n", err);
+		rc = rc == -2 ? VTG_EXIT_USAGE : VTG_EXIT_FAIL;
+		goto out;
 	}
-	b.n_shards = b.cfg.engine.workers < MAX_WORKERS ? b.cfg.engine.workers : MAX_WORKERS;
-	if (b.n_shards > b.window)
-		b.n_shards = b.window;
-	/* each worker holds at most its share of the window (names go round
-	 * robin); the per-upstream limits are shared out between the workers */
-	unsigned share = (b.window + b.n_shards - 1) / b.n_shards;
-	if (b.cfg.engine.slots < share * np && b.cfg.engine.slots < 65536)
-		b.cfg.engine.slots = share * np < 65536 ? share * np : 65536;
-	if (b.cfg.engine.upstream_inflight)
-		b.cfg.engine.upstream_inflight =
-			(b.cfg.engine.upstream_inflight + b.n_shards - 1) / b.n_shards;
-	if (b.cfg.engine.rate_qps)
-		b.cfg.engine.rate_qps = (b.cfg.engine.rate_qps + b.n_shards - 1) / b.n_shards;
-
 	rc = VTG_EXIT_FAIL;
-	b.main_efd = -1;
-	b.ctx = vtg__calloc(b.window, sizeof(*b.ctx));
-	b.shards = vtg__calloc(b.n_shards, sizeof(*b.shards));
-	if (!b.ctx || !b.shards || vtg__json_init(&b.out, STDOUT_FILENO) != 0)
-		goto out_free;
-	for (unsigned i = 0; i < b.window; i++) {
-		struct name_ctx *c = &b.ctx[i];
-		c->frag = vtg__calloc(np, sizeof(*c->frag));
-		if (!c->frag || vtg__json_init_cap(&c->line, -1, FRAG_CAP) != 0)
-			goto out_free;
-		for (unsigned p = 0; p < np; p++)
-			if (vtg__json_init_cap(&c->frag[p], -1, FRAG_CAP) != 0)
-				goto out_free;
-		if (mode == MODE_DCV) {
-			c->dres = vtg__calloc(np, sizeof(*c->dres));
-			if (!c->dres)
-				goto out_free;
-		}
-		if (mode == MODE_CAA) {
-			c->climb = vtg__calloc(np, sizeof(*c->climb));
-			if (!c->climb || vtg__json_init_cap(&c->records, -1, 256) != 0)
-				goto out_free;
-		}
-	}
-	uint32_t qcap = 1;
-	while (qcap < (uint64_t)b.window * np)
-		qcap <<= 1;
-	for (unsigned k = 0; k < b.n_shards; k++) {
-		struct shard *sh = &b.shards[k];
-		sh->k = k;
-		sh->efd = eventfd(0, EFD_CLOEXEC);
-		sh->q = vtg__calloc(qcap, sizeof(uint32_t));
-		sh->qmask = qcap - 1;
-		sh->deferred_cap = qcap; /* every item the shard can hold */
-		sh->signal_batch = share / 8 ? share / 8 : 1;
-		sh->deferred = vtg__calloc(sh->deferred_cap, sizeof(uint32_t));
-		sh->scratch = vtg__malloc(sizeof(*sh->scratch));
-		sh->rrtext = vtg__malloc(4 * 65536 + 1024);
-		if (sh->efd < 0 || !sh->q || !sh->deferred || !sh->scratch || !sh->rrtext)
-			goto out_free;
-	}
-	b.main_efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	if (b.main_efd < 0)
-		goto out_free;
-	struct vtg_agg_cfg ac = {
-		.max_checks = b.window,
-		.n_persp = np,
-		.rules = {.mode = b.mpic, .rir_rule = vtg__mpic_rir_rule(time(NULL))},
-	};
-	for (unsigned p = 0; p < np; p++)
-		ac.rir[p] = vtg__rir_parse(b.cfg.persp[p].rir);
-	if (vtg__agg_new(&b.agg, &ac) != 0)
-		goto out_free;
-
-	/* start the workers; each makes its engine worker on its own thread */
-	pthread_barrier_init(&b.ready, NULL, b.n_shards + 1);
-	unsigned started = 0;
-	for (; started < b.n_shards; started++) {
-		struct shard *sh = &b.shards[started];
-		if (pthread_create(&sh->th, NULL, worker_main, sh) != 0)
-			break;
-		sh->started = true;
-	}
-	if (started < b.n_shards) {
-		/* cannot happen short of resource exhaustion; nobody waits for us */
-		fprintf(stderr, "vantage: cannot start worker threads\n");
-		abort();
-	}
-	pthread_barrier_wait(&b.ready);
-	for (unsigned k = 0; k < b.n_shards; k++)
-		if (b.shards[k].init_rc != 0) {
-			fprintf(stderr, "vantage: engine: %s\n", b.shards[k].err);
-			rc = VTG_EXIT_USAGE; /* a perspective that cannot be set up */
-			goto out_join;
-		}
 
 	struct vtg_input in;
 	if (sans && optind < argc) {
@@ -1612,7 +1708,7 @@ bad_opt:
 	/* refill the window in batches (one wake-up per worker per batch) */
 	const unsigned refill = b.window / 8 ? b.window / 8 : 1;
 	for (;;) {
-		emit_ready();
+		emit_ready(&b);
 		uint64_t woken = 0;
 		unsigned room = b.window - (unsigned)(b.next_seq - b.next_emit);
 		if (room < refill && b.next_seq != b.next_emit)
@@ -1624,7 +1720,7 @@ bad_opt:
 				eof = true;
 				break;
 			}
-			if (!queue_name(s, n, &woken)) {
+			if (!queue_name(&b, s, n, &woken)) {
 				oom = true;
 				eof = true;
 				break;
@@ -1650,9 +1746,9 @@ bad_opt:
 			ssize_t r = read(b.main_efd, &v, sizeof(v));
 			(void)r;
 		}
-		progress(false);
+		progress(&b, false);
 	}
-	progress(true);
+	progress(&b, true);
 	vtg__input_deinit(&in);
 	if (fatal) {
 		fprintf(stderr, "vantage: io_uring: %s\n", strerror(-fatal));
@@ -1671,48 +1767,10 @@ bad_opt:
 		pthread_join(b.shards[k].th, NULL);
 		b.shards[k].started = false;
 	}
-	summary(mode == MODE_CAA ? "caa" : mode == MODE_DCV ? "dcv" : "query");
+	summary(&b, mode == MODE_CAA ? "caa" : mode == MODE_DCV ? "dcv" : "query");
 	rc = oom ? VTG_EXIT_FAIL : VTG_EXIT_OK;
 out_join:
-	for (unsigned k = 0; k < b.n_shards; k++)
-		if (b.shards[k].started) {
-			__atomic_store_n(&b.eof, true, __ATOMIC_RELEASE);
-			signal_fd(b.shards[k].efd);
-			pthread_join(b.shards[k].th, NULL);
-		}
-	pthread_barrier_destroy(&b.ready);
-out_free:
-	if (b.ctx)
-		for (unsigned i = 0; i < b.window; i++) {
-			struct name_ctx *c = &b.ctx[i];
-			if (c->frag)
-				for (unsigned p = 0; p < np; p++)
-					vtg__json_deinit(&c->frag[p]);
-			vtg__free(c->frag);
-			vtg__free(c->climb);
-			vtg__free(c->dres);
-			vtg__json_deinit(&c->records);
-			vtg__json_deinit(&c->line);
-			vtg__free(c->input);
-		}
-	vtg__free(b.ctx);
-	vtg__agg_free(b.agg);
-	if (b.shards)
-		for (unsigned k = 0; k < b.n_shards; k++) {
-			struct shard *sh = &b.shards[k];
-			vtg__iter_free(sh->iter);
-			vtg__worker_free(sh->w);
-			if (sh->efd > 0)
-				close(sh->efd);
-			vtg__free(sh->q);
-			vtg__free(sh->deferred);
-			vtg__free(sh->scratch);
-			vtg__free(sh->rrtext);
-		}
-	vtg__free(b.shards);
-	if (b.main_efd >= 0)
-		close(b.main_efd);
-	vtg__json_deinit(&b.out);
+	runner_stop(&b);
 out:
 	for (int i = 0; i < n_sans; i++)
 		vtg__free(sans[i]);
@@ -1722,7 +1780,6 @@ out:
 			vtg__free(issuers[i]);
 		vtg__free(issuers);
 	}
-	B = NULL;
 	return rc;
 }
 
