@@ -572,13 +572,17 @@ Test(dcv, cname_mismatch_names_the_target)
 
 Test(dcv, cname_bad_rdata)
 {
-	static const uint8_t cases[][8] = {
+	static uint8_t cases[][67] = {
 		{3, 'd', 'c', 'v'},        /* no root label */
 		{0xc0, 0x0c},              /* compression pointer */
 		{1, 'a', 0, 0},            /* trailing octet */
+		{0},                       /* 64-octet label, filled below */
 	};
-	static const size_t lens[] = {4, 2, 4};
-	for (size_t i = 0; i < 3; i++) {
+	static const size_t lens[] = {4, 2, 4, 66};
+	cases[3][0] = 64; /* label over 63 octets (RFC 1035 2.3.4) */
+	memset(cases[3] + 1, 'a', 64);
+	cases[3][65] = 0;
+	for (size_t i = 0; i < 4; i++) {
 		struct rrset s = {0};
 		add_raw(&s, cases[i], lens[i]);
 		struct vtg_dcv_request rq = req(VTG_DCV_CNAME, "a");
