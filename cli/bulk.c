@@ -66,6 +66,11 @@ struct name_ctx {
 	/* written by the owning worker; published by `done` (release) */
 	bool done;
 	bool parsed;                  /* name parsed by the main thread */
+	void *user;                   /* API: the caller's pointer */
+	/* the line's outcome, for API completions (set with the line) */
+	bool positive;
+	int corroborated;             /* 1, 0, -1: nothing to corroborate */
+	char reason[320];
 	uint64_t token;               /* the aggregator's, for this attempt */
 	int name_rc;
 	struct vtg_input_name nm;
@@ -129,6 +134,8 @@ struct bulk {
 	int out_fd;                   /* where the CLI writes lines */
 	bool completion_queue;        /* API: finalised checks to vtg_poll */
 	bool barrier;                 /* ready barrier initialised */
+	vtg_complete_fn on_complete;  /* API: callback mode */
+	void *on_complete_ud;
 };
 
 /* The calling worker thread's own shard; its run (shared, read-only for
@@ -367,9 +374,12 @@ static void emit_mpic(struct vtg_json *j, const struct name_ctx *c,
 static void write_caa_line(struct name_ctx *c, const struct vtg_agg_check *ck)
 {
 	struct vtg_json *j = &c->line;
+	c->corroborated = -1;
 	if (c->name_rc != 0) {
 		S->invalid++;
 		S->denies++;
+		c->positive = false;
+		snprintf(c->reason, sizeof(c->reason), "%s", c->nm.why);
 		vtg__emit_invalid(j, c->input, c->input_len, &c->nm);
 		return;
 	}
@@ -388,7 +398,15 @@ static void write_caa_line(struct name_ctx *c, const struct vtg_agg_check *ck)
 			S->reported++;
 		}
 	}
-	if (vtg_caa_reason_permits(reason))
+	c->positive = vtg_caa_reason_permits(reason);
+	if (mpic && primary_permits)
+		c->corroborated = q->corroborated;
+	if (detail && *detail)
+		snprintf(c->reason, sizeof(c->reason), "%s: %.300s", vtg_caa_reason_str(reason),
+			 detail);
+	else
+		snprintf(c->reason, sizeof(c->reason), "%s", vtg_caa_reason_str(reason));
+	if (c->positive)
 		S->permits++;
 	else
 		S->denies++;
@@ -511,9 +529,12 @@ static void write_dcv_line(struct name_ctx *c, const struct vtg_agg_check *ck)
 	vtg__json_key(j, "name");
 	vtg__json_strn(j, c->input, strnlen(c->input, c->input_len));
 	vtg__json_kstr(j, "method", vtg__dcv_method_str(B->dcv.method));
+	c->corroborated = -1;
 	if (c->name_rc != 0) {
 		S->invalid++;
 		S->denies++;
+		c->positive = false;
+		snprintf(c->reason, sizeof(c->reason), "%s", c->nm.why);
 		vtg__json_kstr(j, "result", "fail");
 		vtg__json_kstr(j, "reason", c->nm.why);
 		vtg__json_obj_end(j);
@@ -534,6 +555,10 @@ static void write_dcv_line(struct name_ctx *c, const struct vtg_agg_check *ck)
 			S->reported++;
 		}
 	}
+	c->positive = pass;
+	if (B->mpic != VTG_MPIC_OFF && prim->outcome == VTG_DCV_PASS)
+		c->corroborated = q->corroborated;
+	snprintf(c->reason, sizeof(c->reason), "%s", why[0] ? why : reason);
 	if (pass)
 		S->permits++;
 	else
@@ -949,6 +974,7 @@ static bool queue_name(struct bulk *b, const char *s, size_t n, uint64_t *woken)
 		c->input_cap = n + 1;
 	}
 	memcpy(c->input, s, n);
+	c->input[n] = 0;
 	c->input_len = n;
 	c->done = false;
 	c->parsed = false;
@@ -1081,10 +1107,31 @@ static void summary(struct bulk *b, const char *cmd)
 
 /* The aggregator's finalise callback: the last perspective of a name is in
  * (on this worker thread); render the line and publish it. */
+static void completion_of(const struct name_ctx *c, const struct vtg_agg_check *ck,
+			  struct vtg_completion *out)
+{
+	out->user = c->user;
+	out->name = c->input;
+	out->positive = c->positive;
+	out->reason = c->reason;
+	out->corroborated = c->corroborated;
+	out->quorum_k = ck->q.k;
+	out->quorum_n = ck->q.n;
+	out->json = c->line.buf;
+	out->json_len = c->line.len && c->line.buf[c->line.len - 1] == '\n' ? c->line.len - 1
+									    : c->line.len;
+}
+
 static void on_final(void *ud, const struct vtg_agg_check *ck)
 {
 	struct bulk *b = ud;
-	finish_name(&b->ctx[ck->id], ck);
+	struct name_ctx *c = &b->ctx[ck->id];
+	finish_name(c, ck);
+	if (b->on_complete) {
+		struct vtg_completion cp;
+		completion_of(c, ck, &cp);
+		b->on_complete(b->on_complete_ud, &cp);
+	}
 }
 
 /* Stop the workers (they finish what they hold) and free everything the
@@ -1256,6 +1303,30 @@ fail:
 	snprintf(err, errcap, "out of memory (or file descriptors)");
 	runner_stop(b);
 	return -1;
+}
+
+/* The perspective set must allow corroboration (BR 3.2.2.9) unless the run
+ * is single-perspective (mode off). 0, or -1 with the reason in err. */
+static int runner_check_mpic(struct bulk *b, long min_remotes, char *err, size_t errcap)
+{
+	if (b->mpic != VTG_MPIC_OFF) {
+		time_t now = time(NULL);
+		struct vtg_mpic_persp mp[VTG_MAX_PERSPECTIVES];
+		for (unsigned p = 0; p < b->cfg.n_persp; p++) {
+			const struct vtg_persp_cfg *pc = &b->cfg.persp[p];
+			mp[p] = (struct vtg_mpic_persp){
+				.id = pc->id, .rir = vtg__rir_parse(pc->rir),
+				.has_location = pc->has_location, .lat = pc->lat, .lon = pc->lon,
+				.validates = pc->iterative && strcmp(b->cfg.iter.trust_anchor, "none"),
+			};
+		}
+		unsigned min = min_remotes >= 0 ? (unsigned)min_remotes : vtg__mpic_min_remotes(now);
+		if (vtg__mpic_check_config(mp, b->cfg.n_persp, b->mpic, min, vtg__mpic_rir_rule(now),
+					   vtg__mpic_min_remotes(now) >= 3, err, errcap) != 0) {
+			return -1;
+		}
+	}
+	return 0;
 }
 
 static void bulk_usage(FILE *f, enum mode mode)
@@ -1657,23 +1728,9 @@ bad_opt:
 		b.mpic = VTG_MPIC_OFF;
 	else if (!mode_given)
 		b.mpic = have_config ? VTG_MPIC_ENFORCE : VTG_MPIC_OFF;
-	if (b.mpic != VTG_MPIC_OFF) {
-		time_t now = time(NULL);
-		struct vtg_mpic_persp mp[VTG_MAX_PERSPECTIVES];
-		for (unsigned p = 0; p < b.cfg.n_persp; p++) {
-			const struct vtg_persp_cfg *pc = &b.cfg.persp[p];
-			mp[p] = (struct vtg_mpic_persp){
-				.id = pc->id, .rir = vtg__rir_parse(pc->rir),
-				.has_location = pc->has_location, .lat = pc->lat, .lon = pc->lon,
-				.validates = pc->iterative && strcmp(b.cfg.iter.trust_anchor, "none"),
-			};
-		}
-		unsigned min = min_remotes >= 0 ? (unsigned)min_remotes : vtg__mpic_min_remotes(now);
-		if (vtg__mpic_check_config(mp, b.cfg.n_persp, b.mpic, min, vtg__mpic_rir_rule(now),
-					   vtg__mpic_min_remotes(now) >= 3, err, sizeof(err)) != 0) {
-			fprintf(stderr, "vantage: perspectives: %s\n", err);
-			goto out;
-		}
+	if (runner_check_mpic(&b, min_remotes, err, sizeof(err)) != 0) {
+		fprintf(stderr, "vantage: perspectives: %s\n", err);
+		goto out;
 	}
 	b.pol.id.issuers = (const char *const *)issuers;
 	b.pol.id.n_issuers = (size_t)n_issuers;
@@ -1796,4 +1853,282 @@ int vtg_cmd_dcv(int argc, char **argv)
 int vtg_cmd_query(int argc, char **argv)
 {
 	return run_bulk(argc, argv, MODE_QUERY);
+}
+
+/* ------------------------------------------------- the embeddable engine */
+
+struct vtg_engine {
+	struct bulk b;
+	uint32_t *free_ids;          /* entries not in flight (owner thread) */
+	unsigned n_free;
+	unsigned pending;            /* submitted, not yet returned */
+	uint32_t *reap;              /* returned by the last poll: freed next */
+	unsigned n_reap;
+	char **issuers;              /* copies of the options' strings */
+	int n_issuers;
+	char *account_uri, *method, *dcv_label;
+	char *line;                  /* "name expected" for a DCV submit */
+	size_t line_cap;
+};
+
+static char *dupstr(const char *s)
+{
+	if (!s)
+		return NULL;
+	size_t n = strlen(s) + 1;
+	char *d = vtg__malloc(n);
+	if (d)
+		memcpy(d, s, n);
+	return d;
+}
+
+VTG_API void vtg_engine_free(struct vtg_engine *e)
+{
+	if (!e)
+		return;
+	runner_stop(&e->b);
+	for (int i = 0; i < e->n_issuers; i++)
+		vtg__free(e->issuers[i]);
+	vtg__free(e->issuers);
+	vtg__free(e->account_uri);
+	vtg__free(e->method);
+	vtg__free(e->dcv_label);
+	vtg__free(e->free_ids);
+	vtg__free(e->reap);
+	vtg__free(e->line);
+	vtg__free(e);
+}
+
+VTG_API int vtg_engine_new(struct vtg_engine **out, const struct vtg_options *opt, char *err,
+			   size_t errcap)
+{
+	char dummy[8];
+	if (!err) {
+		err = dummy;
+		errcap = sizeof(dummy);
+	}
+	*out = NULL;
+	if (!opt || (!!opt->config_path + !!opt->config_text + !!opt->resolver) != 1) {
+		snprintf(err, errcap, "give one of config_path, config_text or resolver");
+		return -EINVAL;
+	}
+	struct vtg_engine *e = vtg__calloc(1, sizeof(*e));
+	if (!e) {
+		snprintf(err, errcap, "out of memory");
+		return -ENOMEM;
+	}
+	struct bulk *b = &e->b;
+	b->main_efd = -1;
+	b->out_fd = -1;
+	b->completion_queue = true;
+	b->on_complete = opt->on_complete;
+	b->on_complete_ud = opt->on_complete_ud;
+	b->mode = opt->kind == VTG_CHECK_DCV ? MODE_DCV : MODE_CAA;
+	vtg__config_init(&b->cfg);
+	b->pol.id.recognised = VTG_CAA_RECOGNISED_DEFAULT;
+	b->pol.failure_exception = opt->lookup_failure_exception != 0;
+	int rc = -EINVAL;
+	char cerr[400];
+	if (opt->config_path) {
+		if (vtg__config_load(&b->cfg, opt->config_path, cerr, sizeof(cerr)) != 0) {
+			snprintf(err, errcap, "config: %s", cerr);
+			goto fail;
+		}
+	} else if (opt->config_text) {
+		FILE *f = fmemopen((void *)opt->config_text, strlen(opt->config_text), "r");
+		if (!f || vtg__config_load_fp(&b->cfg, f, "(config_text)", cerr, sizeof(cerr)) != 0) {
+			snprintf(err, errcap, "config: %s", f ? cerr : strerror(errno));
+			if (f)
+				fclose(f);
+			goto fail;
+		}
+		fclose(f);
+	} else if (vtg__config_add_resolver(&b->cfg, opt->resolver, cerr, sizeof(cerr)) != 0) {
+		snprintf(err, errcap, "resolver: %s", cerr);
+		goto fail;
+	}
+	/* the caller's strings are copied: the engine outlives the options */
+	if (opt->n_ca_domains) {
+		e->issuers = vtg__calloc(opt->n_ca_domains, sizeof(char *));
+		if (!e->issuers)
+			goto nomem;
+		for (size_t i = 0; i < opt->n_ca_domains; i++) {
+			if (!(e->issuers[i] = dupstr(opt->ca_domains[i])))
+				goto nomem;
+			e->n_issuers++;
+		}
+	}
+	e->account_uri = dupstr(opt->account_uri);
+	e->method = dupstr(opt->validation_method);
+	e->dcv_label = dupstr(opt->dcv_label);
+	if ((opt->account_uri && !e->account_uri) || (opt->validation_method && !e->method) ||
+	    (opt->dcv_label && !e->dcv_label))
+		goto nomem;
+	b->pol.id.issuers = (const char *const *)e->issuers;
+	b->pol.id.n_issuers = (size_t)e->n_issuers;
+	b->pol.id.account_uri = e->account_uri;
+	b->pol.id.method = e->method;
+	if (b->mode == MODE_CAA && !e->n_issuers) {
+		snprintf(err, errcap, "a CAA engine needs the CA's issuer domain names");
+		goto fail;
+	}
+	if (b->mode == MODE_DCV) {
+		if (!opt->dcv_method || vtg__dcv_method_parse(opt->dcv_method, &b->dcv.method) != 0) {
+			snprintf(err, errcap, "dcv_method: dns-01, dns-account-01, dns-change, "
+				 "cname, persist, contact-email or contact-phone");
+			goto fail;
+		}
+		b->dcv.label = e->dcv_label;
+		b->dcv.account_uri = e->account_uri;
+		b->dcv.issuers = (const char *const *)e->issuers;
+		b->dcv.n_issuers = (size_t)e->n_issuers;
+		struct vtg_dcv_request probe = b->dcv;
+		probe.expect = "x";
+		int drc = vtg__dcv_request_check(&probe);
+		if (drc != 0) {
+			snprintf(err, errcap, "dcv: %s", vtg_strerror(drc));
+			rc = drc;
+			goto fail;
+		}
+	}
+	switch (opt->mode) {
+	case VTG_MODE_ENFORCE: b->mpic = VTG_MPIC_ENFORCE; break;
+	case VTG_MODE_REPORT_ONLY: b->mpic = VTG_MPIC_REPORT_ONLY; break;
+	case VTG_MODE_OFF: b->mpic = VTG_MPIC_OFF; break;
+	default: b->mpic = opt->resolver ? VTG_MPIC_OFF : VTG_MPIC_ENFORCE; break;
+	}
+	if (runner_check_mpic(b, opt->min_remotes, cerr, sizeof(cerr)) != 0) {
+		snprintf(err, errcap, "perspectives: %s", cerr);
+		rc = VTG_ECONFIG;
+		goto fail;
+	}
+	if (opt->timeout_ms)
+		b->cfg.engine.timeout_ms = opt->timeout_ms;
+	if (opt->retries)
+		b->cfg.engine.retries = opt->retries;
+	b->cfg.engine.rd = true;
+	int src = runner_start(b, opt->window, opt->workers, cerr, sizeof(cerr));
+	if (src != 0) {
+		snprintf(err, errcap, "%s", cerr);
+		rc = src == -2 ? VTG_ECONFIG : -ENOMEM;
+		goto fail;
+	}
+	e->free_ids = vtg__calloc(b->window, sizeof(uint32_t));
+	e->reap = vtg__calloc(b->window, sizeof(uint32_t));
+	if (!e->free_ids || !e->reap)
+		goto nomem;
+	for (unsigned i = 0; i < b->window; i++)
+		e->free_ids[e->n_free++] = b->window - 1 - i;
+	*out = e;
+	return 0;
+nomem:
+	snprintf(err, errcap, "out of memory");
+	rc = -ENOMEM;
+fail:
+	vtg_engine_free(e);
+	return rc;
+}
+
+/* Entries returned by the previous poll go back to the free list. */
+static void recycle(struct vtg_engine *e)
+{
+	for (unsigned i = 0; i < e->n_reap; i++)
+		e->free_ids[e->n_free++] = e->reap[i];
+	e->n_reap = 0;
+}
+
+VTG_API int vtg_submit(struct vtg_engine *e, const char *name, const char *expect, void *user)
+{
+	struct bulk *b = &e->b;
+	if (!name)
+		return -EINVAL;
+	if (!e->n_free && b->on_complete) {
+		/* callback mode: reap what finished */
+		recycle(e);
+		uint32_t id;
+		while (vtg__agg_pop(b->agg, &id)) {
+			e->free_ids[e->n_free++] = id;
+			e->pending--;
+		}
+	}
+	if (!e->n_free)
+		return -EAGAIN;
+	const char *s = name;
+	size_t n = strlen(name);
+	if (b->mode == MODE_DCV && expect) {
+		size_t need = n + 1 + strlen(expect) + 1;
+		if (need > e->line_cap) {
+			char *l = vtg__realloc(e->line, need);
+			if (!l)
+				return -ENOMEM;
+			e->line = l;
+			e->line_cap = need;
+		}
+		snprintf(e->line, need, "%s %s", name, expect);
+		s = e->line;
+		n = need - 1;
+	}
+	uint32_t idx = e->free_ids[e->n_free - 1];
+	/* queue_name takes the window position from the sequence number */
+	b->next_seq = idx;
+	b->ctx[idx].user = user;
+	uint64_t woken = 0;
+	if (!queue_name(b, s, n, &woken))
+		return -ENOMEM;
+	e->n_free--;
+	e->pending++;
+	for (unsigned k = 0; k < b->n_shards; k++)
+		if (woken & (1ull << k))
+			signal_fd(b->shards[k].efd);
+	return 0;
+}
+
+VTG_API int vtg_poll(struct vtg_engine *e, struct vtg_completion *out, unsigned max,
+		     int timeout_ms)
+{
+	struct bulk *b = &e->b;
+	recycle(e);
+	if (b->on_complete) {
+		out = NULL;
+		max = b->window;
+	}
+	uint64_t until = timeout_ms > 0 ? now_ns() + (uint64_t)timeout_ms * 1000000ull : 0;
+	for (;;) {
+		unsigned got = 0;
+		uint32_t id;
+		while (got < max && vtg__agg_pop(b->agg, &id)) {
+			if (out)
+				completion_of(&b->ctx[id], vtg__agg_result(b->agg, id), &out[got]);
+			e->reap[e->n_reap++] = id;
+			e->pending--;
+			got++;
+		}
+		if (got || timeout_ms == 0 || !e->pending || !max)
+			return (int)got;
+		int wait = -1;
+		if (timeout_ms > 0) {
+			uint64_t t = now_ns();
+			if (t >= until)
+				return 0;
+			wait = (int)((until - t) / 1000000ull) + 1;
+		}
+		if (wait < 0 || wait > 200)
+			wait = 200; /* workers signal in batches: look again soon */
+		for (unsigned k = 0; k < b->n_shards; k++) {
+			int f = __atomic_load_n(&b->shards[k].fatal, __ATOMIC_ACQUIRE);
+			if (f)
+				return f;
+		}
+		struct pollfd pfd = {.fd = b->main_efd, .events = POLLIN};
+		if (poll(&pfd, 1, wait) > 0) {
+			uint64_t v;
+			ssize_t r = read(b->main_efd, &v, sizeof(v));
+			(void)r;
+		}
+	}
+}
+
+VTG_API unsigned vtg_pending(const struct vtg_engine *e)
+{
+	return e->pending;
 }

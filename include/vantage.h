@@ -122,6 +122,101 @@ VTG_API const char *vtg_caa_reason_str(enum vtg_caa_reason r);
 /* Nonzero when the reason permits issuance. */
 VTG_API int vtg_caa_reason_permits(enum vtg_caa_reason r);
 
+
+/* ------------------------------------------------------------------------
+ * The embeddable engine: bulk CAA or DCV checks, each run on the primary
+ * perspective and every remote one at once and corroborated under BR
+ * 3.2.2.9, through the same io_uring workers as the `vantage` command.
+ *
+ * Threading contract: vtg_engine_new, vtg_submit, vtg_poll, vtg_pending and
+ * vtg_engine_free are called by one thread at a time (the owner; typically
+ * one thread). The engine runs its own worker threads (one io_uring ring
+ * each). A check completes exactly once: either through vtg_poll, or, when
+ * on_complete is set, through that callback, called on a worker thread as
+ * the check's last perspective result arrives (it must not block and must
+ * not call back into the engine; the completion is valid during the call).
+ * In callback mode vtg_poll(e, NULL, 0, ms) only recycles finished checks
+ * (vtg_submit needs a free entry) and returns how many it recycled.
+ * Nothing here is global: any number of engines may live in one process.
+ * ------------------------------------------------------------------------ */
+
+struct vtg_engine;
+
+enum vtg_check_kind {
+	VTG_CHECK_CAA = 0, /* RFC 8659 / BR 3.2.2.8 */
+	VTG_CHECK_DCV,     /* BR 3.2.2.4 over DNS; method in vtg_options */
+};
+
+enum vtg_mode {
+	VTG_MODE_DEFAULT = 0,  /* enforce with a config; off with one resolver */
+	VTG_MODE_ENFORCE,      /* non-corroboration denies (BR since 2025-09-15) */
+	VTG_MODE_REPORT_ONLY,  /* the primary decides; disagreement reported */
+	VTG_MODE_OFF,          /* single perspective, nothing corroborated */
+};
+
+struct vtg_completion;
+typedef void (*vtg_complete_fn)(void *ud, const struct vtg_completion *c);
+
+struct vtg_options {
+	/* perspectives: one of these three */
+	const char *config_path;   /* a perspectives file (README "Configuration") */
+	const char *config_text;   /* the same format, in memory */
+	const char *resolver;      /* one stub perspective, "ADDR[:PORT]" */
+
+	enum vtg_check_kind kind;
+	const char *const *ca_domains; /* the CA's issuer domain names (CAA; persist) */
+	size_t n_ca_domains;
+	const char *account_uri;   /* RFC 8657 accounturi; dns-account-01, persist */
+	const char *validation_method; /* RFC 8657 validationmethods (CAA) */
+	const char *dcv_method;    /* DCV: "dns-01", "dns-account-01", "dns-change",
+				    * "cname", "persist", "contact-email",
+				    * "contact-phone" */
+	const char *dcv_label;     /* dns-change / cname: "_label" or NULL */
+	enum vtg_mode mode;
+	int min_remotes;           /* < 0: the BR minimum at the current date */
+	int lookup_failure_exception; /* BR 3.2.2.8 exception (off by default) */
+	unsigned workers;          /* 0: the config's, else one per core */
+	unsigned window;           /* checks in flight; 0: default */
+	unsigned timeout_ms, retries; /* 0: the config's / defaults */
+	vtg_complete_fn on_complete; /* optional (see the contract above) */
+	void *on_complete_ud;
+};
+
+/* A finished check. Pointers are valid until the next vtg_poll (or during
+ * the callback). */
+struct vtg_completion {
+	void *user;                /* as given to vtg_submit */
+	const char *name;          /* the name as submitted */
+	int positive;              /* CAA: issuance permitted; DCV: passed (after
+				    * corroboration in enforce mode) */
+	const char *reason;        /* "authorized", "not-authorized: ...",
+				    * "not-corroborated: 3/5 corroborated, 4 needed",
+				    * "pass", "mismatch: ...", ... */
+	int corroborated;          /* 1, 0, or -1 (nothing to corroborate / off) */
+	unsigned quorum_k, quorum_n; /* corroborating remotes of n asked */
+	const char *json;          /* the whole evidence as one JSON object, the
+				    * line `vantage caa` / `vantage dcv` writes */
+	size_t json_len;
+};
+
+/* Make an engine and start its workers. 0, or a negative error with the
+ * reason in err (configuration refused, perspective cannot be set up, ...). */
+VTG_API int vtg_engine_new(struct vtg_engine **out, const struct vtg_options *opt,
+			   char *err, size_t errcap);
+/* Queue one check of name (DCV: with its expected value, or NULL where the
+ * method takes none). 0 (exactly one completion follows), -EAGAIN (every
+ * entry is in flight or unreaped: poll, then retry), -EINVAL. */
+VTG_API int vtg_submit(struct vtg_engine *e, const char *name, const char *expect,
+		       void *user);
+/* Up to max finished checks into out, waiting up to timeout_ms (-1: until
+ * one is ready, 0: not at all). Returns the count, or a negative error. */
+VTG_API int vtg_poll(struct vtg_engine *e, struct vtg_completion *out, unsigned max,
+		     int timeout_ms);
+/* Checks submitted and not yet returned by vtg_poll. */
+VTG_API unsigned vtg_pending(const struct vtg_engine *e);
+/* Stop the workers (in-flight checks are abandoned) and free everything. */
+VTG_API void vtg_engine_free(struct vtg_engine *e);
+
 #ifdef __cplusplus
 }
 #endif
