@@ -17,6 +17,7 @@ static void usage(FILE *f)
 		"  eval      evaluate CAA offline over zone files (RFC 8659 / 8657)\n"
 		"  caa       check CAA for many names through the engine (stub mode)\n"
 		"  query     bulk DNS lookups, one JSON line per name\n"
+		"  lint-root check certificates against the Microsoft Root Program requirements\n"
 		"  version   print the version\n"
 		"\n"
 		"Run 'vantage COMMAND --help' for a command's options.\n",
@@ -36,6 +37,8 @@ int main(int argc, char **argv)
 		return vtg_cmd_caa(argc - 1, argv + 1);
 	if (strcmp(cmd, "query") == 0)
 		return vtg_cmd_query(argc - 1, argv + 1);
+	if (strcmp(cmd, "lint-root") == 0)
+		return vtg_cmd_lint_root(argc - 1, argv + 1);
 	if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
 		printf("vantage %s\n", vtg_version());
 		return VTG_EXIT_OK;
