@@ -6,6 +6,9 @@
 # usage: test_lint_root_bundle.sh VANTAGE_BINARY SOURCE_DIR
 set -u
 V=$1
+# a sanitizer report must not pass for exit status 1 ("a check failed")
+export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}exitcode=86"
+export UBSAN_OPTIONS="${UBSAN_OPTIONS:+$UBSAN_OPTIONS:}exitcode=86"
 DIR=/usr/share/ca-certificates/mozilla
 pass=0
 fail=0
@@ -27,6 +30,7 @@ for fmt in json text; do
   rc=$?
   [ "$rc" = 0 ] || [ "$rc" = 1 ] && ok || bad "$fmt: exit $rc: $(tail -5 "$T/err.$fmt")"
   grep -q ' 0 unreadable$' "$T/err.$fmt" && ok || bad "$fmt: unreadable input: $(cat "$T/err.$fmt")"
+  ! grep -q 'Sanitizer\|runtime error' "$T/err.$fmt" && ok || bad "$fmt: sanitizer report"
 done
 
 n=$(wc -l < "$T/out.json")
