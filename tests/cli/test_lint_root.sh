@@ -254,9 +254,9 @@ chk k256.pem key fail "secp256k1"
 chk rsa2048_long.pem key pass "RSA 2048 bits"
 # --- rule 6: signature hash ---
 chk sha1.pem signature-hash warning SHA1
-chk md5.der signature-hash fail MD5
-chk md4.der signature-hash fail MD4
-chk md2.der signature-hash fail MD2
+chk md5.der signature-hash fail "(hash MD5): broken hash"
+chk md4.der signature-hash fail "(hash MD4): broken hash"
+chk md2.der signature-hash fail "(hash MD2): broken hash"
 status "$T/md5.der" 1
 # --- rule 7: validity ---
 chk short.pem validity fail "ends too early"
