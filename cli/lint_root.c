@@ -425,12 +425,15 @@ static int load_file(struct lr_run *run, const char *path)
 		input_error(run, path, -1, "%s", rc == -EFBIG ? "file too large" : strerror(-rc));
 		return 0;
 	}
+	/* PEM first: a text file may well start with '0' (0x30, the DER
+	 * SEQUENCE tag), while "-----BEGIN " inside DER would take an
+	 * extension made up for the purpose */
 	if (len == 0)
 		input_error(run, path, -1, "empty file");
-	else if (buf[0] == 0x30) /* a DER SEQUENCE: X.509 DER always starts so */
-		rc = load_der(run, path, buf, len);
 	else if (memmem(buf, len, "-----BEGIN ", 11))
 		rc = load_pem(run, path, buf, len);
+	else if (buf[0] == 0x30) /* a DER SEQUENCE: X.509 DER always starts so */
+		rc = load_der(run, path, buf, len);
 	else
 		input_error(run, path, -1, "neither PEM (no -----BEGIN line) nor DER (no leading SEQUENCE)");
 	vtg__free(buf);
@@ -573,10 +576,12 @@ static void check_ku(struct lr_cert *c)
 		if (b != 0 && b != 5 && b != 6)
 			other = true;
 	}
-	if (ASN1_STRING_length(ku) > 2) {
-		other = true;
-		app(o, LR_OBSERVED, "%sbits past decipherOnly", o[0] ? ", " : "");
-	}
+	for (int b = 9; b < 8 * ASN1_STRING_length(ku); b++)
+		if (ASN1_BIT_STRING_get_bit(ku, b)) {
+			other = true;
+			app(o, LR_OBSERVED, "%sbit %d (undefined)", o[0] ? ", " : "", b);
+			break;
+		}
 	if (!o[0])
 		app(o, LR_OBSERVED, "no bit set");
 	app(o, LR_OBSERVED, "%s", crit ? " (critical)" : " (not critical)");

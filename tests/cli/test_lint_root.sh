@@ -302,10 +302,12 @@ jq -r '.checks[] | select(.id == "roots-per-organisation") | .observed' <<<"$out
 # --- several certificates per file; file order and index kept ---
 cat "$T/good.pem" "$T/p256.key" "$T/sub.pem" "$T/leaf.pem" > "$T/chain.pem"
 cat "$T/good.der" "$T/md5.der" > "$T/two.der"
-run "$T/chain.pem" "$T/two.der"
-[ "$rc" = 1 ] && ok || bad "chain + two.der: exit $rc"
+# text before the PEM that starts with '0' (0x30, the DER SEQUENCE tag)
+{ echo '0 = the first root'; cat "$T/good.pem"; } > "$T/zero.pem"
+run "$T/chain.pem" "$T/two.der" "$T/zero.pem"
+[ "$rc" = 1 ] && ok || bad "chain + two.der + zero.pem: exit $rc"
 got=$(jq -r '"\(.file | sub(".*/"; ""))#\(.index)=\(.kind)"' <<<"$out" | tr '\n' ' ')
-[ "$got" = "chain.pem#0=root chain.pem#1=issued chain.pem#2=issued two.der#0=root two.der#1=root " ] \
+[ "$got" = "chain.pem#0=root chain.pem#1=issued chain.pem#2=issued two.der#0=root two.der#1=root zero.pem#0=root " ] \
   && ok || bad "multi-certificate files: $got"
 
 # --- damaged input: exit 2, file and reason on stderr, other files still checked ---
