@@ -101,6 +101,8 @@ struct lr_cert {
 	bool self_signed;   /* the signature verifies with its own key */
 	int rsa_bits;       /* 0 unless RSA / RSA-PSS */
 	int sig_md;         /* digest NID of the signature, NID_undef if none / unknown */
+	bool dup;           /* the same certificate (SHA-256) came earlier in the run */
+	unsigned char fp[32]; /* SHA-256 of the DER */
 	char org[LR_ORG];   /* first O= of the subject, trimmed; "" if none */
 	struct {
 		enum lr_result res;
@@ -906,6 +908,9 @@ static void check_issued(struct lr_cert *c)
 
 static void lint_one(struct lr_cert *c, time_t as_of)
 {
+	unsigned n = 0;
+	if (!X509_digest(c->x, EVP_sha256(), c->fp, &n) || n != sizeof(c->fp))
+		memset(c->fp, 0, sizeof(c->fp));
 	c->root = X509_NAME_cmp(X509_get_subject_name(c->x), X509_get_issuer_name(c->x)) == 0;
 	check_version(c);
 	check_bc(c);        /* first: sets c->ca */
@@ -922,9 +927,13 @@ static void lint_one(struct lr_cert *c, time_t as_of)
 
 /* Rule 10, across every file of the run. Roll-overs are not told apart
  * (nothing in a certificate says it replaces another): the count is shown
- * so a reviewer can judge. */
+ * so a reviewer can judge. A certificate given twice (same SHA-256) counts
+ * once. */
 static void check_orgs(struct lr_run *run)
 {
+	for (size_t i = 0; i < run->n; i++)
+		for (size_t k = 0; k < i && !run->certs[i].dup; k++)
+			run->certs[i].dup = memcmp(run->certs[i].fp, run->certs[k].fp, sizeof(run->certs[i].fp)) == 0;
 	for (size_t i = 0; i < run->n; i++) {
 		struct lr_cert *c = &run->certs[i];
 		if (!c->root) {
@@ -937,7 +946,8 @@ static void check_orgs(struct lr_run *run)
 		}
 		unsigned same = 0;
 		for (size_t k = 0; k < run->n; k++)
-			if (run->certs[k].root && strcasecmp(run->certs[k].org, c->org) == 0)
+			if (run->certs[k].root && !run->certs[k].dup &&
+			    strcasecmp(run->certs[k].org, c->org) == 0)
 				same++;
 		set(c, C_ORG, same > LR_MAX_ROOTS_PER_ORG ? LR_FAIL : LR_PASS,
 		    "O=\"%s\": %u root%s in this run (at most %d)", c->org, same, same == 1 ? "" : "s",
@@ -959,17 +969,11 @@ static enum lr_result overall(const struct lr_cert *c)
 
 /* ---- output ---- */
 
-static void fingerprint(X509 *x, char *hex, size_t cap)
+static void fingerprint(const struct lr_cert *c, char *hex, size_t cap)
 {
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned n = 0;
 	hex[0] = 0;
-	if (!X509_digest(x, EVP_sha256(), md, &n)) {
-		ERR_clear_error();
-		return;
-	}
-	for (unsigned i = 0; i < n && 2 * i + 2 < cap; i++)
-		snprintf(hex + 2 * i, 3, "%02x", md[i]);
+	for (size_t i = 0; i < sizeof(c->fp) && 2 * i + 2 < cap; i++)
+		snprintf(hex + 2 * i, 3, "%02x", c->fp[i]);
 }
 
 static void time_str(const ASN1_TIME *t, char *buf, size_t cap)
@@ -987,8 +991,8 @@ static void emit_json(struct vtg_json *j, struct lr_cert *c)
 {
 	char *subj = name_str(X509_get_subject_name(c->x));
 	char *iss = name_str(X509_get_issuer_name(c->x));
-	char fp[2 * EVP_MAX_MD_SIZE + 1], nb[32], na[32];
-	fingerprint(c->x, fp, sizeof(fp));
+	char fp[2 * 32 + 1], nb[32], na[32];
+	fingerprint(c, fp, sizeof(fp));
 	time_str(X509_get0_notBefore(c->x), nb, sizeof(nb));
 	time_str(X509_get0_notAfter(c->x), na, sizeof(na));
 
@@ -1026,8 +1030,8 @@ static void emit_text(FILE *f, struct lr_cert *c)
 {
 	char *subj = name_str(X509_get_subject_name(c->x));
 	char *iss = name_str(X509_get_issuer_name(c->x));
-	char fp[2 * EVP_MAX_MD_SIZE + 1];
-	fingerprint(c->x, fp, sizeof(fp));
+	char fp[2 * 32 + 1];
+	fingerprint(c, fp, sizeof(fp));
 	fprintf(f, "%s [%u]: %s\n", c->file, c->index, subj ? subj : "");
 	if (c->root)
 		fprintf(f, "  root, %s\n", c->self_signed ? "self-signed" : "signature does not verify with its own key");

@@ -298,6 +298,9 @@ got=$(jq -r '.checks[] | select(.id == "roots-per-organisation") | .result' <<<"
 [ "$got" = "fail fail fail fail pass " ] && ok || bad "four Fabrikam roots: $got"
 jq -r '.checks[] | select(.id == "roots-per-organisation") | .observed' <<<"$out" | head -1 \
   | grep -q 'O="Fabrikam, Inc.": 4 roots' && ok || bad "four Fabrikam roots: observed"
+# the same certificate given twice is one root
+run "$T/fab1.pem" "$T/fab2.pem" "$T/fab3.pem" "$T/fab3.pem"
+[ "$rc" = 0 ] && ok || bad "three Fabrikam roots, one twice: exit $rc"
 
 # --- several certificates per file; file order and index kept ---
 cat "$T/good.pem" "$T/p256.key" "$T/sub.pem" "$T/leaf.pem" > "$T/chain.pem"
