@@ -20,6 +20,7 @@ static void usage(FILE *f)
 		"  dcv       bulk DNS domain control validation (dns-01, dns-account-01,\n"
 		"            dns-change, cname, persist, contact), corroborated\n"
 		"  query     bulk DNS lookups, one JSON line per name\n"
+		"  lint-root check certificates against the Microsoft Root Program requirements\n"
 		"  version   print the version\n"
 		"\n"
 		"Run 'vantage COMMAND --help' for a command's options.\n",
@@ -41,6 +42,8 @@ int main(int argc, char **argv)
 		return vtg_cmd_query(argc - 1, argv + 1);
 	if (strcmp(cmd, "dcv") == 0)
 		return vtg_cmd_dcv(argc - 1, argv + 1);
+	if (strcmp(cmd, "lint-root") == 0)
+		return vtg_cmd_lint_root(argc - 1, argv + 1);
 	if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
 		printf("vantage %s\n", vtg_version());
 		return VTG_EXIT_OK;

@@ -9,6 +9,7 @@ PKGS=(
   libcriterion-dev libidn2-dev
   nsd knot knot-dnsutils unbound dnsperf nftables iproute2
   gnuplot-nox jq valgrind strace time dns-root-data
+  ca-certificates
 )
 
 missing=()
