@@ -34,13 +34,16 @@ var() { eval "echo \${VTG_$(echo "$1" | tr a-z A-Z)_$2}"; }
   done
 } > "$T/five.conf"
 
+# a sanitizer build's library needs its runtime in the program too
+SAN=
+grep -q '^VTG_SANITIZE:BOOL=ON' "$BUILD/CMakeCache.txt" 2>/dev/null && SAN="-fsanitize=address,undefined"
 cmake --install "$BUILD" --prefix "$T/prefix" > "$T/install.log" 2>&1
 expect "install" "$?" 0
 expect "installed files" \
   "$(cd "$T/prefix" && ls include/vantage.h lib*/libvantage.so lib*/libvantage.a lib*/pkgconfig/vantage.pc lib*/cmake/vantage/vantageConfig.cmake bin/vantage 2>/dev/null | wc -l)" 6
 PCDIR=$(dirname "$(find "$T/prefix" -name vantage.pc | head -1)")
 # shellcheck disable=SC2046
-cc -Wall -Wextra -Werror -o "$T/embed-pc" "$SRC/examples/embed.c" \
+cc -Wall -Wextra -Werror $SAN -o "$T/embed-pc" "$SRC/examples/embed.c" \
   $(PKG_CONFIG_PATH=$PCDIR pkg-config --cflags --libs vantage) \
   -Wl,-rpath,"$(PKG_CONFIG_PATH=$PCDIR pkg-config --variable=libdir vantage)" 2> "$T/cc.log"
 expect "example built with pkg-config" "$?" 0
@@ -52,7 +55,7 @@ find_package(vantage 0.1 REQUIRED)
 add_executable(embed-cmake $SRC/examples/embed.c)
 target_link_libraries(embed-cmake PRIVATE vantage::vantage)
 CM
-(cmake -S "$T/cm" -B "$T/cm/build" -DCMAKE_PREFIX_PATH="$T/prefix" -DCMAKE_BUILD_RPATH="$(dirname "$(find "$T/prefix" -name libvantage.so | head -1)")" > "$T/cm.log" 2>&1 &&
+(cmake -S "$T/cm" -B "$T/cm/build" -DCMAKE_PREFIX_PATH="$T/prefix" -DCMAKE_C_FLAGS="$SAN" -DCMAKE_BUILD_RPATH="$(dirname "$(find "$T/prefix" -name libvantage.so | head -1)")" > "$T/cm.log" 2>&1 &&
   cmake --build "$T/cm/build" >> "$T/cm.log" 2>&1)
 expect "example built with find_package(vantage)" "$?" 0
 
