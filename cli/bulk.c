@@ -295,26 +295,32 @@ static bool iter_msg(void *ud, const struct vtg_qresult *r)
 	return true;
 }
 
+/* A stub-mode engine result as a lookup answer for (qname, qtype): the
+ * matched response read by the stub resolver, or the failure. */
+static void stub_answer_of(const struct vtg_qresult *r, const uint8_t *qname, uint16_t qtype,
+			   struct vtg_lookup_answer *ans)
+{
+	memset(ans, 0, sizeof(*ans));
+	if (r->fail == VTG_FAIL_NONE) {
+		vtg__stub_answer(r->msg, qname, qtype, S->scratch, ans);
+	} else {
+		ans->fail = r->fail;
+		ans->rcode = VTG_RCODE_NONE;
+		ans->dnssec = VTG_DNSSEC_INDETERMINATE; /* nothing was seen */
+		ans->ca_infra = r->fail == VTG_FAIL_LOCAL;
+	}
+	ans->tries = r->tries;
+	ans->latency_ms = r->latency_ms;
+}
+
 static void caa_cb(void *ud, const struct vtg_qresult *r)
 {
 	if (iter_msg(ud, r))
 		return;
 	unsigned idx = (unsigned)((uintptr_t)ud >> 8), p = (unsigned)((uintptr_t)ud & 0xff);
 	struct name_ctx *c = &B->ctx[idx];
-	struct vtg_caa_climb *cl = &c->climb[p];
-	const uint8_t *q = vtg__caa_climb_next(cl);
 	struct vtg_lookup_answer ans;
-	memset(&ans, 0, sizeof(ans));
-	if (r->fail == VTG_FAIL_NONE) {
-		vtg__stub_answer(r->msg, q, VTG_TYPE_CAA, S->scratch, &ans);
-	} else {
-		ans.fail = r->fail;
-		ans.rcode = VTG_RCODE_NONE;
-		ans.dnssec = VTG_DNSSEC_INDETERMINATE; /* nothing was seen */
-		ans.ca_infra = r->fail == VTG_FAIL_LOCAL;
-	}
-	ans.tries = r->tries;
-	ans.latency_ms = r->latency_ms;
+	stub_answer_of(r, vtg__caa_climb_next(&c->climb[p]), VTG_TYPE_CAA, &ans);
 	caa_feed(idx, p, &ans);
 }
 
@@ -389,15 +395,14 @@ static void write_caa_line(struct name_ctx *c, const struct vtg_agg_check *ck)
 	enum vtg_caa_reason reason = prim->reason;
 	const char *detail = prim->detail;
 	bool primary_permits = vtg_caa_reason_permits(prim->reason);
-	if (mpic && primary_permits && !q->quorum_met) {
-		if (B->mpic == VTG_MPIC_ENFORCE) {
-			reason = VTG_CAA_NOT_CORROBORATED; /* BR 3.2.2.9 */
-			detail = q->why;
-			S->not_corroborated++;
-		} else {
-			S->reported++;
-		}
+	/* the aggregator applied the mode: enforce overrules a permission the
+	 * remotes did not corroborate, report-only only reports it */
+	if (primary_permits && !q->positive) {
+		reason = VTG_CAA_NOT_CORROBORATED; /* BR 3.2.2.9 */
+		detail = q->why;
+		S->not_corroborated++;
 	}
+	S->reported += q->reported;
 	c->positive = vtg_caa_reason_permits(reason);
 	if (mpic && primary_permits)
 		c->corroborated = q->corroborated;
@@ -507,17 +512,7 @@ static void dcv_cb(void *ud, const struct vtg_qresult *r)
 	unsigned idx = (unsigned)((uintptr_t)ud >> 8), p = (unsigned)((uintptr_t)ud & 0xff);
 	struct name_ctx *c = &B->ctx[idx];
 	struct vtg_lookup_answer ans;
-	memset(&ans, 0, sizeof(ans));
-	if (r->fail == VTG_FAIL_NONE) {
-		vtg__stub_answer(r->msg, c->dq, c->dqtype, S->scratch, &ans);
-	} else {
-		ans.fail = r->fail;
-		ans.rcode = VTG_RCODE_NONE;
-		ans.dnssec = VTG_DNSSEC_INDETERMINATE;
-		ans.ca_infra = r->fail == VTG_FAIL_LOCAL;
-	}
-	ans.tries = r->tries;
-	ans.latency_ms = r->latency_ms;
+	stub_answer_of(r, c->dq, c->dqtype, &ans);
 	dcv_feed(idx, p, &ans);
 }
 
@@ -546,15 +541,12 @@ static void write_dcv_line(struct name_ctx *c, const struct vtg_agg_check *ck)
 	bool pass = prim->outcome == VTG_DCV_PASS;
 	char why[320] = "", rb[320];
 	const char *reason = dcv_reason(prim, rb, sizeof(rb));
-	if (B->mpic != VTG_MPIC_OFF && pass && !q->quorum_met) {
-		if (B->mpic == VTG_MPIC_ENFORCE) {
-			pass = false;
-			snprintf(why, sizeof(why), "not-corroborated: %s", q->why);
-			S->not_corroborated++;
-		} else {
-			S->reported++;
-		}
+	if (pass && !q->positive) { /* enforce: not corroborated */
+		pass = false;
+		snprintf(why, sizeof(why), "not-corroborated: %s", q->why);
+		S->not_corroborated++;
 	}
+	S->reported += q->reported;
 	c->positive = pass;
 	if (B->mpic != VTG_MPIC_OFF && prim->outcome == VTG_DCV_PASS)
 		c->corroborated = q->corroborated;
@@ -1305,6 +1297,25 @@ fail:
 	return -1;
 }
 
+/* The run's DCV method has what it needs (label, account URI, issuers);
+ * the expected value comes per name unless the run gives one for all.
+ * 0, or the vtg__dcv_request_check error with the reason in err. */
+static int runner_check_dcv(const struct bulk *b, char *err, size_t errcap)
+{
+	struct vtg_dcv_request probe = b->dcv;
+	probe.expect = b->dcv_expect ? b->dcv_expect : "x"; /* per line otherwise */
+	int rc = vtg__dcv_request_check(&probe);
+	if (rc != 0)
+		snprintf(err, errcap, "%s: %s%s", vtg__dcv_method_str(b->dcv.method),
+			 vtg_strerror(rc),
+			 b->dcv.method == VTG_DCV_PERSIST     ? " (persist needs --ca and "
+								"--account-uri)"
+			 : b->dcv.method == VTG_DCV_ACCOUNT01 ? " (dns-account-01 needs "
+								"--account-uri)"
+							      : "");
+	return rc;
+}
+
 /* The perspective set must allow corroboration (BR 3.2.2.9) unless the run
  * is single-perspective (mode off). 0, or -1 with the reason in err. */
 static int runner_check_mpic(struct bulk *b, long min_remotes, char *err, size_t errcap)
@@ -1710,17 +1721,8 @@ bad_opt:
 		}
 		b.dcv.issuers = (const char *const *)issuers;
 		b.dcv.n_issuers = (size_t)n_issuers;
-		struct vtg_dcv_request probe = b.dcv;
-		probe.expect = b.dcv_expect ? b.dcv_expect : "x"; /* per line otherwise */
-		int drc = vtg__dcv_request_check(&probe);
-		if (drc != 0) {
-			fprintf(stderr, "vantage dcv: %s: %s%s\n", vtg__dcv_method_str(b.dcv.method),
-				vtg_strerror(drc),
-				b.dcv.method == VTG_DCV_PERSIST ? " (persist needs --ca and "
-								  "--account-uri)"
-				: b.dcv.method == VTG_DCV_ACCOUNT01 ? " (dns-account-01 needs "
-								      "--account-uri)"
-								    : "");
+		if (runner_check_dcv(&b, err, sizeof(err)) != 0) {
+			fprintf(stderr, "vantage dcv: %s\n", err);
 			goto out;
 		}
 	}
@@ -1982,11 +1984,9 @@ VTG_API int vtg_engine_new(struct vtg_engine **out, const struct vtg_options *op
 		b->dcv.account_uri = e->account_uri;
 		b->dcv.issuers = (const char *const *)e->issuers;
 		b->dcv.n_issuers = (size_t)e->n_issuers;
-		struct vtg_dcv_request probe = b->dcv;
-		probe.expect = "x";
-		int drc = vtg__dcv_request_check(&probe);
+		int drc = runner_check_dcv(b, cerr, sizeof(cerr));
 		if (drc != 0) {
-			snprintf(err, errcap, "dcv: %s", vtg_strerror(drc));
+			snprintf(err, errcap, "dcv: %s", cerr);
 			rc = drc;
 			goto fail;
 		}
