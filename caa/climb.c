@@ -25,6 +25,10 @@ const char *vtg__lookup_fail_str(enum vtg_lookup_fail f)
 	case VTG_FAIL_WORK_LIMIT: return "work-limit";
 	case VTG_FAIL_TLD_NXDOMAIN: return "tld-nxdomain";
 	case VTG_FAIL_LOCAL: return "local-error";
+	case VTG_FAIL_TRUNCATED_TCP: return "truncated over tcp";
+	case VTG_FAIL_DEADLINE: return "deadline";
+	case VTG_FAIL_NO_NAMESERVER: return "no-usable-nameserver";
+	case VTG_FAIL_NS_CYCLE: return "nameserver-cycle";
 	}
 	return "unknown";
 }

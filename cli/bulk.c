@@ -48,6 +48,7 @@
 #include "cli/present.h"
 #include "common/alloc.h"
 #include "caa/dcv.h"
+#include "resolver/dnssec.h"
 #include "resolver/iter.h"
 #include "resolver/stub.h"
 
@@ -862,6 +863,42 @@ static void signal_fd(int fd)
 	(void)r; /* an eventfd write only fails at a counter of 2^64-2 */
 }
 
+/* The iterative resolver's clock: wall time (signature validity windows). */
+static uint64_t wall_ms(void *cctx)
+{
+	(void)cctx;
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+/* Root hints and the trust anchor from the files the settings name. 0 or
+ * a negative code with err filled. */
+static int iter_inputs(const struct vtg_iter_settings *is, struct vtg_iter_hints *hints,
+		       struct vtg_dv_keys **anchor, char *err, size_t errcap)
+{
+	int rc = vtg__iter_hints_load(is->root_hints[0] ? is->root_hints
+						       : VTG_ROOT_HINTS_DEFAULT,
+				      hints, err, errcap);
+	if (rc < 0)
+		return rc;
+	*anchor = NULL;
+	if (!strcmp(is->trust_anchor, "none"))
+		return 0;
+	const char *ta = is->trust_anchor[0] ? is->trust_anchor : VTG_TRUST_ANCHOR_DEFAULT;
+	uint8_t owner[VTG_DNS_MAX_NAME];
+	*anchor = vtg__dv_anchor_load(ta, owner, err, errcap);
+	if (!*anchor)
+		return -EINVAL;
+	if (owner[0] != 0) {
+		vtg__dv_keys_free(*anchor);
+		*anchor = NULL;
+		snprintf(err, errcap, "trust anchor %s: only a root anchor is supported", ta);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static void *worker_main(void *arg)
 {
 	struct shard *sh = arg;
@@ -883,18 +920,22 @@ static void *worker_main(void *arg)
 		any_iter |= B->cfg.persp[p].iterative;
 	if (sh->init_rc == 0 && any_iter) {
 		const struct vtg_iter_settings *is = &B->cfg.iter;
+		struct vtg_iter_hints hints;
+		struct vtg_dv_keys *anchor = NULL;
+		sh->init_rc = iter_inputs(is, &hints, &anchor, sh->err, sizeof(sh->err));
 		struct vtg_iter_cfg ic = {
-			.root_hints = is->root_hints[0] ? is->root_hints : NULL,
-			.trust_anchor = !strcmp(is->trust_anchor, "none") ? ""
-					: is->trust_anchor[0] ? is->trust_anchor : NULL,
+			.hints = &hints,
+			.anchor = anchor,
+			.clock = wall_ms,
 			.cache_bytes = (size_t)(is->cache_mb ? is->cache_mb : 64) << 20,
 			/* every name of the shard's window in every perspective,
 			 * plus nested lookups */
 			.max_tasks = (B->window / B->n_shards + 2) * B->cfg.n_persp * 5 / 4 + 64,
 			.case_random = is->case_random,
 		};
-		sh->init_rc = vtg__iter_new(&sh->iter, &ic, B->cfg.n_persp, iter_send, sh,
-					    iter_done, sh->err, sizeof(sh->err));
+		if (sh->init_rc == 0)
+			sh->init_rc = vtg__iter_new(&sh->iter, &ic, B->cfg.n_persp, iter_send, sh,
+						    iter_done, sh->err, sizeof(sh->err));
 	}
 	pthread_barrier_wait(&B->ready);
 	for (unsigned k = 0; k < B->n_shards; k++)

@@ -1181,6 +1181,13 @@ static void tcp_cqe(struct vtg_worker *w, enum op op, uint32_t i, int res)
 						w->persp[s->persp].st.dropped_mismatch++;
 					tcp_fail(w, i, prc < 0 ? VTG_FAIL_MALFORMED
 							       : VTG_FAIL_TRUNCATED);
+				} else if (w->msg.flags & VTG_FLAG_TC) {
+					/* still truncated over TCP: a partial RRset
+					 * (one that leaves out a restrictive CAA
+					 * property) is never used (SPEC.md 8); a
+					 * failure of this server */
+					w->persp[s->persp].st.received++;
+					tcp_fail(w, i, VTG_FAIL_TRUNCATED_TCP);
 				} else {
 					w->persp[s->persp].st.received++;
 					complete(w, i, VTG_FAIL_NONE, &w->msg, true, 0);
@@ -1206,6 +1213,20 @@ static void tcp_cqe(struct vtg_worker *w, enum op op, uint32_t i, int res)
 }
 
 /* ----------------------------------------------------------------- UDP */
+
+/* The query as encoded: header, question, then at most the OPT record. */
+static bool query_has_opt(const struct slot *s)
+{
+	return s->qlen > VTG_DNS_HEADER_LEN && (s->query[10] | s->query[11]) != 0;
+}
+
+static void strip_opt(struct slot *s)
+{
+	size_t q = VTG_DNS_HEADER_LEN + vtg__name_len(s->query + VTG_DNS_HEADER_LEN) + 4;
+	s->query[10] = 0;
+	s->query[11] = 0;
+	s->qlen = (uint16_t)q;
+}
 
 static void udp_datagram(struct vtg_worker *w, uint32_t si, const uint8_t *buf, int res)
 {
@@ -1261,6 +1282,20 @@ static void udp_datagram(struct vtg_worker *w, uint32_t si, const uint8_t *buf, 
 		return;
 	}
 	p->st.received++;
+	unsigned rcode = vtg__msg_rcode(&w->msg);
+	if ((rcode == VTG_RCODE_FORMERR || rcode == VTG_RCODE_NOTIMP) && query_has_opt(s) &&
+	    s->tries < MAX_TRIES) {
+		/* a server that does not know EDNS: once more without OPT
+		 * (RFC 6891 7, SPEC.md 8) */
+		strip_opt(s);
+		p->st.edns_fallbacks++;
+		h_del(w, hkey(s->sock, s->id));
+		list_unlink(w, i);
+		if (s->max_tries <= s->tries)
+			s->max_tries = (uint8_t)(s->tries + 1);
+		send_udp(w, i);
+		return;
+	}
 	if (w->msg.flags & VTG_FLAG_TC) {
 		to_tcp(w, i); /* a truncated answer is never used (SPEC.md 8) */
 		return;

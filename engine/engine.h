@@ -64,6 +64,7 @@ void vtg__engine_cfg_default(struct vtg_engine_cfg *cfg);
 struct vtg_persp_stats {
 	uint64_t sent, received, retried, timed_out, dropped_mismatch;
 	uint64_t tcp_fallbacks, tcp_failed, send_errors, completed;
+	uint64_t edns_fallbacks;   /* FORMERR / NOTIMP to EDNS: asked again without OPT */
 };
 
 /* What a completed query reports. msg points into engine memory that is

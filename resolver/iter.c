@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
+#include <time.h> /* time_t only: the clock is the caller's */
 
 #include <ldns/ldns.h>
 
@@ -18,8 +18,7 @@
 #include "resolver/stub.h"
 
 #define NIL UINT32_MAX
-#define MAX_SRV 12
-#define MAX_HINTS 32
+#define MAX_SRV 12  /* server addresses kept per zone and task */
 #define SRTT_SLOTS 4096
 #define SRTT_INIT_MS 40.0
 #define ANS_DATA_CAP (2 * 65536)
@@ -36,6 +35,7 @@ enum { TR_GLUE = 1, TR_REFERRAL, TR_AUTH };
 #define TYPE_DSKEYS 0xff01  /* the validated DS set a zone was admitted with */
 #define TYPE_KEYS 0xff02    /* the zone's validated DNSKEY set */
 #define TYPE_NOCUT 0xff03   /* the zone above answered for names under it */
+#define TYPE_NSFAIL 0xff04  /* the address of this NS name could not be found */
 
 struct rrent {
 	uint32_t off, ttl;
@@ -70,6 +70,7 @@ struct srtt_ent {
 	uint8_t key[18];
 	bool used;
 	double ms;
+	uint64_t down_until_ms; /* held down after a timeout (VTG_ITER_HOLDDOWN_MS) */
 };
 
 struct persp_state {
@@ -115,6 +116,10 @@ struct task {
 	uint64_t seen[VTG_CHAIN_MAX + 1];  /* names on the chain (hashes) */
 	unsigned chain_len;
 	unsigned depth, referrals, work;
+	unsigned nested;          /* nested lookups started (root task: for all) */
+	uint64_t deadline_ms;     /* root task: when the lookup gives up */
+	bool cut_refetched;       /* the zone cut was asked for again once */
+	bool probe_used;          /* a held-down server was asked as a last resort */
 	/* the zone being asked and its servers */
 	uint8_t zone[VTG_DNS_MAX_NAME];
 	bool have_zone;
@@ -156,13 +161,13 @@ struct vtg_iter {
 	uint32_t *cv;
 	size_t cmask;
 	bool draining;
-	time_t now;
+	time_t now;               /* it->now_ms / 1000: validity windows, cache */
+	uint64_t now_ms;
 	uint64_t epoch;
 	/* root hints and the trust anchor */
-	struct srv hints[MAX_HINTS];
+	struct srv hints[VTG_ITER_HINTS_MAX];
 	unsigned n_hints;
 	struct vtg_dv_keys *anchor;
-	uint8_t anchor_owner[VTG_DNS_MAX_NAME];
 	/* the answer handed to the callback */
 	struct vtg_rdata ans_rrs[VTG_STUB_MAX_RRS];
 	uint8_t *ans_data;
@@ -400,16 +405,20 @@ static struct srtt_ent *srtt_find(struct persp_state *ps, const struct srv *s, b
 	return NULL;
 }
 
-static void srtt_update(struct vtg_iter *it, unsigned persp, const struct srv *s, bool ok,
-			double ms)
+static void srtt_update(struct vtg_iter *it, unsigned persp, const struct srv *s,
+			enum vtg_lookup_fail fail, double ms)
 {
 	struct srtt_ent *e = srtt_find(&it->ps[persp], s, true);
 	if (!e)
 		return;
-	if (ok)
+	if (fail == VTG_FAIL_NONE) {
 		e->ms = 0.7 * e->ms + 0.3 * ms;
-	else
+		e->down_until_ms = 0;
+	} else {
 		e->ms = e->ms * 2 + 500 > 120000 ? 120000 : e->ms * 2 + 500; /* back off */
+		if (fail == VTG_FAIL_TIMEOUT)
+			e->down_until_ms = it->now_ms + VTG_ITER_HOLDDOWN_MS;
+	}
 }
 
 static void srv_to_ss(const struct srv *s, struct sockaddr_storage *ss)
@@ -430,43 +439,38 @@ static void srv_to_ss(const struct srv *s, struct sockaddr_storage *ss)
 
 /* ------------------------------------------------------------ set-up */
 
-static int load_hints(struct vtg_iter *it, const char *path, char *err, size_t errcap)
+static void clock_tick(struct vtg_iter *it)
 {
-	FILE *f = fopen(path, "r");
-	if (!f) {
-		snprintf(err, errcap, "root hints %s: %s", path, strerror(errno));
-		return -errno;
-	}
-	char line[1024];
-	while (fgets(line, sizeof(line), f) && it->n_hints < MAX_HINTS) {
-		char *p = line;
-		while (*p == ' ' || *p == '\t')
-			p++;
-		if (*p == ';' || *p == '\n' || *p == '\0' || *p == '$')
-			continue;
-		ldns_rr *rr = NULL;
-		if (ldns_rr_new_frm_str(&rr, p, 3600, NULL, NULL) != LDNS_STATUS_OK)
-			continue;
-		ldns_rr_type t = ldns_rr_get_type(rr);
+	it->now_ms = it->cfg.clock(it->cfg.clock_ctx);
+	it->now = (time_t)(it->now_ms / 1000);
+}
+
+static int set_hints(struct vtg_iter *it, const struct vtg_iter_hints *h, char *err,
+		     size_t errcap)
+{
+	for (unsigned i = 0; h && i < h->n && i < VTG_ITER_HINTS_MAX; i++) {
+		const struct sockaddr_storage *ss = &h->addr[i];
 		struct srv *s = &it->hints[it->n_hints];
 		memset(s, 0, sizeof(*s));
-		s->port = 53;
-		if (t == LDNS_RR_TYPE_A && ldns_rr_rd_count(rr) == 1 &&
-		    ldns_rdf_size(ldns_rr_rdf(rr, 0)) == 4) {
+		if (ss->ss_family == AF_INET) {
+			const struct sockaddr_in *a = (const struct sockaddr_in *)ss;
 			s->fam = AF_INET;
-			memcpy(s->addr, ldns_rdf_data(ldns_rr_rdf(rr, 0)), 4);
-			it->n_hints++;
-		} else if (t == LDNS_RR_TYPE_AAAA && ldns_rr_rd_count(rr) == 1 &&
-			   ldns_rdf_size(ldns_rr_rdf(rr, 0)) == 16) {
+			s->port = ntohs(a->sin_port);
+			memcpy(s->addr, &a->sin_addr, 4);
+		} else if (ss->ss_family == AF_INET6) {
+			const struct sockaddr_in6 *a = (const struct sockaddr_in6 *)ss;
 			s->fam = AF_INET6;
-			memcpy(s->addr, ldns_rdf_data(ldns_rr_rdf(rr, 0)), 16);
-			it->n_hints++;
+			s->port = ntohs(a->sin6_port);
+			memcpy(s->addr, &a->sin6_addr, 16);
+		} else {
+			continue;
 		}
-		ldns_rr_free(rr);
+		if (!s->port)
+			s->port = 53;
+		it->n_hints++;
 	}
-	fclose(f);
 	if (it->n_hints == 0) {
-		snprintf(err, errcap, "root hints %s: no A or AAAA record", path);
+		snprintf(err, errcap, "root hints: no address");
 		return -EINVAL;
 	}
 	return 0;
@@ -477,43 +481,38 @@ int vtg__iter_new(struct vtg_iter **out, const struct vtg_iter_cfg *cfg, unsigne
 		  size_t errcap)
 {
 	struct vtg_iter *it = vtg__calloc(1, sizeof(*it));
-	if (!it)
-		return -ENOMEM;
+	if (!it || !cfg->clock) {
+		vtg__dv_keys_free(cfg->anchor);
+		vtg__free(it);
+		snprintf(err, errcap, it ? "no clock" : "out of memory");
+		return it ? -EINVAL : -ENOMEM;
+	}
 	it->cfg = *cfg;
+	it->cfg.hints = NULL;
+	it->cfg.anchor = NULL;
+	it->anchor = cfg->anchor;
 	if (!it->cfg.cache_bytes)
 		it->cfg.cache_bytes = 64u << 20;
 	if (!it->cfg.max_tasks)
 		it->cfg.max_tasks = 4096;
 	if (!it->cfg.server_tries)
-		it->cfg.server_tries = 2;
+		it->cfg.server_tries = VTG_ITER_SERVER_TRIES;
 	if (!it->cfg.max_referrals)
-		it->cfg.max_referrals = 24;
+		it->cfg.max_referrals = VTG_ITER_REFERRALS_MAX;
 	if (!it->cfg.max_depth)
-		it->cfg.max_depth = 4;
+		it->cfg.max_depth = VTG_ITER_DEPTH_MAX;
 	if (!it->cfg.max_work)
-		it->cfg.max_work = 96;
+		it->cfg.max_work = VTG_ITER_WORK_MAX;
+	if (!it->cfg.deadline_ms)
+		it->cfg.deadline_ms = VTG_ITER_DEADLINE_MS_DEFAULT;
 	it->n_persp = n_persp;
 	it->send = send;
 	it->tctx = tctx;
 	it->done = done;
-	it->now = time(NULL);
-	int rc = load_hints(it, cfg->root_hints ? cfg->root_hints : VTG_ROOT_HINTS_DEFAULT, err,
-			    errcap);
+	clock_tick(it);
+	int rc = set_hints(it, cfg->hints, err, errcap);
 	if (rc < 0)
 		goto fail;
-	const char *ta = cfg->trust_anchor ? cfg->trust_anchor : VTG_TRUST_ANCHOR_DEFAULT;
-	if (ta[0]) {
-		it->anchor = vtg__dv_anchor_load(ta, it->anchor_owner, err, errcap);
-		if (!it->anchor) {
-			rc = -EINVAL;
-			goto fail;
-		}
-		if (it->anchor_owner[0] != 0) {
-			snprintf(err, errcap, "trust anchor %s: only a root anchor is supported", ta);
-			rc = -EINVAL;
-			goto fail;
-		}
-	}
 	it->ps = vtg__calloc(n_persp, sizeof(*it->ps));
 	it->n_tasks = it->cfg.max_tasks;
 	it->t = vtg__calloc(it->n_tasks, sizeof(*it->t));
@@ -676,6 +675,8 @@ int vtg__iter_lookup(struct vtg_iter *it, unsigned persp, const uint8_t *qname,
 	struct task *t = task_alloc(it);
 	task_start(t, persp, qname, qtype);
 	t->ud = ud;
+	clock_tick(it);
+	t->deadline_ms = it->now_ms + it->cfg.deadline_ms;
 	it->active++;
 	it->ps[persp].st.lookups++;
 	make_runnable(it, t);
@@ -930,30 +931,67 @@ static void srv_add(struct task *t, const struct srv *n)
 		t->srv[t->n_srv++] = *n;
 }
 
+/* Is the NS name inside a zone whose servers this task, or a lookup waiting
+ * on it, is looking for? Then finding its address needs those very servers:
+ * a dependency cycle (glue-less in-zone NS names, or two zones whose NS
+ * names lie in each other). */
+static bool ns_cycle(struct vtg_iter *it, const struct task *t, const uint8_t *lo_nsn)
+{
+	for (const struct task *a = t;; a = &it->t[a->parent]) {
+		if (a->have_zone && a->zone[0] != 0 && vtg__name_is_sub(lo_nsn, a->zone))
+			return true;
+		if (a->parent == NIL)
+			return false;
+	}
+}
+
+static bool held_down(struct vtg_iter *it, unsigned persp, const struct srv *s)
+{
+	struct srtt_ent *e = srtt_find(&it->ps[persp], s, false);
+	return e && e->down_until_ms > it->now_ms;
+}
+
 /* Add zone z's server addresses to t->srv (hints for the root, else the
- * cached addresses of its NS names), keeping what is known of the ones
- * already there. Returns how many are still usable; when none is and an NS
- * name has no address yet, a nested lookup for it starts and -1 is
- * returned (as it is when the task finished). */
+ * cached addresses of its first VTG_ITER_NS_SCAN_MAX NS names), keeping
+ * what is known of the ones already there. Returns how many are still
+ * usable; when none is and an NS name may still be resolved, a nested
+ * lookup for it starts and -1 is returned (as it is when the task
+ * finished). NS names whose address lookup failed before, that would need
+ * themselves, or past VTG_ITER_NS_RESOLVE_MAX attempts are skipped. */
 static int gather_servers(struct vtg_iter *it, struct task *t, const struct zinfo *z)
 {
+	struct persp_state *ps = &it->ps[t->persp];
 	unsigned before = t->n_srv;
 	int unresolved = -1;
+	unsigned failed = 0, cycles = 0, with_addr = 0;
 	if (!z->ns) {
 		for (unsigned i = 0; i < it->n_hints; i++)
 			srv_add(t, &it->hints[i]);
 	} else {
-		struct cache *c = &it->ps[t->persp].c;
-		for (unsigned i = 0; i < z->ns->n; i++) {
+		struct cache *c = &ps->c;
+		unsigned scan = z->ns->n < VTG_ITER_NS_SCAN_MAX ? z->ns->n : VTG_ITER_NS_SCAN_MAX;
+		for (unsigned i = 0; i < scan; i++) {
 			const uint8_t *nsn = centry_rdata(z->ns, i);
 			uint8_t lo[VTG_DNS_MAX_NAME];
 			lname(lo, nsn);
 			struct centry *a = cget(it, c, lo, VTG_TYPE_A);
 			if (!a || a->kind != CE_POS) {
-				if (unresolved < 0 && i < 32 && !(t->ns_failed & (1u << i)))
+				if (t->ns_failed & (1u << i)) {
+					failed++;
+				} else if (cget(it, c, lo, TYPE_NSFAIL)) {
+					t->ns_failed |= 1u << i;
+					failed++;
+					ps->st.ns_skipped++;
+				} else if (ns_cycle(it, t, lo)) {
+					t->ns_failed |= 1u << i;
+					cycles++;
+					ps->st.ns_skipped++;
+				} else if (unresolved < 0) {
 					unresolved = (int)i;
+				}
 				continue;
 			}
+			with_addr++;
 			for (unsigned k = 0; k < a->n; k++) {
 				if (a->rr[k].len != 4)
 					continue;
@@ -967,19 +1005,63 @@ static int gather_servers(struct vtg_iter *it, struct task *t, const struct zinf
 		}
 	}
 	for (unsigned i = before; i < t->n_srv; i++) {
-		struct srtt_ent *e = srtt_find(&it->ps[t->persp], &t->srv[i], false);
+		struct srtt_ent *e = srtt_find(ps, &t->srv[i], false);
 		t->srv[i].ms = e ? e->ms : SRTT_INIT_MS;
 		t->srv[i].dead = 0;
 		t->srv[i].tries = 0;
 	}
-	int live = 0;
-	for (unsigned i = 0; i < t->n_srv; i++)
-		live += !t->srv[i].dead;
-	if (live > 0 || unresolved < 0)
+	/* servers that timed out recently are not asked again (by any lookup
+	 * of this perspective) while the hold-down lasts */
+	int live = 0, held = 0, best_held = -1;
+	for (unsigned i = 0; i < t->n_srv; i++) {
+		if (t->srv[i].dead)
+			continue;
+		if (held_down(it, t->persp, &t->srv[i])) {
+			t->srv[i].dead = 2;
+			held++;
+			ps->st.held_down++;
+			if (best_held < 0 || t->srv[i].ms < t->srv[best_held].ms)
+				best_held = (int)i;
+			continue;
+		}
+		live++;
+	}
+	if (live > 0)
 		return live;
+	if (failed + cycles >= VTG_ITER_NS_RESOLVE_MAX)
+		unresolved = -1; /* enough NS names of this delegation tried */
+	if (unresolved < 0) {
+		if (best_held >= 0 && !t->probe_used) {
+			/* every server is held down: one of them, once, as the last
+			 * resort (it may be back) */
+			t->probe_used = true;
+			t->srv[best_held].dead = 0;
+			return 1;
+		}
+		if (t->n_srv == 0 && with_addr == 0 && cycles > 0 && !t->cut_refetched &&
+		    z->ns) {
+			/* the glue of the cut may have expired: ask the parent
+			 * for the delegation again, once */
+			t->cut_refetched = true;
+			cache_remove(&ps->c, z->ns);
+			make_runnable(it, t);
+			return -1;
+		}
+		if (held > 0)
+			t->last_fail = t->last_fail ? t->last_fail : VTG_FAIL_TIMEOUT;
+		else if (cycles > 0 && with_addr == 0 && !t->last_fail)
+			t->last_fail = VTG_FAIL_NS_CYCLE;
+		return 0;
+	}
 	/* glue-less: look an NS name's address up first */
+	struct task *root = &it->t[t->root];
 	if (t->depth + 1 > it->cfg.max_depth) {
 		finish(it, t, VTG_FAIL_REFERRAL_LIMIT, NULL, z->dnssec, NULL);
+		return -1;
+	}
+	if (root->nested >= VTG_ITER_NESTED_MAX) {
+		ps->st.limit_hits++;
+		finish(it, t, VTG_FAIL_WORK_LIMIT, NULL, z->dnssec, NULL);
 		return -1;
 	}
 	struct task *s = task_alloc(it);
@@ -988,13 +1070,14 @@ static int gather_servers(struct vtg_iter *it, struct task *t, const struct zinf
 		q_push(it, &it->starved_head, &it->starved_tail, t);
 		return -1;
 	}
+	root->nested++;
 	task_start(s, t->persp, centry_rdata(z->ns, (unsigned)unresolved), VTG_TYPE_A);
 	s->parent = t->idx;
 	s->root = t->root;
 	s->depth = t->depth + 1;
 	t->ns_pending = unresolved;
 	t->state = T_WAIT_SUB;
-	it->ps[t->persp].st.nested++;
+	ps->st.nested++;
 	make_runnable(it, s);
 	return -1;
 }
@@ -1017,7 +1100,13 @@ static void step(struct vtg_iter *it, struct task *t)
 {
 	for (;;) {
 		if (it->t[t->root].work >= it->cfg.max_work) {
+			it->ps[t->persp].st.limit_hits++;
 			finish(it, t, VTG_FAIL_WORK_LIMIT, NULL, VTG_DNSSEC_INDETERMINATE, NULL);
+			return;
+		}
+		if (it->now_ms >= it->t[t->root].deadline_ms) {
+			it->ps[t->persp].st.limit_hits++;
+			finish(it, t, VTG_FAIL_DEADLINE, NULL, VTG_DNSSEC_INDETERMINATE, NULL);
 			return;
 		}
 		bool chased;
@@ -1057,19 +1146,32 @@ static void step(struct vtg_iter *it, struct task *t)
 			t->n_srv = 0;
 			t->ns_failed = 0;
 			t->ns_pending = -1;
+			t->probe_used = false;
 		}
 		if (new_zone || t->step != want_step) {
 			t->step = want_step;
 			t->q_tries = 0;
 			t->rcode_retry = 0;
+			/* a server that failed this question stays failed for the
+			 * lookup (its tries are spent); only the per-server try
+			 * count of the new question starts again */
 			for (unsigned i = 0; i < t->n_srv; i++)
-				t->srv[i].dead = 0;
+				t->srv[i].tries = 0;
 		}
 		if (t->ns_pending >= 0) {
 			/* a nested lookup of an NS name's address came back */
 			if (t->sub_fail != VTG_FAIL_NONE && t->ns_pending < 32) {
 				t->ns_failed |= 1u << t->ns_pending;
 				t->last_fail = t->sub_fail; /* a limit hit below is named */
+				if (z.ns && (unsigned)t->ns_pending < z.ns->n) {
+					/* remembered: the next lookup under this
+					 * delegation skips the name */
+					uint8_t lo[VTG_DNS_MAX_NAME];
+					lname(lo, centry_rdata(z.ns, (unsigned)t->ns_pending));
+					cput(it, c, lo, TYPE_NSFAIL, CE_NEG, TR_AUTH,
+					     VTG_ITER_NSFAIL_TTL, NULL, NULL, 0);
+					find_zone(it, t, &z); /* cput may evict */
+				}
 			}
 			t->ns_pending = -1;
 		}
@@ -1077,7 +1179,7 @@ static void step(struct vtg_iter *it, struct task *t)
 		if (live < 0)
 			return; /* finished, or waiting for an NS name's address */
 		if (live == 0) {
-			finish(it, t, t->last_fail ? t->last_fail : VTG_FAIL_SERVFAIL, NULL,
+			finish(it, t, t->last_fail ? t->last_fail : VTG_FAIL_NO_NAMESERVER, NULL,
 			       z.dnssec, NULL);
 			return;
 		}
@@ -1612,6 +1714,11 @@ static bool cache_answer(struct vtg_iter *it, struct task *t, struct vctx *v,
 			return false;
 		if (n == 0)
 			continue;
+		/* an alias is a singleton: two different CNAME (or DNAME)
+		 * records at one owner make the answer invalid (RFC 2181 10.1,
+		 * RFC 6672 2.4) */
+		if (n > 1 && (seen[i].type == VTG_TYPE_CNAME || seen[i].type == VTG_TYPE_DNAME))
+			return false;
 		struct vtg_dv_res res;
 		validate_set(it, t, v, VTG_SEC_ANSWER, seen[i].owner, seen[i].type, &res);
 		uint32_t ttl = s->ttl < res.ttl ? s->ttl : res.ttl;
@@ -1812,7 +1919,7 @@ void vtg__iter_response(struct vtg_iter *it, uint64_t token, enum vtg_lookup_fai
 	struct task *t = &it->t[idx];
 	if ((t->gen & 0x7fffffffu) != (uint32_t)(token >> 32) || t->state != T_WAIT_Q)
 		return;
-	it->now = time(NULL);
+	clock_tick(it);
 	it->epoch++;
 	struct rrset *s = it->scratch;
 	if (!s) {
@@ -1837,7 +1944,7 @@ void vtg__iter_response(struct vtg_iter *it, uint64_t token, enum vtg_lookup_fai
 	}
 	it->resp_auth = false;
 	struct srv srv = t->srv[t->cur_srv];
-	srtt_update(it, t->persp, &srv, fail == VTG_FAIL_NONE, latency_ms / (tries ? tries : 1));
+	srtt_update(it, t->persp, &srv, fail, latency_ms / (tries ? tries : 1));
 	t->state = T_RUN;
 	on_response(it, t, fail, msg, tries, latency_ms, s);
 	bool owner_auth = it->resp_auth && fail == VTG_FAIL_NONE;
@@ -1882,7 +1989,7 @@ void vtg__iter_response(struct vtg_iter *it, uint64_t token, enum vtg_lookup_fai
 
 void vtg__iter_poll(struct vtg_iter *it)
 {
-	it->now = time(NULL);
+	clock_tick(it);
 	/* queued sends first, in order, until the transport is full again */
 	uint32_t n = 0, lim = it->n_tasks;
 	while (it->sq_head != NIL && n++ < lim) {

@@ -42,15 +42,71 @@
 #define VTG_ROOT_HINTS_DEFAULT "/usr/share/dns/root.hints"
 #define VTG_TRUST_ANCHOR_DEFAULT "/usr/share/dns/root.key"
 
+/*
+ * Limits (each fails a lookup with the reason named; README "Limits").
+ * They bound what one lookup may cost, whatever the servers answer: the
+ * NXNS / NRDelegation family of attacks (a referral to hundreds of NS names
+ * without glue, NS names that need each other) and referrals to many dead
+ * servers must cost a small, fixed amount of work.
+ */
+#define VTG_ITER_SERVER_TRIES 2     /* transmissions to one server per question */
+#define VTG_ITER_REFERRALS_MAX 24   /* referrals followed per lookup */
+#define VTG_ITER_DEPTH_MAX 4        /* nested NS-address lookups inside each other */
+#define VTG_ITER_WORK_MAX 96        /* queries sent per lookup, nested ones included */
+/* Nested NS-address lookups started per lookup (Knot Resolver and Unbound
+ * bound the same after NXNS, CVE-2020-12662 / -12667). */
+#define VTG_ITER_NESTED_MAX 16
+/* NS names of one delegation whose addresses are looked up (glue-less)
+ * before the delegation counts as unreachable (BIND resolves at most a few
+ * per referral since CVE-2020-8616; names already known to fail count). */
+#define VTG_ITER_NS_RESOLVE_MAX 5
+/* NS names of one delegation examined for addresses at all: a referral of
+ * 400 names costs what one of 20 does. */
+#define VTG_ITER_NS_SCAN_MAX 20
+/* A server that did not answer (after its tries) is not asked again for
+ * this long by any lookup of the perspective (Unbound's infra cache keeps
+ * such hosts 900 s; a CA run is shorter-lived, and one answer clears it). */
+#define VTG_ITER_HOLDDOWN_MS 30000u
+/* An NS name whose address could not be found is not looked up again for
+ * this long. */
+#define VTG_ITER_NSFAIL_TTL 60u
+/* Overall deadline of one lookup (wall time, from its start). */
+#define VTG_ITER_DEADLINE_MS_DEFAULT 15000u
+
+/* Root hints: the root servers' addresses (port 53). */
+#define VTG_ITER_HINTS_MAX 32
+struct vtg_iter_hints {
+	struct sockaddr_storage addr[VTG_ITER_HINTS_MAX];
+	unsigned n;
+};
+
+/* Read a root hints file (A / AAAA records, zone-file syntax). 0, or
+ * -errno / -EINVAL (no address) with err filled. */
+int vtg__iter_hints_load(const char *path, struct vtg_iter_hints *out, char *err,
+			 size_t errcap);
+
+struct vtg_dv_keys;
+
+/* The resolver's clock: wall time in milliseconds since the Unix epoch
+ * (validity windows of signatures are wall time). Replay tests pass a
+ * virtual clock. */
+typedef uint64_t (*vtg_iter_clock_fn)(void *cctx);
+
 struct vtg_iter_cfg {
-	const char *root_hints;    /* file; NULL: VTG_ROOT_HINTS_DEFAULT */
-	const char *trust_anchor;  /* file; NULL: default; "" : no validation */
+	const struct vtg_iter_hints *hints; /* copied; at least one address */
+	/* the root trust anchor (DS or DNSKEY set of "."): owned by the
+	 * resolver from vtg__iter_new on, also when it fails; NULL: no
+	 * validation (every answer is indeterminate) */
+	struct vtg_dv_keys *anchor;
+	vtg_iter_clock_fn clock;   /* required */
+	void *clock_ctx;
 	size_t cache_bytes;        /* per perspective; 0: 64 MiB */
 	unsigned max_tasks;        /* lookups at once, nested ones included */
-	unsigned server_tries;     /* transmissions per server; 0: 2 */
-	unsigned max_referrals;    /* 0: 24 */
-	unsigned max_depth;        /* nested NS address lookups; 0: 4 */
-	unsigned max_work;         /* queries per lookup; 0: 96 */
+	unsigned server_tries;     /* transmissions per server; 0: VTG_ITER_SERVER_TRIES */
+	unsigned max_referrals;    /* 0: VTG_ITER_REFERRALS_MAX */
+	unsigned max_depth;        /* nested NS address lookups; 0: VTG_ITER_DEPTH_MAX */
+	unsigned max_work;         /* queries per lookup; 0: VTG_ITER_WORK_MAX */
+	unsigned deadline_ms;      /* per lookup; 0: VTG_ITER_DEADLINE_MS_DEFAULT */
 	bool case_random;          /* 0x20 on every query */
 };
 
@@ -98,6 +154,9 @@ bool vtg__iter_has_work(const struct vtg_iter *it);    /* poll would do somethin
 struct vtg_iter_stats {
 	uint64_t lookups, queries, cache_hits, coalesced, referrals, nested;
 	uint64_t validated, bogus, evictions, cache_entries, cache_bytes;
+	uint64_t ns_skipped;     /* NS names not looked up (cycle, limit, known failure) */
+	uint64_t held_down;      /* servers skipped as unresponsive */
+	uint64_t limit_hits;     /* lookups failed by a limit (work, nested, deadline) */
 };
 void vtg__iter_stats(const struct vtg_iter *it, unsigned persp, struct vtg_iter_stats *st);
 

@@ -45,6 +45,10 @@ enum vtg_lookup_fail {
 	VTG_FAIL_WORK_LIMIT,
 	VTG_FAIL_TLD_NXDOMAIN, /* compat switch: NXDOMAIN at a TLD */
 	VTG_FAIL_LOCAL,        /* inside our own infrastructure (socket, quota) */
+	VTG_FAIL_TRUNCATED_TCP,/* the TCP answer still had TC=1: never used (SPEC 8) */
+	VTG_FAIL_DEADLINE,     /* the lookup's overall deadline passed (iterative) */
+	VTG_FAIL_NO_NAMESERVER,/* no NS name of the delegation has a usable address */
+	VTG_FAIL_NS_CYCLE,     /* the NS names need themselves (glue-less, in zone) */
 };
 
 /* "timeout", "servfail", "cname-loop", "cname-chain-limit", ... */

@@ -127,7 +127,7 @@ done
 expect "cname loop" "$(j off a.loop.vexample '.reason | split(" at")[0]')" "lookup-failure: cname-loop"
 expect "cname to itself" "$(j off self.loop.vexample '.reason | split(" at")[0]')" "lookup-failure: cname-loop"
 expect "referral loop" "$(j off www.rl1.vexample '.reason | split(" at")[0]')" \
-  "lookup-failure: referral-depth-limit"
+  "lookup-failure: nameserver-cycle"
 expect "glue-less delegation" "$(j off glueless.vexample .reason)" authorized
 expect "glue-less relevant owner" "$(j off glueless.vexample .relevant_owner)" glueless.vexample
 
