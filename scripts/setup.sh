@@ -8,7 +8,7 @@ PKGS=(
   liburing-dev libldns-dev ldnsutils libssl-dev openssl libjemalloc-dev
   libcriterion-dev libidn2-dev
   nsd knot knot-dnsutils unbound dnsperf nftables iproute2
-  gnuplot-nox jq valgrind strace time dns-root-data
+  gnuplot-nox jq valgrind strace time dns-root-data python3
   ca-certificates
 )
 
