@@ -25,10 +25,18 @@ Each query is logged as one tab-separated line to the log file:
 so a test can count packets per destination. The case catalogue is CASES
 below; test_hostile.sh states the outcome vantage must reach for each.
 
-usage: vtg-hostile.py LOGFILE READYFILE
+With a third argument, a root zone signed by ldns-signzone (test_hostile.sh
+makes one with a fresh key), the root answers from it with its RRSIGs and
+NSEC records, so an iterative perspective with that key as its trust anchor
+validates the root and proves `hostile.` Insecure (an iterative primary
+must validate, BR 3.2.2.9); everything below the root stays unsigned.
+
+usage: vtg-hostile.py LOGFILE READYFILE [SIGNED-ROOT-ZONE]
 Standard library only (Debian's python3).
 """
 
+import base64
+import calendar
 import os
 import select
 import socket
@@ -40,6 +48,9 @@ import time
 IP_PKTINFO = getattr(socket, "IP_PKTINFO", 8)  # linux/in.h; absent in some builds
 
 T_A, T_NS, T_CNAME, T_SOA, T_TXT, T_OPT, T_DNAME, T_CAA = 1, 2, 5, 6, 16, 41, 39, 257
+T_DS, T_RRSIG, T_NSEC, T_DNSKEY = 43, 46, 47, 48
+TYPES = {"A": T_A, "NS": T_NS, "CNAME": T_CNAME, "SOA": T_SOA, "TXT": T_TXT, "DS": T_DS,
+         "RRSIG": T_RRSIG, "NSEC": T_NSEC, "DNSKEY": T_DNSKEY, "DNAME": T_DNAME, "CAA": T_CAA}
 NOERROR, FORMERR, SERVFAIL, NXDOMAIN, NOTIMP, REFUSED = 0, 1, 2, 3, 4, 5
 F_QR, F_AA, F_TC, F_RD, F_RA = 0x8000, 0x0400, 0x0200, 0x0100, 0x0080
 
@@ -469,7 +480,97 @@ def tld_answer(q):
     return m.wire()
 
 
+# ---- the signed root (optional) ----
+
+SIGNED = {}  # (owner, type) -> [(ttl, rdata)]; RRSIGs under (owner, T_RRSIG, covered)
+
+
+def sig_time(t):
+    return calendar.timegm(time.strptime(t, "%Y%m%d%H%M%S"))
+
+
+def type_bitmap(names):
+    win = {}
+    for n in names:
+        t = TYPES[n]
+        w = win.setdefault(t >> 8, bytearray(32))
+        w[(t & 0xFF) >> 3] |= 0x80 >> (t & 7)
+    out = bytearray()
+    for k in sorted(win):
+        w = win[k].rstrip(b"\0")
+        out += bytes([k, len(w)]) + w
+    return bytes(out)
+
+
+def rdata_of(rtype, f):
+    if rtype == T_SOA:
+        return wire_name(f[0]) + wire_name(f[1]) + struct.pack("!5I", *map(int, f[2:7]))
+    if rtype in (T_NS, T_CNAME, T_DNAME):
+        return wire_name(f[0])
+    if rtype == T_A:
+        return socket.inet_aton(f[0])
+    if rtype == T_DNSKEY:
+        return struct.pack("!HBB", int(f[0]), int(f[1]), int(f[2])) + base64.b64decode("".join(f[3:]))
+    if rtype == T_DS:
+        return struct.pack("!HBB", int(f[0]), int(f[1]), int(f[2])) + bytes.fromhex("".join(f[3:]))
+    if rtype == T_RRSIG:
+        return (struct.pack("!HBBIIIH", TYPES[f[0]], int(f[1]), int(f[2]), int(f[3]),
+                            sig_time(f[4]), sig_time(f[5]), int(f[6]))
+                + wire_name(f[7]) + base64.b64decode("".join(f[8:])))
+    if rtype == T_NSEC:
+        return wire_name(f[0]) + type_bitmap(f[1:])
+    raise ValueError("type %d in the signed root" % rtype)
+
+
+def load_signed(path):
+    for line in open(path):
+        line = line.split(";")[0].strip()
+        if not line:
+            continue
+        f = line.split()
+        owner, ttl, rtype = f[0].lower(), int(f[1]), TYPES[f[3]]
+        key = (owner, rtype, TYPES[f[4]]) if rtype == T_RRSIG else (owner, rtype)
+        SIGNED.setdefault(key, []).append((ttl, rdata_of(rtype, f[4:])))
+
+
+def signed_set(m, sec, owner, rtype, with_sig=True):
+    for ttl, rd in SIGNED.get((owner, rtype), []):
+        m.rr(sec, owner, rtype, ttl, rd)
+    if with_sig:
+        for ttl, rd in SIGNED.get((owner, T_RRSIG, rtype), []):
+            m.rr(sec, owner, T_RRSIG, ttl, rd)
+
+
+def signed_root_answer(q):
+    m = Msg(q, aa=True)
+    if q.qname == ".":
+        if (".", q.qtype) in SIGNED:
+            signed_set(m, 1, ".", q.qtype)
+            if q.qtype == T_NS:
+                signed_set(m, 3, "a.root.hostile.", T_A, False)
+        else:
+            signed_set(m, 2, ".", T_SOA)
+            signed_set(m, 2, ".", T_NSEC)
+    elif q.qname == "hostile." and q.qtype == T_DS:
+        signed_set(m, 2, ".", T_SOA)
+        signed_set(m, 2, "hostile.", T_NSEC)
+    elif under(q.qname, "hostile."):
+        m = Msg(q)
+        signed_set(m, 2, "hostile.", T_NS, False)
+        signed_set(m, 2, "hostile.", T_NSEC)
+        signed_set(m, 3, "ns.hostile.", T_A, False)
+    else:
+        m = Msg(q, rcode=NXDOMAIN, aa=True)
+        signed_set(m, 2, ".", T_SOA)
+        signed_set(m, 2, ".", T_NSEC)
+        signed_set(m, 2, "hostile.", T_NSEC)
+    m.add_opt()
+    return m.wire()
+
+
 def root_answer(q):
+    if SIGNED:
+        return signed_root_answer(q)
     role = "auth"
     if q.qname == ".":
         if q.qtype == T_NS:
@@ -611,9 +712,11 @@ def serve_tcp(c, f):
 
 
 def main():
-    if len(sys.argv) != 3:
-        sys.stderr.write("usage: vtg-hostile.py LOGFILE READYFILE\n")
+    if len(sys.argv) not in (3, 4):
+        sys.stderr.write("usage: vtg-hostile.py LOGFILE READYFILE [SIGNED-ROOT-ZONE]\n")
         return 2
+    if len(sys.argv) == 4:
+        load_signed(sys.argv[3])
     f = open(sys.argv[1], "a")
     u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     u.setsockopt(socket.IPPROTO_IP, IP_PKTINFO, 1)

@@ -40,7 +40,20 @@ ip netns add "$NS" || { echo "cannot make a network namespace (root?)"; echo "0 
 ip -n "$NS" link set lo up
 LOG=$T/queries.log
 : > "$LOG"
-ip netns exec "$NS" "$PY" "$HOSTILE" "$LOG" "$T/ready" > "$T/server.out" 2>&1 &
+# A root zone signed with a fresh key: an iterative primary must validate
+# (BR 3.2.2.9), so the root is signed and proves hostile. Insecure (NSEC, no
+# DS); everything below it is unsigned.
+cat > "$T/root.zone" <<'EOF'
+.	86400	IN	SOA	a.root.hostile. hostmaster.hostile. 1 3600 600 86400 300
+.	3600000	IN	NS	a.root.hostile.
+hostile.	172800	IN	NS	ns.hostile.
+ns.hostile.	172800	IN	A	127.0.0.2
+a.root.hostile.	3600000	IN	A	127.0.0.1
+EOF
+KEY=$(cd "$T" && ldns-keygen -a ECDSAP256SHA256 -k .) \
+  && (cd "$T" && ldns-signzone -o . root.zone "$KEY") \
+  || { echo "cannot sign the root zone (ldnsutils)"; echo "0 passed, 1 failed"; exit 1; }
+ip netns exec "$NS" "$PY" "$HOSTILE" "$LOG" "$T/ready" "$T/root.zone.signed" > "$T/server.out" 2>&1 &
 HPID=$!
 for _ in $(seq 50); do [ -s "$T/ready" ] && break; sleep 0.1; done
 if [ ! -s "$T/ready" ]; then
@@ -51,11 +64,15 @@ fi
 
 printf '.  3600000 NS a.root.hostile.\na.root.hostile. 3600000 A 127.0.0.1\n' > "$T/root.hints"
 # Two perspectives: the primary asks the server as its resolver (stub mode),
-# the second resolves iteratively from the hints. An iterative primary must
-# validate (BR 3.2.2.9) and the hierarchy is unsigned, so the iterative
+# the second resolves iteratively from the hints without validating
+# (trust-anchor = none is allowed when the primary is not iterative); its
 # evidence is the second perspective's (--mode off: no corroboration).
 printf '[engine]\nroot-hints = %s\ntrust-anchor = none\ntimeout-ms = 200\n[perspective stub]\nresolver = 127.0.0.1:53\n[perspective iter]\nmode = iterative\n' \
   "$T/root.hints" > "$T/both.conf"
+
+# The iterative primary, validating from the root key.
+printf '[engine]\nroot-hints = %s\ntrust-anchor = %s\ntimeout-ms = 200\n[perspective iter]\nmode = iterative\n' \
+  "$T/root.hints" "$T/$KEY.ds" > "$T/iter.conf"
 
 # run TAG TIMEOUT NAMES-FILE vantage-args...: one vantage run in the
 # namespace; checks exit 0 (no hang: timeout kills with 124, a crash is
@@ -146,11 +163,13 @@ EOF
 cut -d'|' -f1 "$T/cases" > "$T/cases.names"
 run stub 120 "$T/cases.names" caa --resolver 127.0.0.1:53 --ca ca.example --timeout-ms 200
 run both 120 "$T/cases.names" caa --config "$T/both.conf" --mode off --ca ca.example
+run iter 120 "$T/cases.names" caa --config "$T/iter.conf" --mode off --ca ca.example
 while IFS='|' read -r name want_stub want_iter; do
   short=${name:0:28}
   prefix "stub $short" "$(dr stub "$name" .)" "$want_stub"
   prefix "stub (config) $short" "$(dr both "$name" '.perspectives[0]')" "$want_stub"
   prefix "iterative $short" "$(dr both "$name" '.perspectives[1]')" "$want_iter"
+  prefix "iterative primary $short" "$(dr iter "$name" .)" "$want_iter"
 done < "$T/cases"
 
 # the perspective reason text of the TC-over-TCP case, as specified
@@ -164,7 +183,10 @@ for n in ttl-max ttl-top ttl-zero good; do
     "$(p stub $n.hostile '(.valid_until | fromdateiso8601) - (.checked_at | fromdateiso8601)')" 28800
   expect "$n: valid_until - checked_at (config, stub primary)" \
     "$(p both $n.hostile '(.valid_until | fromdateiso8601) - (.checked_at | fromdateiso8601)')" 28800
+  expect "$n: valid_until - checked_at (iterative primary)" \
+    "$(p iter $n.hostile '(.valid_until | fromdateiso8601) - (.checked_at | fromdateiso8601)')" 28800
 done
+expect "iterative primary: hostile. proved Insecure under the signed root" "$(p iter good.hostile .dnssec)" insecure
 # 5. the retry without OPT reached the server, in both modes
 for n in edns-formerr edns-notimp; do
   expect "$n: stub retried without OPT" \
@@ -175,13 +197,16 @@ done
 # 8. the huge set arrives whole
 expect "huge: the whole set (stub)" "$(p stub huge.hostile '.records | length')" 530
 expect "huge: the whole set (iterative)" "$(p both huge.hostile '.perspectives[1].records | length')" 530
+expect "huge: the whole set (iterative primary)" "$(p iter huge.hostile '.records | length')" 530
 expect "dup-reply: the lie is not used" "$(p stub dup-reply.hostile '.records | join(",")')" '0 issue "ca.example"'
 expect "spoof: the lie is not used" "$(p stub spoof.hostile '.records | join(",")')" '0 issue "ca.example"'
 expect "iterative: no failure has a valid_until" \
   "$(jq -r 'select(.decision == "deny" and (.reason | startswith("lookup-failure"))) | .valid_until' \
-     "$T/both.jsonl" | sort -u)" null
-wall=$(awk '{print $3}' "$T/both.cpu")
-awk -v w="$wall" 'BEGIN { exit !(w < 30) }' && ok || bad "catalogue run took $wall s (slow TCP holds it?)"
+     "$T/both.jsonl" "$T/iter.jsonl" | sort -u)" null
+for r in stub both iter; do
+  wall=$(awk '{print $3}' "$T/$r.cpu")
+  awk -v w="$wall" 'BEGIN { exit !(w < 30) }' && ok || bad "catalogue run $r took $wall s (slow TCP holds it?)"
+done
 
 # ---- 2. NXNS: 400 glue-less in-zone NS names, CPU and queries bounded ---
 echo w0.nxns400.hostile > "$T/nx1.names"
@@ -230,6 +255,10 @@ for k in 1 2; do
     --label _vtg-dcv --expect "$tgt"
   run dcv$k-miss 60 "$T/dcv$k.names" dcv --config "$T/both.conf" --mode off --method cname \
     --label _vtg-dcv --expect "other.$c.hostile"
+  run dcv$k-iter 60 "$T/dcv$k.names" dcv --config "$T/iter.conf" --mode off --method cname \
+    --label _vtg-dcv --expect "$tgt"
+  expect "$c: iterative primary passes" "$(p dcv$k-iter $c.hostile '"\(.result) \(.reason) \(.seen)"')" \
+    "pass pass $tgt."
   expect "$c: stub passes" "$(p dcv$k-stub $c.hostile '"\(.result) \(.reason) \(.seen)"')" "pass pass $tgt."
   expect "$c: stub perspective (config)" "$(p dcv$k-both $c.hostile '.perspectives[0] | "\(.result) \(.seen)"')" \
     "pass $tgt."
