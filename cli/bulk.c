@@ -1095,15 +1095,17 @@ static void summary(struct bulk *b, const char *cmd)
 			t.tcp_fallbacks += s->tcp_fallbacks;
 			t.tcp_failed += s->tcp_failed;
 			t.send_errors += s->send_errors;
+			t.edns_fallbacks += s->edns_fallbacks;
 		}
 		fprintf(stderr, "  perspective %s: sent %llu, received %llu, retried %llu, "
 			"timed out %llu, dropped-mismatch %llu, tcp fallbacks %llu "
-			"(failed %llu), send errors %llu\n", b->cfg.persp[p].id,
+			"(failed %llu), send errors %llu, edns fallbacks %llu\n",
+			b->cfg.persp[p].id,
 			(unsigned long long)t.sent, (unsigned long long)t.received,
 			(unsigned long long)t.retried, (unsigned long long)t.timed_out,
 			(unsigned long long)t.dropped_mismatch,
 			(unsigned long long)t.tcp_fallbacks, (unsigned long long)t.tcp_failed,
-			(unsigned long long)t.send_errors);
+			(unsigned long long)t.send_errors, (unsigned long long)t.edns_fallbacks);
 		if (!b->cfg.persp[p].iterative)
 			continue;
 		struct vtg_iter_stats is, sum;
@@ -1123,16 +1125,21 @@ static void summary(struct bulk *b, const char *cmd)
 			sum.evictions += is.evictions;
 			sum.cache_entries += is.cache_entries;
 			sum.cache_bytes += is.cache_bytes;
+			sum.ns_skipped += is.ns_skipped;
+			sum.held_down += is.held_down;
+			sum.limit_hits += is.limit_hits;
 		}
 		fprintf(stderr, "    iterative: %llu lookups, %llu queries, %llu cache hits, "
 			"%llu coalesced, %llu referrals, %llu nested NS lookups, %llu validations "
-			"(%llu bogus), cache %llu entries / %.1f MiB, %llu evicted\n",
+			"(%llu bogus), cache %llu entries / %.1f MiB, %llu evicted, "
+			"%llu NS names skipped, %llu held-down servers skipped, %llu limits hit\n",
 			(unsigned long long)sum.lookups, (unsigned long long)sum.queries,
 			(unsigned long long)sum.cache_hits, (unsigned long long)sum.coalesced,
 			(unsigned long long)sum.referrals, (unsigned long long)sum.nested,
 			(unsigned long long)sum.validated, (unsigned long long)sum.bogus,
 			(unsigned long long)sum.cache_entries, (double)sum.cache_bytes / 1048576.0,
-			(unsigned long long)sum.evictions);
+			(unsigned long long)sum.evictions, (unsigned long long)sum.ns_skipped,
+			(unsigned long long)sum.held_down, (unsigned long long)sum.limit_hits);
 	}
 }
 

@@ -18,12 +18,12 @@
 #include "resolver/stub.h"
 
 #define NIL UINT32_MAX
-#define MAX_SRV 12  /* server addresses kept per zone and task */
+#define MAX_SRV VTG_ITER_SERVERS_MAX
 #define SRTT_SLOTS 4096
 #define SRTT_INIT_MS 40.0
 #define ANS_DATA_CAP (2 * 65536)
-#define TTL_MAX 86400u
-#define NEG_TTL_MAX 3600u
+#define TTL_MAX VTG_ITER_TTL_MAX
+#define NEG_TTL_MAX VTG_ITER_NEG_TTL_MAX
 
 /* ------------------------------------------------------------- the cache */
 
@@ -1535,8 +1535,8 @@ static void on_dnskey(struct vtg_iter *it, struct task *t, const struct vtg_msg 
 		it->ps[t->persp].st.bogus++;
 		/* cache the verdict briefly (RFC 4035 4.7: bogus data is not
 		 * kept long) */
-		struct centry *e = cput(it, c, t->zone, TYPE_KEYS, CE_NEG, TR_AUTH, 60, NULL,
-					NULL, 0);
+		struct centry *e = cput(it, c, t->zone, TYPE_KEYS, CE_NEG, TR_AUTH,
+					VTG_ITER_BOGUS_TTL, NULL, NULL, 0);
 		if (e) {
 			e->dnssec = VTG_DNSSEC_BOGUS;
 			e->why = res.why;
@@ -1723,7 +1723,7 @@ static bool cache_answer(struct vtg_iter *it, struct task *t, struct vctx *v,
 		validate_set(it, t, v, VTG_SEC_ANSWER, seen[i].owner, seen[i].type, &res);
 		uint32_t ttl = s->ttl < res.ttl ? s->ttl : res.ttl;
 		if (res.status == VTG_DNSSEC_BOGUS)
-			ttl = ttl < 60 ? ttl : 60;
+			ttl = ttl < VTG_ITER_BOGUS_TTL ? ttl : VTG_ITER_BOGUS_TTL;
 		struct centry *e = cput(it, c, seen[i].owner, seen[i].type, CE_POS, TR_AUTH, ttl,
 					s->rd, s->rdl, (unsigned)n);
 		if (e) {
@@ -1757,8 +1757,8 @@ static void on_negative(struct vtg_iter *it, struct task *t, struct vctx *v,
 			it->ps[t->persp].st.bogus++;
 	}
 	uint32_t ttl = neg_ttl(m);
-	if (res.status == VTG_DNSSEC_BOGUS && ttl > 60)
-		ttl = 60;
+	if (res.status == VTG_DNSSEC_BOGUS && ttl > VTG_ITER_BOGUS_TTL)
+		ttl = VTG_ITER_BOGUS_TTL;
 	struct centry *e = cput(it, c, t->qn, nx ? TYPE_NXNAME : t->qt, CE_NEG, TR_AUTH, ttl,
 				NULL, NULL, 0);
 	t->last_rcode = nx ? VTG_RCODE_NXDOMAIN : VTG_RCODE_NOERROR;

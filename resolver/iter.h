@@ -36,42 +36,12 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
+#include "resolver/limits.h"
 #include "resolver/lookup.h"
 #include "resolver/wire.h"
 
 #define VTG_ROOT_HINTS_DEFAULT "/usr/share/dns/root.hints"
 #define VTG_TRUST_ANCHOR_DEFAULT "/usr/share/dns/root.key"
-
-/*
- * Limits (each fails a lookup with the reason named; README "Limits").
- * They bound what one lookup may cost, whatever the servers answer: the
- * NXNS / NRDelegation family of attacks (a referral to hundreds of NS names
- * without glue, NS names that need each other) and referrals to many dead
- * servers must cost a small, fixed amount of work.
- */
-#define VTG_ITER_SERVER_TRIES 2     /* transmissions to one server per question */
-#define VTG_ITER_REFERRALS_MAX 24   /* referrals followed per lookup */
-#define VTG_ITER_DEPTH_MAX 4        /* nested NS-address lookups inside each other */
-#define VTG_ITER_WORK_MAX 96        /* queries sent per lookup, nested ones included */
-/* Nested NS-address lookups started per lookup (Knot Resolver and Unbound
- * bound the same after NXNS, CVE-2020-12662 / -12667). */
-#define VTG_ITER_NESTED_MAX 16
-/* NS names of one delegation whose addresses are looked up (glue-less)
- * before the delegation counts as unreachable (BIND resolves at most a few
- * per referral since CVE-2020-8616; names already known to fail count). */
-#define VTG_ITER_NS_RESOLVE_MAX 5
-/* NS names of one delegation examined for addresses at all: a referral of
- * 400 names costs what one of 20 does. */
-#define VTG_ITER_NS_SCAN_MAX 20
-/* A server that did not answer (after its tries) is not asked again for
- * this long by any lookup of the perspective (Unbound's infra cache keeps
- * such hosts 900 s; a CA run is shorter-lived, and one answer clears it). */
-#define VTG_ITER_HOLDDOWN_MS 30000u
-/* An NS name whose address could not be found is not looked up again for
- * this long. */
-#define VTG_ITER_NSFAIL_TTL 60u
-/* Overall deadline of one lookup (wall time, from its start). */
-#define VTG_ITER_DEADLINE_MS_DEFAULT 15000u
 
 /* Root hints: the root servers' addresses (port 53). */
 #define VTG_ITER_HINTS_MAX 32
