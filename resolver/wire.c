@@ -20,6 +20,9 @@
  *    whose RDATA holds names that may be compressed (NS, CNAME, SOA, PTR, MX;
  *    DNAME too) vtg__name_unpack() at rdata_off succeeds and ends inside the
  *    RDATA, which the RDATA fills exactly.
+ *  - RDATA names are handed out uncompressed only by vtg__rdata_uncompress(),
+ *    which checks the layout itself (SRV and non-IN classes are not checked
+ *    by the parse), so every consumer decompresses them the same way.
  */
 #include <stddef.h>
 #include <stdio.h>
@@ -543,9 +546,93 @@ int vtg__rr_iter_next(struct vtg_rr_iter *it, struct vtg_rr *rr)
 		return c.err;
 	}
 	rr->rdata = m->pkt + rr->rdata_off;
+	/* RFC 2181 8: the top bit set makes a TTL 0, for every reader alike
+	 * (a TTL taken literally would keep 0xffffffff for 136 years); the
+	 * OPT TTL field holds extended RCODE, version and flags instead */
+	if (rr->ttl > VTG_DNS_TTL_MAX && rr->type != VTG_TYPE_OPT)
+		rr->ttl = 0;
 	it->off = c.off;
 	it->left--;
 	return 1;
+}
+
+/* ---- RDATA with its names uncompressed ---- */
+
+bool vtg__rdata_has_names(uint16_t type)
+{
+	switch (type) {
+	case VTG_TYPE_NS:
+	case VTG_TYPE_CNAME:
+	case VTG_TYPE_SOA:
+	case VTG_TYPE_PTR:
+	case VTG_TYPE_MX:
+	case VTG_TYPE_DNAME:
+	case VTG_TYPE_SRV:
+		return true;
+	default:
+		return false;
+	}
+}
+
+#define MX_FIXED_LEN 2  /* PREFERENCE before EXCHANGE (RFC 1035 3.3.9) */
+#define SRV_FIXED_LEN 6 /* PRIORITY WEIGHT PORT before TARGET (RFC 2782) */
+
+int vtg__rdata_uncompress(const struct vtg_msg *m, const struct vtg_rr *rr, uint8_t *out,
+			  size_t cap)
+{
+	size_t pre = 0, post = 0; /* fixed octets before the names / after them */
+	unsigned names = 1;
+	switch (rr->type) {
+	case VTG_TYPE_NS:
+	case VTG_TYPE_CNAME:
+	case VTG_TYPE_PTR:
+	case VTG_TYPE_DNAME:
+		break;
+	case VTG_TYPE_MX:
+		pre = MX_FIXED_LEN;
+		break;
+	case VTG_TYPE_SRV:
+		pre = SRV_FIXED_LEN;
+		break;
+	case VTG_TYPE_SOA:
+		names = 2; /* MNAME RNAME */
+		post = SOA_FIXED_LEN;
+		break;
+	default:
+		if (rr->rdlen > cap)
+			return VTG_EWIRE_SPACE;
+		memcpy(out, rr->rdata, rr->rdlen);
+		return rr->rdlen;
+	}
+	/* the RDATA must lie inside the message (it does for an iterated RR;
+	 * checked so that a hand-made rr cannot make this read outside) */
+	size_t start = rr->rdata_off, end = start + rr->rdlen;
+	if (start > m->len || rr->rdlen > m->len - start)
+		return VTG_EWIRE_RDATA;
+	if (rr->rdlen < pre)
+		return VTG_EWIRE_RDATA;
+	/* in-place labels are read only up to the RDATA end (pointers reach
+	 * back anywhere before them): a name running past it is TRUNC there */
+	struct wcursor w = {out, cap, 0, 0};
+	w_bytes(&w, m->pkt + start, pre);
+	size_t off = start + pre;
+	for (unsigned i = 0; i < names; i++) {
+		uint8_t n[VTG_DNS_MAX_NAME];
+		size_t next;
+		int l = name_walk(m->pkt, end, off, n, &next);
+		if (l == VTG_EWIRE_TRUNC)
+			return VTG_EWIRE_RDATA;
+		if (l < 0)
+			return l;
+		w_bytes(&w, n, (size_t)l);
+		off = next;
+	}
+	if (end - off != post)
+		return VTG_EWIRE_RDATA; /* fixed part missing or octets left over */
+	w_bytes(&w, m->pkt + off, post);
+	if (w.err)
+		return w.err;
+	return (int)w.off;
 }
 
 /* ---- mnemonics ---- */

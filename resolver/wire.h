@@ -27,6 +27,9 @@
 #define VTG_DNS_MAX_TEXT 254   /* 253 characters + NUL for a text name */
 #define VTG_EDNS_UDP_DEFAULT 1232 /* DNS Flag Day 2020: no IP fragmentation */
 #define VTG_DNS_MAX_MSG 65535  /* RFC 1035 section 4.2.2: TCP length field */
+/* RFC 2181 section 8: a TTL is 0..2^31-1; one with the top bit set is
+ * treated as 0 (vtg__rr_iter_next applies it) */
+#define VTG_DNS_TTL_MAX 0x7fffffffu
 
 enum vtg_rrtype {
 	VTG_TYPE_A = 1,
@@ -37,6 +40,7 @@ enum vtg_rrtype {
 	VTG_TYPE_MX = 15,
 	VTG_TYPE_TXT = 16,
 	VTG_TYPE_AAAA = 28,
+	VTG_TYPE_SRV = 33,
 	VTG_TYPE_DNAME = 39,
 	VTG_TYPE_OPT = 41,
 	VTG_TYPE_DS = 43,
@@ -182,7 +186,7 @@ int vtg__msg_parse_question(struct vtg_msg *m, const uint8_t *pkt, size_t len);
 struct vtg_rr {
 	uint8_t owner[VTG_DNS_MAX_NAME];
 	uint16_t type, rclass;
-	uint32_t ttl;
+	uint32_t ttl;         /* <= VTG_DNS_TTL_MAX, except for OPT (raw) */
 	uint16_t rdlen;
 	const uint8_t *rdata; /* points into the packet */
 	size_t rdata_off;     /* offset of rdata in the packet (for names) */
@@ -196,8 +200,52 @@ struct vtg_rr_iter {
 
 void vtg__rr_iter_init(struct vtg_rr_iter *it, const struct vtg_msg *m,
 		       enum vtg_section sec);
-/* 1 and *rr filled, 0 at the end of the section, or a negative error. */
+/*
+ * 1 and *rr filled, 0 at the end of the section, or a negative error.
+ * rr->ttl is as RFC 2181 section 8 says to read it: a TTL with the top bit
+ * set (> VTG_DNS_TTL_MAX) is 0. An OPT record's TTL field is not a TTL
+ * (extended RCODE, version, flags; RFC 6891 6.1.3) and is left raw.
+ */
 int vtg__rr_iter_next(struct vtg_rr_iter *it, struct vtg_rr *rr);
+
+/*
+ * Largest uncompressed RDATA vtg__rdata_uncompress writes for a type whose
+ * RDATA holds names: an SOA, two names and the 20-octet fixed part
+ * (RFC 1035 3.3.13); MX (2 + 255) and SRV (6 + 255) are smaller.
+ */
+#define VTG_RDATA_NAMES_MAX (2 * VTG_DNS_MAX_NAME + 20)
+
+/*
+ * True for the types whose RDATA holds domain names that may arrive
+ * compressed and that vtg__rdata_uncompress rewrites: NS, CNAME, SOA, PTR,
+ * MX (RFC 1035 3.3, compression allowed by 4.1.4; RFC 3597 section 4
+ * requires receivers to decompress them), DNAME (RFC 6672 2.5: senders must
+ * not compress, receivers should decompress) and SRV (RFC 3597 4: RFC 2052
+ * mandated compression and such senders survive; RFC 2782 forbids it).
+ */
+bool vtg__rdata_has_names(uint16_t type);
+
+/*
+ * The RDATA of rr, a record of the message m (as vtg__rr_iter_next gives
+ * it), in uncompressed form into out[cap]: for the types of
+ * vtg__rdata_has_names every name is decompressed against m (case as
+ * received, not lowered), the other fields copied; any other type is
+ * copied as it is. Does not rely on vtg__msg_parse having checked the
+ * RDATA (it does not check SRV, nor any class but IN): the layout is
+ * checked here, by type whatever the class. Reads only [m->pkt, RDATA end).
+ *
+ * Returns the length written, or:
+ *   VTG_EWIRE_SPACE      out cannot hold it (VTG_RDATA_NAMES_MAX always
+ *                        suffices for a name type, rr->rdlen for another);
+ *   VTG_EWIRE_RDATA      the fields do not tile the RDATA exactly (a name
+ *                        runs past it, a fixed part is missing, octets are
+ *                        left over);
+ *   VTG_EWIRE_PTR_LOOP, VTG_EWIRE_PTR_FWD, VTG_EWIRE_LABEL_TYPE,
+ *   VTG_EWIRE_NAME_LEN   a name in it does not decompress (vtg__name_unpack).
+ * out holds nothing usable after an error.
+ */
+int vtg__rdata_uncompress(const struct vtg_msg *m, const struct vtg_rr *rr, uint8_t *out,
+			  size_t cap);
 
 /* Mnemonics for output ("NOERROR", "CAA"); unknown values as "RCODE23" /
  * "TYPE65280" written into buf when given. */

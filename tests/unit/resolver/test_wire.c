@@ -7,8 +7,12 @@
  * valid message rejected, and messages placed right before a PROT_NONE page
  * so that any over-read crashes (picohttpparser's trick). Also the
  * presentation <-> wire name helpers the codec relies on, and mnemonics.
+ * TTLs with the top bit set read as 0 (RFC 2181 8); RDATA names of every
+ * type that may carry them are decompressed against the message
+ * (vtg__rdata_uncompress), bad ones with their own error code.
  */
 #include <criterion/criterion.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -262,6 +266,65 @@ static void referral(struct mb *m)
 	opt_rr(m, 4096, 0, NULL, 0);
 }
 
+/*
+ * Answer to "_dcv.Www.example.com CNAME" with one record of every type whose
+ * RDATA holds names, each name compressed against an earlier one: the CNAME
+ * target against the question name (what unbound sends), MX / SRV / DNAME
+ * against the question, NS a bare pointer, SOA's MNAME a pointer into the
+ * MX RDATA (a pointer to a name that itself ends in a pointer).
+ */
+#define CN_QNAME 12        /* "_dcv.Www.example.com" */
+#define CN_WWW (12 + 5)    /* "Www.example.com" */
+#define CN_EXAMPLE (12 + 9) /* "example.com" */
+#define CN_COM (12 + 17)   /* "com" */
+
+static void compressed_names(struct mb *m)
+{
+	hdr(m, 0x0707, 0x8180, 1, 7, 0, 0);
+	question(m, "_dcv.Www.example.com", VTG_TYPE_CNAME);
+	ptr(m, CN_QNAME);
+	size_t rd = rrhead_open(m, VTG_TYPE_CNAME, 300);
+	put(m, "\x03" "dcv" "\x02" "ca", 7);
+	ptr(m, CN_EXAMPLE);
+	rr_close(m, rd);
+	ptr(m, CN_EXAMPLE);
+	rd = rrhead_open(m, VTG_TYPE_MX, 300);
+	put16(m, 10);
+	size_t mail = m->n;
+	put(m, "\x04" "mail", 5);
+	ptr(m, CN_EXAMPLE);
+	rr_close(m, rd);
+	ptr(m, CN_EXAMPLE);
+	rd = rrhead_open(m, VTG_TYPE_SRV, 300);
+	put16(m, 1);
+	put16(m, 2);
+	put16(m, 443);
+	put(m, "\x03" "sip", 4);
+	ptr(m, CN_EXAMPLE);
+	rr_close(m, rd);
+	ptr(m, CN_EXAMPLE);
+	rd = rrhead_open(m, VTG_TYPE_NS, 300);
+	ptr(m, CN_WWW);
+	rr_close(m, rd);
+	ptr(m, CN_EXAMPLE);
+	rd = rrhead_open(m, VTG_TYPE_SOA, 300);
+	ptr(m, mail);
+	put(m, "\x0a" "hostmaster", 11);
+	ptr(m, CN_EXAMPLE);
+	for (uint32_t i = 0; i < 5; i++)
+		put32(m, 7 + i);
+	rr_close(m, rd);
+	ptr(m, CN_EXAMPLE);
+	rd = rrhead_open(m, VTG_TYPE_PTR, 300);
+	ptr(m, CN_QNAME);
+	rr_close(m, rd);
+	ptr(m, CN_EXAMPLE);
+	rd = rrhead_open(m, VTG_TYPE_DNAME, 300);
+	put(m, "\x03" "new", 4);
+	ptr(m, CN_COM);
+	rr_close(m, rd);
+}
+
 typedef void build_fn(struct mb *m);
 
 static void build_caa(struct mb *m)
@@ -276,7 +339,7 @@ static void build_sample(struct mb *m)
 }
 
 static build_fn *const valid_msgs[] = {build_caa, build_sample, nxdomain, servfail_ede,
-				       referral};
+				       referral, compressed_names};
 #define N_VALID (sizeof(valid_msgs) / sizeof(valid_msgs[0]))
 
 /* ==== query encoding ==== */
@@ -1288,11 +1351,13 @@ static void walk_all(const struct vtg_msg *m)
 		vtg__rr_iter_init(&it, m, (enum vtg_section)s);
 		while ((rc = vtg__rr_iter_next(&it, &rr)) == 1) {
 			uint8_t n[VTG_DNS_MAX_NAME];
+			static uint8_t canon[VTG_DNS_MAX_MSG];
 			size_t next;
 			if (rr.type == VTG_TYPE_CNAME || rr.type == VTG_TYPE_NS ||
 			    rr.type == VTG_TYPE_SOA)
 				cr_assert_gt(vtg__name_unpack(m->pkt, m->len, rr.rdata_off, n,
 							      &next), 0);
+			cr_assert_geq(vtg__rdata_uncompress(m, &rr, canon, sizeof(canon)), 0);
 		}
 		cr_assert_eq(rc, 0);
 	}
@@ -1457,4 +1522,356 @@ Test(msg_question, broken_question_is_still_an_error)
 	question(&mb, "b.example", VTG_TYPE_A);
 	cr_assert_eq(vtg__msg_parse_question(&m, mb.b, mb.n), VTG_EWIRE_QDCOUNT);
 	cr_assert_eq(vtg__msg_parse_question(&m, mb.b, 11), VTG_EWIRE_HEADER);
+}
+
+/* ==== TTL (RFC 2181 section 8) ==== */
+
+Test(ttl, top_bit_set_reads_as_zero_in_every_section)
+{
+	static const struct {
+		uint32_t wire, read;
+	} t[] = {
+		{0, 0}, {1, 1}, {300, 300}, {0x7fffffff, 0x7fffffff},
+		{0x80000000, 0}, {0x80000001, 0}, {0xfffffffe, 0}, {0xffffffff, 0},
+	};
+	const size_t nt = sizeof(t) / sizeof(t[0]);
+	struct mb mb;
+	hdr(&mb, 1, 0x8180, 1, (uint16_t)nt, 1, 1);
+	question(&mb, "a.example", VTG_TYPE_A);
+	for (size_t i = 0; i < nt; i++) {
+		ptr(&mb, 12);
+		rrhead(&mb, VTG_TYPE_A, t[i].wire, 4);
+		put32(&mb, 0xc0000200 + (uint32_t)i);
+	}
+	ptr(&mb, 12);
+	size_t rd = rrhead_open(&mb, VTG_TYPE_SOA, 0xffffffff);
+	ptr(&mb, 12);
+	ptr(&mb, 12);
+	for (int k = 0; k < 5; k++)
+		put32(&mb, 1);
+	rr_close(&mb, rd);
+	ptr(&mb, 12);
+	rrhead(&mb, VTG_TYPE_A, 0x80000000, 4);
+	put32(&mb, 1);
+	struct vtg_msg m;
+	cr_assert_eq(parse(&m, &mb), 0);
+	struct vtg_rr_iter it;
+	struct vtg_rr rr;
+	vtg__rr_iter_init(&it, &m, VTG_SEC_ANSWER);
+	for (size_t i = 0; i < nt; i++) {
+		cr_assert_eq(vtg__rr_iter_next(&it, &rr), 1);
+		cr_assert_eq(rr.ttl, t[i].read, "TTL %#x read as %u", t[i].wire, rr.ttl);
+	}
+	vtg__rr_iter_init(&it, &m, VTG_SEC_AUTHORITY);
+	cr_assert_eq(vtg__rr_iter_next(&it, &rr), 1);
+	cr_assert_eq(rr.ttl, 0);
+	vtg__rr_iter_init(&it, &m, VTG_SEC_ADDITIONAL);
+	cr_assert_eq(vtg__rr_iter_next(&it, &rr), 1);
+	cr_assert_eq(rr.ttl, 0);
+}
+
+Test(ttl, opt_ttl_field_is_not_a_ttl_and_stays_raw)
+{
+	/* RFC 6891 6.1.3: extended RCODE 0x80 sets the top bit of the field */
+	struct mb mb;
+	hdr(&mb, 1, 0x8180, 1, 0, 0, 1);
+	question(&mb, "a.example", VTG_TYPE_A);
+	opt_rr(&mb, 1232, 0x80008000, NULL, 0);
+	struct vtg_msg m;
+	cr_assert_eq(parse(&m, &mb), 0);
+	cr_assert_eq(m.opt_ext_rcode, 0x80);
+	struct vtg_rr_iter it;
+	struct vtg_rr rr;
+	vtg__rr_iter_init(&it, &m, VTG_SEC_ADDITIONAL);
+	cr_assert_eq(vtg__rr_iter_next(&it, &rr), 1);
+	cr_assert_eq(rr.type, VTG_TYPE_OPT);
+	cr_assert_eq(rr.ttl, 0x80008000u);
+}
+
+/* ==== RDATA names uncompressed ==== */
+
+Test(uncompress, has_names_table)
+{
+	static const uint16_t yes[] = {VTG_TYPE_NS, VTG_TYPE_CNAME, VTG_TYPE_SOA, VTG_TYPE_PTR,
+				       VTG_TYPE_MX, VTG_TYPE_DNAME, VTG_TYPE_SRV};
+	static const uint16_t no[] = {VTG_TYPE_A, VTG_TYPE_AAAA, VTG_TYPE_TXT, VTG_TYPE_CAA,
+				      VTG_TYPE_OPT, VTG_TYPE_RRSIG, VTG_TYPE_NSEC, 0, 65535};
+	for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++)
+		cr_assert(vtg__rdata_has_names(yes[i]), "type %u", yes[i]);
+	for (size_t i = 0; i < sizeof(no) / sizeof(no[0]); i++)
+		cr_assert_not(vtg__rdata_has_names(no[i]), "type %u", no[i]);
+}
+
+/* expected: fixed octets before, presentation names, fixed octets after */
+static size_t expect_rdata(uint8_t *out, const void *pre, size_t npre, const char *n1,
+			   const char *n2, const void *post, size_t npost)
+{
+	size_t o = 0;
+	memcpy(out, pre, npre);
+	o += npre;
+	const char *names[] = {n1, n2};
+	for (int i = 0; i < 2; i++) {
+		if (!names[i])
+			continue;
+		int l = vtg__name_from_text(out + o, names[i], strlen(names[i]));
+		cr_assert_gt(l, 0);
+		o += (size_t)l;
+	}
+	memcpy(out + o, post, npost);
+	return o + npost;
+}
+
+Test(uncompress, every_name_type_decompressed_against_the_message)
+{
+	struct mb mb;
+	compressed_names(&mb);
+	struct vtg_msg m;
+	cr_assert_eq(parse(&m, &mb), 0);
+	uint8_t soa_fixed[20];
+	for (int i = 0; i < 5; i++) {
+		uint32_t v = 7 + (uint32_t)i;
+		soa_fixed[4 * i] = (uint8_t)(v >> 24);
+		soa_fixed[4 * i + 1] = (uint8_t)(v >> 16);
+		soa_fixed[4 * i + 2] = (uint8_t)(v >> 8);
+		soa_fixed[4 * i + 3] = (uint8_t)v;
+	}
+	uint8_t want[7][VTG_RDATA_NAMES_MAX];
+	size_t wl[7];
+	wl[0] = expect_rdata(want[0], "", 0, "dcv.ca.example.com", NULL, "", 0);
+	wl[1] = expect_rdata(want[1], "\x00\x0a", 2, "mail.example.com", NULL, "", 0);
+	wl[2] = expect_rdata(want[2], "\x00\x01\x00\x02\x01\xbb", 6, "sip.example.com", NULL,
+			     "", 0);
+	wl[3] = expect_rdata(want[3], "", 0, "Www.example.com", NULL, "", 0);
+	wl[4] = expect_rdata(want[4], "", 0, "mail.example.com", "hostmaster.example.com",
+			     soa_fixed, 20);
+	wl[5] = expect_rdata(want[5], "", 0, "_dcv.Www.example.com", NULL, "", 0);
+	wl[6] = expect_rdata(want[6], "", 0, "new.com", NULL, "", 0);
+	static const uint16_t types[7] = {VTG_TYPE_CNAME, VTG_TYPE_MX, VTG_TYPE_SRV,
+					  VTG_TYPE_NS, VTG_TYPE_SOA, VTG_TYPE_PTR,
+					  VTG_TYPE_DNAME};
+	struct vtg_rr_iter it;
+	struct vtg_rr rr;
+	vtg__rr_iter_init(&it, &m, VTG_SEC_ANSWER);
+	for (int i = 0; i < 7; i++) {
+		cr_assert_eq(vtg__rr_iter_next(&it, &rr), 1);
+		cr_assert_eq(rr.type, types[i]);
+		cr_assert(vtg__rdata_has_names(rr.type));
+		uint8_t out[VTG_RDATA_NAMES_MAX];
+		int l = vtg__rdata_uncompress(&m, &rr, out, sizeof(out));
+		cr_assert_eq(l, (int)wl[i], "record %d: %d (%s)", i, l, vtg_strerror(l));
+		cr_assert_eq(memcmp(out, want[i], wl[i]), 0, "record %d", i);
+		/* the compressed form really was shorter: pointers were followed */
+		cr_assert_lt(rr.rdlen, (uint16_t)l, "record %d", i);
+		/* every cap short of the length is VTG_EWIRE_SPACE */
+		for (size_t cap = 0; cap < wl[i]; cap++)
+			cr_assert_eq(vtg__rdata_uncompress(&m, &rr, out, cap), VTG_EWIRE_SPACE,
+				     "record %d cap %zu", i, cap);
+	}
+	cr_assert_eq(vtg__rr_iter_next(&it, &rr), 0);
+}
+
+Test(uncompress, the_sample_soa_pointer_to_pointer)
+{
+	struct mb mb;
+	sample(&mb);
+	struct vtg_msg m;
+	cr_assert_eq(parse(&m, &mb), 0);
+	struct vtg_rr_iter it;
+	struct vtg_rr rr;
+	vtg__rr_iter_init(&it, &m, VTG_SEC_AUTHORITY);
+	cr_assert_eq(vtg__rr_iter_next(&it, &rr), 1);
+	cr_assert_eq(rr.type, VTG_TYPE_SOA);
+	uint8_t out[VTG_RDATA_NAMES_MAX], want[VTG_RDATA_NAMES_MAX];
+	size_t wl = expect_rdata(want, "", 0, "ns.example.net", "hostmaster.ns.example.net",
+				 rr.rdata + rr.rdlen - 20, 20);
+	cr_assert_eq(vtg__rdata_uncompress(&m, &rr, out, sizeof(out)), (int)wl);
+	cr_assert_eq(memcmp(out, want, wl), 0);
+}
+
+Test(uncompress, other_types_are_copied_as_they_are)
+{
+	struct mb mb;
+	build_caa(&mb);
+	struct vtg_msg m;
+	cr_assert_eq(parse(&m, &mb), 0);
+	struct vtg_rr_iter it;
+	struct vtg_rr rr;
+	vtg__rr_iter_init(&it, &m, VTG_SEC_ANSWER);
+	cr_assert_eq(vtg__rr_iter_next(&it, &rr), 1);
+	uint8_t out[64];
+	cr_assert_eq(vtg__rdata_uncompress(&m, &rr, out, sizeof(out)), rr.rdlen);
+	cr_assert_eq(memcmp(out, rr.rdata, rr.rdlen), 0);
+	cr_assert_eq(vtg__rdata_uncompress(&m, &rr, out, rr.rdlen - 1u), VTG_EWIRE_SPACE);
+}
+
+/* One RR of (type, class) with the given RDATA after "a.example" (the RDATA
+ * starts at offset 39), parsed; returns the RR. */
+static void one_rr(struct mb *mb, struct vtg_msg *m, struct vtg_rr *rr, uint16_t type,
+		   uint16_t rclass, const uint8_t *rd, uint16_t len)
+{
+	hdr(mb, 1, 0x8180, 1, 1, 0, 0);
+	question(mb, "a.example", type);
+	ptr(mb, 12);
+	rrhead_class(mb, type, rclass, 1, len);
+	cr_assert_eq(mb->n, 39);
+	put(mb, rd, len);
+	cr_assert_eq(parse(m, mb), 0);
+	struct vtg_rr_iter it;
+	vtg__rr_iter_init(&it, m, VTG_SEC_ANSWER);
+	cr_assert_eq(vtg__rr_iter_next(&it, rr), 1);
+}
+
+Test(uncompress, malformed_rdata_table)
+{
+	/* SRV and classes other than IN pass vtg__msg_parse unchecked: the
+	 * layout is checked by vtg__rdata_uncompress itself */
+	static const struct {
+		const char *what;
+		uint16_t type, rclass;
+		uint8_t rd[16];
+		uint16_t len;
+		int ret;
+	} t[] = {
+		{"SRV uncompressed", VTG_TYPE_SRV, 1, {0, 1, 0, 2, 1, 187, 1, 'a', 0}, 9, 9},
+		{"SRV root target", VTG_TYPE_SRV, 1, {0, 1, 0, 2, 1, 187, 0}, 7, 7},
+		{"SRV empty", VTG_TYPE_SRV, 1, {0}, 0, VTG_EWIRE_RDATA},
+		{"SRV fixed part only", VTG_TYPE_SRV, 1, {0, 1, 0, 2, 1, 187}, 6, VTG_EWIRE_RDATA},
+		{"SRV short fixed part", VTG_TYPE_SRV, 1, {0, 1, 0, 2, 1}, 5, VTG_EWIRE_RDATA},
+		{"SRV name past RDATA", VTG_TYPE_SRV, 1, {0, 1, 0, 2, 1, 187, 3, 'a', 'b', 'c', 0},
+		 10, VTG_EWIRE_RDATA},
+		{"SRV octet after the name", VTG_TYPE_SRV, 1, {0, 1, 0, 2, 1, 187, 1, 'a', 0, 0},
+		 10, VTG_EWIRE_RDATA},
+		{"SRV pointer to itself", VTG_TYPE_SRV, 1, {0, 1, 0, 2, 1, 187, 0xc0, 45}, 8,
+		 VTG_EWIRE_PTR_LOOP},
+		{"SRV pointer into its own labels", VTG_TYPE_SRV, 1,
+		 {0, 1, 0, 2, 1, 187, 1, 'a', 0xc0, 45}, 10, VTG_EWIRE_PTR_LOOP},
+		{"SRV forward pointer", VTG_TYPE_SRV, 1, {0, 1, 0, 2, 1, 187, 0xc0, 0xff}, 8,
+		 VTG_EWIRE_PTR_FWD},
+		{"SRV extended label type", VTG_TYPE_SRV, 1, {0, 1, 0, 2, 1, 187, 0x40, 0}, 8,
+		 VTG_EWIRE_LABEL_TYPE},
+		{"SRV reserved label type", VTG_TYPE_SRV, 1, {0, 1, 0, 2, 1, 187, 0x80, 0}, 8,
+		 VTG_EWIRE_LABEL_TYPE},
+		{"SRV pointer to the question", VTG_TYPE_SRV, 1, {0, 1, 0, 2, 1, 187, 0xc0, 12},
+		 8, 6 + 11},
+		{"CH CNAME pointer to itself", VTG_TYPE_CNAME, 3, {0xc0, 39}, 2,
+		 VTG_EWIRE_PTR_LOOP},
+		{"CH CNAME pointer to the question", VTG_TYPE_CNAME, 3, {0xc0, 12}, 2, 11},
+		{"CH MX no preference", VTG_TYPE_MX, 3, {0}, 1, VTG_EWIRE_RDATA},
+		{"CH SOA without counters", VTG_TYPE_SOA, 3, {0, 0, 1, 2}, 4, VTG_EWIRE_RDATA},
+		{"CH PTR empty", VTG_TYPE_PTR, 3, {0}, 0, VTG_EWIRE_RDATA},
+	};
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		struct mb mb;
+		struct vtg_msg m;
+		struct vtg_rr rr;
+		one_rr(&mb, &m, &rr, t[i].type, t[i].rclass, t[i].rd, t[i].len);
+		uint8_t out[VTG_RDATA_NAMES_MAX];
+		int rc = vtg__rdata_uncompress(&m, &rr, out, sizeof(out));
+		cr_assert_eq(rc, t[i].ret, "%s: got %d (%s)", t[i].what, rc, vtg_strerror(rc));
+	}
+}
+
+Test(uncompress, names_over_255_octets_and_the_largest_soa)
+{
+	/* a 249-octet question name; a pointer to it after one more label of
+	 * 5 octets gives 255 octets, of 6 gives 256 */
+	char q[256];
+	snprintf(q, sizeof(q), "%.61s.%.61s.%.61s.%.61s",
+		 "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+		 "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb",
+		 "ccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc",
+		 "ddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddd");
+	uint8_t qw[VTG_DNS_MAX_NAME];
+	cr_assert_eq(vtg__name_from_text(qw, q, strlen(q)), 249);
+	struct mb mb;
+	hdr(&mb, 1, 0x8180, 1, 3, 0, 0);
+	question(&mb, q, VTG_TYPE_SRV);
+	/* SRV to a 255-octet name */
+	ptr(&mb, 12);
+	size_t rd = rrhead_open(&mb, VTG_TYPE_SRV, 1);
+	put(&mb, "\x00\x01\x00\x02\x01\xbb" "\x05" "abcde", 12);
+	ptr(&mb, 12);
+	rr_close(&mb, rd);
+	/* SRV to a 256-octet name */
+	ptr(&mb, 12);
+	rd = rrhead_open(&mb, VTG_TYPE_SRV, 1);
+	put(&mb, "\x00\x01\x00\x02\x01\xbb" "\x06" "abcdef", 13);
+	ptr(&mb, 12);
+	rr_close(&mb, rd);
+	/* SOA whose two names are 255 octets each: VTG_RDATA_NAMES_MAX */
+	ptr(&mb, 12);
+	rd = rrhead_open(&mb, VTG_TYPE_SOA, 1);
+	put(&mb, "\x05" "abcde", 6);
+	ptr(&mb, 12);
+	put(&mb, "\x05" "fghij", 6);
+	ptr(&mb, 12);
+	for (int k = 0; k < 5; k++)
+		put32(&mb, 1);
+	rr_close(&mb, rd);
+	struct vtg_msg m;
+	cr_assert_eq(parse(&m, &mb), 0);
+	struct vtg_rr_iter it;
+	struct vtg_rr rr;
+	uint8_t out[VTG_RDATA_NAMES_MAX];
+	vtg__rr_iter_init(&it, &m, VTG_SEC_ANSWER);
+	cr_assert_eq(vtg__rr_iter_next(&it, &rr), 1);
+	cr_assert_eq(vtg__rdata_uncompress(&m, &rr, out, sizeof(out)), 6 + 255);
+	cr_assert_eq(memcmp(out + 6 + 6, qw, 249), 0);
+	cr_assert_eq(vtg__rr_iter_next(&it, &rr), 1);
+	cr_assert_eq(vtg__rdata_uncompress(&m, &rr, out, sizeof(out)), VTG_EWIRE_NAME_LEN);
+	cr_assert_eq(vtg__rr_iter_next(&it, &rr), 1);
+	cr_assert_eq(vtg__rdata_uncompress(&m, &rr, out, sizeof(out)), VTG_RDATA_NAMES_MAX);
+	cr_assert_eq(vtg__rdata_uncompress(&m, &rr, out, VTG_RDATA_NAMES_MAX - 1),
+		     VTG_EWIRE_SPACE);
+}
+
+Test(uncompress, record_outside_its_message_is_rdata_error)
+{
+	/* a hand-made rr must not make it read outside the message */
+	struct mb mb;
+	struct vtg_msg m;
+	struct vtg_rr rr;
+	one_rr(&mb, &m, &rr, VTG_TYPE_CNAME, 1, (const uint8_t *)"\x01" "a\0", 3);
+	uint8_t out[VTG_RDATA_NAMES_MAX];
+	struct vtg_rr bad = rr;
+	bad.rdata_off = m.len + 1;
+	cr_assert_eq(vtg__rdata_uncompress(&m, &bad, out, sizeof(out)), VTG_EWIRE_RDATA);
+	bad = rr;
+	bad.rdlen = 4; /* one octet past the end */
+	cr_assert_eq(vtg__rdata_uncompress(&m, &bad, out, sizeof(out)), VTG_EWIRE_RDATA);
+	cr_assert_eq(vtg__rdata_uncompress(&m, &rr, out, sizeof(out)), 3);
+}
+
+Test(uncompress, every_prefix_of_rdata_before_guard_page)
+{
+	/* the RDATA ends where the mapping does: a read past it crashes */
+	struct mb mb;
+	compressed_names(&mb);
+	size_t pg;
+	uint8_t *map = guard_map(&pg);
+	struct vtg_msg full;
+	cr_assert_eq(parse(&full, &mb), 0);
+	struct vtg_rr_iter it;
+	struct vtg_rr rr;
+	vtg__rr_iter_init(&it, &full, VTG_SEC_ANSWER);
+	while (vtg__rr_iter_next(&it, &rr) == 1) {
+		size_t end = rr.rdata_off + rr.rdlen;
+		for (size_t cut = 0; cut <= rr.rdlen; cut++) {
+			uint8_t *p = map + pg - (end - cut);
+			memcpy(p, mb.b, end - cut);
+			struct vtg_msg m = full;
+			m.pkt = p;
+			m.len = end - cut;
+			struct vtg_rr r = rr;
+			r.rdata = p + rr.rdata_off;
+			r.rdlen = (uint16_t)(rr.rdlen - cut);
+			uint8_t out[VTG_RDATA_NAMES_MAX];
+			int rc = vtg__rdata_uncompress(&m, &r, out, sizeof(out));
+			if (cut == 0)
+				cr_assert_gt(rc, 0);
+			else
+				cr_assert_lt(rc, 0, "type %u cut %zu", rr.type, cut);
+		}
+	}
+	munmap(map, pg * 2);
 }
