@@ -3,7 +3,10 @@
  * dcv.h for the contract. Everything reads only inside the RDATA handed in:
  * a TXT RDATA is walked once for structure before any value is looked at,
  * a CNAME RDATA's name is checked label by label against its length, and a
- * malformed RR is a "bad-rdata" verdict, never a match.
+ * malformed RR is a "bad-rdata" verdict, never a match. There is no message
+ * here to resolve a compression pointer against: every lookup backend hands
+ * out RDATA names uncompressed (lookup.h; stub mode through
+ * vtg__rdata_uncompress), so a pointer is bad-rdata, never followed.
  *
  * Choices where the sources leave room (SPEC.md sections 11, 12):
  * - persist: accounturi compared as exact octets (Boulder; open-mpic

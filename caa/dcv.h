@@ -114,7 +114,10 @@ const char *vtg__dcv_outcome_str(enum vtg_dcv_outcome o);
 enum vtg_dcv_rr {
 	VTG_DCV_RR_MATCH = 0,
 	VTG_DCV_RR_MISMATCH,         /* well-formed, other value / target */
-	VTG_DCV_RR_BAD_RDATA,        /* TXT string or CNAME name runs past RDATA */
+	VTG_DCV_RR_BAD_RDATA,        /* TXT string or CNAME name runs past RDATA,
+				      * or the name holds a compression pointer
+				      * (answers carry names uncompressed,
+				      * lookup.h: the backend broke that) */
 	VTG_DCV_RR_TOO_LONG,         /* value over VTG_DCV_SCRATCH octets */
 	VTG_DCV_RR_MALFORMED,        /* persist: breaks the issue-value grammar */
 	VTG_DCV_RR_WRONG_ISSUER,     /* persist: issuer absent or not the CA's */

@@ -44,12 +44,22 @@ static const char *ede_text(int code)
 	return "validation failed upstream";
 }
 
-static bool dup_rdata(const struct vtg_rdata *rrs, size_t n, const struct vtg_rr *rr)
+static bool dup_rdata(const struct vtg_rdata *rrs, size_t n, const uint8_t *rd, size_t len)
 {
 	for (size_t i = 0; i < n; i++)
-		if (rrs[i].len == rr->rdlen && memcmp(rrs[i].rdata, rr->rdata, rr->rdlen) == 0)
+		if (rrs[i].len == len && memcmp(rrs[i].rdata, rd, len) == 0)
 			return true;
 	return false;
+}
+
+/* The answer cannot be read: no records, no alias target. */
+static int malformed(struct vtg_lookup_answer *ans)
+{
+	ans->fail = VTG_FAIL_MALFORMED;
+	ans->n_rrs = 0;
+	ans->chain_len = 0;
+	ans->target = NULL;
+	return 0;
 }
 
 int vtg__stub_answer(const struct vtg_msg *m, const uint8_t *qname, uint16_t qtype,
@@ -75,6 +85,10 @@ int vtg__stub_answer(const struct vtg_msg *m, const uint8_t *qname, uint16_t qty
 	if (ans->fail != VTG_FAIL_NONE)
 		return 0;
 
+	/* names in RDATA are handed out decompressed (lookup.h): a resolver
+	 * may compress them against any earlier name, the question's included */
+	const bool canon = vtg__rdata_has_names(qtype);
+
 	/* follow the CNAME chain inside the answer section */
 	unsigned links = 0;
 	memcpy(sc->chain[0], qname, vtg__name_len(qname));
@@ -84,38 +98,60 @@ int vtg__stub_answer(const struct vtg_msg *m, const uint8_t *qname, uint16_t qty
 		struct vtg_rr rr;
 		const uint8_t *next = NULL;
 		int rc;
-		size_t n = 0;
+		size_t n = 0, used = 0;
 		vtg__rr_iter_init(&it, m, VTG_SEC_ANSWER);
 		while ((rc = vtg__rr_iter_next(&it, &rr)) == 1) {
 			if (rr.rclass != VTG_CLASS_IN || !vtg__name_equal(rr.owner, cur))
 				continue;
 			if (rr.type == qtype) {
-				if (n < VTG_STUB_MAX_RRS && !dup_rdata(sc->rrs, n, &rr)) {
-					sc->rrs[n].rdata = rr.rdata;
-					sc->rrs[n].len = rr.rdlen;
-					sc->rrs[n].ttl = rr.ttl;
-					n++;
+				if (n >= VTG_STUB_MAX_RRS)
+					continue;
+				const uint8_t *rd = rr.rdata;
+				size_t len = rr.rdlen;
+				if (canon) {
+					/* VTG_EWIRE_SPACE too: see VTG_STUB_CANON_MAX */
+					int l = vtg__rdata_uncompress(m, &rr, sc->canon + used,
+								      sizeof(sc->canon) - used);
+					if (l < 0)
+						return malformed(ans);
+					rd = sc->canon + used;
+					len = (size_t)l;
 				}
-			} else if (rr.type == VTG_TYPE_CNAME && qtype != VTG_TYPE_CNAME &&
-				   !next) {
+				if (qtype == VTG_TYPE_CNAME && n > 0) {
+					/* RFC 2181 10.1: one CNAME per owner; the
+					 * same target again is a duplicate */
+					if (!vtg__name_equal(sc->rrs[0].rdata, rd))
+						return malformed(ans);
+					continue;
+				}
+				if (dup_rdata(sc->rrs, n, rd, len))
+					continue; /* RFC 2181 5 */
+				sc->rrs[n].rdata = rd;
+				sc->rrs[n].len = (uint16_t)len;
+				sc->rrs[n].ttl = rr.ttl;
+				n++;
+				if (canon)
+					used += len;
+			} else if (rr.type == VTG_TYPE_CNAME && qtype != VTG_TYPE_CNAME) {
 				if (links >= VTG_CHAIN_MAX) {
 					ans->fail = VTG_FAIL_CHAIN_LIMIT;
 					return 0;
 				}
-				size_t after;
-				if (vtg__name_unpack(m->pkt, m->len, rr.rdata_off,
-						     sc->chain[links + 1], &after) < 0 ||
-				    after != rr.rdata_off + rr.rdlen) {
-					ans->fail = VTG_FAIL_MALFORMED;
-					return 0;
+				uint8_t target[VTG_DNS_MAX_NAME];
+				if (vtg__rdata_uncompress(m, &rr, target, sizeof(target)) < 0)
+					return malformed(ans);
+				if (!next) {
+					memcpy(sc->chain[links + 1], target, vtg__name_len(target));
+					next = sc->chain[links + 1];
+				} else if (!vtg__name_equal(next, target)) {
+					/* RFC 2181 10.1: an alias with two targets; following
+					 * either would be a guess */
+					return malformed(ans);
 				}
-				next = sc->chain[links + 1];
 			}
 		}
-		if (rc < 0) {
-			ans->fail = VTG_FAIL_MALFORMED;
-			return 0;
-		}
+		if (rc < 0)
+			return malformed(ans);
 		if (n > 0) {
 			ans->n_rrs = n;
 			break;

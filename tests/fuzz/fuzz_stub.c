@@ -8,7 +8,9 @@
  * Invariants (abort() on breach):
  *  - the reader never fails with an error code: bad data is a lookup
  *    failure in the answer, never a local fault;
- *  - at most VTG_STUB_MAX_RRS records, each RDATA inside the input;
+ *  - at most VTG_STUB_MAX_RRS records, each RDATA inside the input, or,
+ *    for a type whose RDATA holds names, a decompressed copy inside the
+ *    scratch's canon buffer that vtg__rdata_uncompress accepts as canonical;
  *  - chain_len within VTG_CHAIN_MAX + 1, a target only when aliases were
  *    followed, and a bogus answer always carries its reason text;
  *  - a failed answer carries no records.
@@ -38,9 +40,24 @@ static void read_as(const struct vtg_msg *m, const uint8_t *data, size_t size, u
 		abort();
 	if (ans.fail != VTG_FAIL_NONE && ans.n_rrs != 0)
 		abort();
+	const uint8_t *canon = scratch.canon, *canon_end = canon + sizeof(scratch.canon);
 	for (size_t i = 0; i < ans.n_rrs; i++) {
 		const struct vtg_rdata *r = &ans.rrs[i];
-		if (r->rdata < data || r->rdata + r->len > data + size)
+		if (!vtg__rdata_has_names(qtype)) {
+			if (r->rdata < data || r->rdata + r->len > data + size)
+				abort();
+			continue;
+		}
+		if (r->rdata < canon || r->rdata + r->len > canon_end)
+			abort();
+		/* decompressed means no pointer left: read as a message of its
+		 * own, the copy decompresses to itself */
+		struct vtg_msg own = {.pkt = r->rdata, .len = r->len};
+		struct vtg_rr rr = {.type = qtype, .rclass = VTG_CLASS_IN, .rdlen = r->len,
+				    .rdata = r->rdata, .rdata_off = 0};
+		uint8_t again[VTG_RDATA_NAMES_MAX];
+		int l = vtg__rdata_uncompress(&own, &rr, again, sizeof(again));
+		if (l != (int)r->len || memcmp(again, r->rdata, r->len) != 0)
 			abort();
 	}
 }

@@ -2,13 +2,15 @@
  * test_dcv.c — DNS-based DCV record checks (BR 3.2.2.4.7, .14, .16, .21,
  * .22; RFC 8555 8.4; SPEC.md section 11): query names, TXT value assembly,
  * the verdict over one lookup answer per method, and the canonical "seen"
- * value corroboration compares.
+ * value corroboration compares. The cname check also over a stub-mode
+ * answer whose CNAME target is compressed against the question name.
  */
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "caa/dcv.h"
+#include "resolver/stub.h"
 
 #define MAX_RR 8
 #define RR_OCTETS 2048
@@ -589,6 +591,100 @@ Test(dcv, cname_bad_rdata)
 		cr_assert_eq(check(&rq, &s), VTG_DCV_MISMATCH, "case %zu", i);
 		cr_assert_str_eq(res.detail, "cname: bad-rdata");
 	}
+}
+
+/*
+ * A stub-mode response to the cname query as unbound sends it: the target
+ * "<label>.ca.example" as labels and a compression pointer into the
+ * question name (to its "example"), read by the stub resolver. The check
+ * sees the decompressed name (lookup.h), never the pointer.
+ */
+static struct vtg_stub_scratch stub_scratch;
+
+static void unbound_cname(const char *qname_text, const char *label, uint8_t *pkt,
+			  size_t *len, uint8_t qw[VTG_DNS_MAX_NAME])
+{
+	struct vtg_dcv_request rq = req(VTG_DCV_CNAME, "dcv.ca.example");
+	rq.label = "_dcv";
+	uint8_t base[VTG_DNS_MAX_NAME];
+	cr_assert_gt(vtg__name_from_text(base, qname_text, strlen(qname_text)), 0);
+	uint16_t qtype = 0;
+	cr_assert_eq(vtg__dcv_query(&rq, base, qw, &qtype), 0);
+	cr_assert_eq(qtype, VTG_TYPE_CNAME);
+	size_t ql = vtg__name_len(qw), n = 0;
+	static const uint8_t head[12] = {0x12, 0x34, 0x81, 0x80, 0, 1, 0, 1, 0, 0, 0, 0};
+	memcpy(pkt, head, 12);
+	n = 12;
+	memcpy(pkt + n, qw, ql); /* "_dcv.a.example" at 12, "example" at 19 */
+	n += ql;
+	static const uint8_t qtail[4] = {0, VTG_TYPE_CNAME, 0, 1};
+	memcpy(pkt + n, qtail, 4);
+	n += 4;
+	size_t ll = strlen(label);
+	const uint8_t rr[10] = {0xc0, 12, 0, VTG_TYPE_CNAME, 0, 1, 0, 0, 1, 44};
+	memcpy(pkt + n, rr, 10);
+	n += 10;
+	pkt[n++] = 0;
+	pkt[n++] = (uint8_t)(1 + ll + 3 + 2); /* RDLENGTH */
+	pkt[n++] = (uint8_t)ll;
+	memcpy(pkt + n, label, ll);
+	n += ll;
+	memcpy(pkt + n, "\x02" "ca", 3);
+	n += 3;
+	pkt[n++] = 0xc0;
+	pkt[n++] = (uint8_t)(12 + 5 + 2);
+	*len = n;
+}
+
+static enum vtg_dcv_outcome check_stub(const char *label, struct vtg_lookup_answer *a)
+{
+	static uint8_t pkt[512];
+	size_t len;
+	uint8_t qw[VTG_DNS_MAX_NAME];
+	unbound_cname("a.example", label, pkt, &len, qw);
+	struct vtg_msg m;
+	cr_assert_eq(vtg__msg_parse(&m, pkt, len), 0);
+	memset(a, 0, sizeof(*a));
+	cr_assert_eq(vtg__stub_answer(&m, qw, VTG_TYPE_CNAME, &stub_scratch, a), 0);
+	cr_assert_eq(a->fail, VTG_FAIL_NONE);
+	cr_assert_eq(a->n_rrs, 1);
+	struct vtg_dcv_request rq = req(VTG_DCV_CNAME, "dcv.ca.example");
+	rq.label = "_dcv";
+	memset(&res, 'X', sizeof(res));
+	cr_assert_eq(vtg__dcv_check(&rq, a, &res), 0);
+	return res.outcome;
+}
+
+Test(dcv, cname_compressed_against_the_question_passes_through_stub)
+{
+	struct vtg_lookup_answer a;
+	cr_assert_eq(check_stub("dcv", &a), VTG_DCV_PASS, "%s", res.detail);
+	cr_assert_str_eq(res.seen, "dcv.ca.example.");
+	cr_assert_eq(res.matched, 0);
+	cr_assert_eq(res.rr[0], VTG_DCV_RR_MATCH);
+}
+
+Test(dcv, cname_compressed_mismatch_names_the_whole_target)
+{
+	struct vtg_lookup_answer a;
+	cr_assert_eq(check_stub("other", &a), VTG_DCV_MISMATCH);
+	cr_assert_str_eq(res.detail, "cname: mismatch (points to other.ca.example.)");
+}
+
+Test(dcv, cname_rdata_straight_from_the_message_would_be_bad_rdata)
+{
+	/* why the stub answer decompresses: the RDATA as it sits in the
+	 * message holds a pointer, meaningless without the message */
+	static uint8_t pkt[512];
+	size_t len;
+	uint8_t qw[VTG_DNS_MAX_NAME];
+	unbound_cname("a.example", "dcv", pkt, &len, qw);
+	struct rrset s = {0};
+	add_raw(&s, pkt + len - 9, 9); /* "\3dcv\2ca" + pointer */
+	struct vtg_dcv_request rq = req(VTG_DCV_CNAME, "dcv.ca.example");
+	rq.label = "_dcv";
+	cr_assert_eq(check(&rq, &s), VTG_DCV_MISMATCH);
+	cr_assert_str_eq(res.detail, "cname: bad-rdata");
 }
 
 /* ---- persist (BR 3.2.2.4.22) ---- */

@@ -3,7 +3,9 @@
  * SPEC.md section 0): AD means secure, SERVFAIL with a DNSSEC EDE means
  * bogus, the CNAME chain is followed inside the answer section, only records
  * owned by the chain count (RFC 2181 5.4.1), duplicates collapse, loops and
- * over-long chains fail.
+ * over-long chains fail, two different CNAMEs at one owner are malformed
+ * (RFC 2181 10.1), TTLs with the top bit set are 0 (RFC 2181 8), and RDATA
+ * names arrive decompressed however the resolver compressed them.
  */
 #include <criterion/criterion.h>
 #include <stdio.h>
@@ -12,12 +14,13 @@
 #include "resolver/stub.h"
 
 struct mb {
-	uint8_t b[4096];
+	uint8_t b[16384];
 	size_t n;
 };
 
 static void put(struct mb *m, const void *p, size_t n)
 {
+	cr_assert_leq(m->n + n, sizeof(m->b));
 	memcpy(m->b + m->n, p, n);
 	m->n += n;
 }
@@ -36,7 +39,8 @@ static void nm(struct mb *m, const char *t)
 	put(m, w, (size_t)l);
 }
 
-static void start(struct mb *m, unsigned flags, unsigned an, unsigned ar, const char *q)
+static void start_q(struct mb *m, unsigned flags, unsigned an, unsigned ar, const char *q,
+		    uint16_t qtype)
 {
 	m->n = 0;
 	put16(m, 1);
@@ -46,8 +50,13 @@ static void start(struct mb *m, unsigned flags, unsigned an, unsigned ar, const 
 	put16(m, 0);
 	put16(m, ar);
 	nm(m, q);
-	put16(m, VTG_TYPE_CAA);
+	put16(m, qtype);
 	put16(m, 1);
+}
+
+static void start(struct mb *m, unsigned flags, unsigned an, unsigned ar, const char *q)
+{
+	start_q(m, flags, an, ar, q, VTG_TYPE_CAA);
 }
 
 static void rr_caa(struct mb *m, const char *owner, const char *issuer)
@@ -78,14 +87,22 @@ static void rr_cname(struct mb *m, const char *owner, const char *target)
 static struct vtg_stub_scratch S;
 static struct vtg_lookup_answer A;
 
-static void read_answer(struct mb *m, const char *q)
+static void read_answer_t(struct mb *m, const char *q, uint16_t qtype)
 {
 	struct vtg_msg msg;
 	cr_assert_eq(vtg__msg_parse(&msg, m->b, m->n), 0);
 	uint8_t w[VTG_DNS_MAX_NAME];
 	vtg__name_from_text(w, q, strlen(q));
 	memset(&A, 0, sizeof(A));
-	cr_assert_eq(vtg__stub_answer(&msg, w, VTG_TYPE_CAA, &S, &A), 0);
+	cr_assert_eq(vtg__stub_answer(&msg, w, qtype, &S, &A), 0);
+	/* a failed answer carries no records */
+	if (A.fail != VTG_FAIL_NONE)
+		cr_assert_eq(A.n_rrs, 0);
+}
+
+static void read_answer(struct mb *m, const char *q)
+{
+	read_answer_t(m, q, VTG_TYPE_CAA);
 }
 
 Test(stub, direct_answer_ad_is_secure)
@@ -227,4 +244,381 @@ Test(stub, rcode_classes)
 	cr_assert_eq(vtg__rcode_fail(VTG_RCODE_FORMERR), VTG_FAIL_FORMERR);
 	cr_assert_eq(vtg__rcode_fail(9), VTG_FAIL_RCODE);
 	cr_assert_eq(vtg__rcode_fail(VTG_RCODE_NXDOMAIN), VTG_FAIL_NONE);
+}
+
+/* ---- TTL (RFC 2181 8) ---- */
+
+static void put32(struct mb *m, uint32_t v)
+{
+	put16(m, v >> 16);
+	put16(m, v & 0xffff);
+}
+
+static void rr_caa_ttl(struct mb *m, const char *owner, const char *issuer, uint32_t ttl)
+{
+	nm(m, owner);
+	put16(m, VTG_TYPE_CAA);
+	put16(m, 1);
+	put32(m, ttl);
+	put16(m, (unsigned)(2 + 5 + strlen(issuer)));
+	put(m, "\x00\x05issue", 7);
+	put(m, issuer, strlen(issuer));
+}
+
+Test(stub, ttl_with_top_bit_set_is_zero)
+{
+	struct mb m;
+	start(&m, 0x8180, 4, 0, "a.example");
+	rr_caa_ttl(&m, "a.example", "ca1.example", 0xffffffff);
+	rr_caa_ttl(&m, "a.example", "ca2.example", 0x80000000);
+	rr_caa_ttl(&m, "a.example", "ca3.example", 0x7fffffff);
+	rr_caa_ttl(&m, "a.example", "ca4.example", 86400);
+	read_answer(&m, "a.example");
+	cr_assert_eq(A.fail, VTG_FAIL_NONE);
+	cr_assert_eq(A.n_rrs, 4);
+	cr_assert_eq(A.rrs[0].ttl, 0); /* not 136 years */
+	cr_assert_eq(A.rrs[1].ttl, 0);
+	cr_assert_eq(A.rrs[2].ttl, 0x7fffffffu);
+	cr_assert_eq(A.rrs[3].ttl, 86400);
+}
+
+/* ---- one CNAME per owner (RFC 2181 10.1) ---- */
+
+Test(stub, two_different_cnames_at_the_qname_are_malformed)
+{
+	/* in either order, whatever comes after */
+	for (int order = 0; order < 2; order++) {
+		struct mb m;
+		start(&m, 0x8180, 4, 0, "a.example");
+		rr_cname(&m, "a.example", order ? "c.example" : "b.example");
+		rr_caa(&m, "b.example", "ca.example");
+		rr_cname(&m, "A.EXAMPLE", order ? "b.example" : "c.example");
+		rr_caa(&m, "c.example", "evil-ca.example");
+		read_answer(&m, "a.example");
+		cr_assert_eq(A.fail, VTG_FAIL_MALFORMED, "order %d", order);
+		cr_assert_null(A.target);
+	}
+}
+
+Test(stub, two_different_cnames_further_down_the_chain_are_malformed)
+{
+	struct mb m;
+	start(&m, 0x8180, 4, 0, "a.example");
+	rr_cname(&m, "a.example", "b.example");
+	rr_cname(&m, "b.example", "c.example");
+	rr_cname(&m, "b.example", "d.example");
+	rr_caa(&m, "c.example", "ca.example");
+	read_answer(&m, "a.example");
+	cr_assert_eq(A.fail, VTG_FAIL_MALFORMED);
+}
+
+Test(stub, two_cnames_off_the_chain_are_not_looked_at)
+{
+	/* RFC 2181 5.4.1: not data for this answer */
+	struct mb m;
+	start(&m, 0x8180, 3, 0, "a.example");
+	rr_cname(&m, "x.example", "b.example");
+	rr_cname(&m, "x.example", "c.example");
+	rr_caa(&m, "a.example", "ca.example");
+	read_answer(&m, "a.example");
+	cr_assert_eq(A.fail, VTG_FAIL_NONE);
+	cr_assert_eq(A.n_rrs, 1);
+}
+
+/* A CNAME whose target is one label then a pointer to off in the message. */
+static void rr_cname_ptr(struct mb *m, const char *owner, const char *label, size_t off)
+{
+	size_t ll = strlen(label);
+	nm(m, owner);
+	put16(m, VTG_TYPE_CNAME);
+	put16(m, 1);
+	put16(m, 0);
+	put16(m, 300);
+	put16(m, (unsigned)(1 + ll + 2));
+	uint8_t l = (uint8_t)ll;
+	put(m, &l, 1);
+	put(m, label, ll);
+	put16(m, 0xc000 | (unsigned)off);
+}
+
+/* offsets into the question name "a.example" at 12 */
+#define Q_EXAMPLE (12 + 2)
+
+Test(stub, duplicate_cnames_are_one_also_compressed_or_in_other_case)
+{
+	/* RFC 2181 5: the same record twice is one; compression and the case
+	 * of the target do not make it another alias */
+	struct mb m;
+	start(&m, 0x8180, 4, 0, "a.example");
+	rr_cname(&m, "a.example", "b.example");
+	rr_cname(&m, "a.example", "b.example");
+	rr_cname_ptr(&m, "a.example", "B", Q_EXAMPLE);
+	rr_caa(&m, "b.example", "ca.example");
+	read_answer(&m, "a.example");
+	cr_assert_eq(A.fail, VTG_FAIL_NONE);
+	cr_assert_eq(A.chain_len, 1);
+	cr_assert_eq(A.n_rrs, 1);
+	char t[300];
+	vtg__name_to_text(A.target, t, sizeof(t), true);
+	cr_assert_str_eq(t, "b.example");
+}
+
+Test(stub, qtype_cname_two_different_is_malformed_duplicates_are_one)
+{
+	struct mb m;
+	start_q(&m, 0x8180, 2, 0, "a.example", VTG_TYPE_CNAME);
+	rr_cname(&m, "a.example", "b.example");
+	rr_cname(&m, "a.example", "c.example");
+	read_answer_t(&m, "a.example", VTG_TYPE_CNAME);
+	cr_assert_eq(A.fail, VTG_FAIL_MALFORMED);
+
+	start_q(&m, 0x8180, 3, 0, "a.example", VTG_TYPE_CNAME);
+	rr_cname(&m, "a.example", "b.example");
+	rr_cname_ptr(&m, "a.example", "b", Q_EXAMPLE);
+	rr_cname(&m, "a.example", "B.Example");
+	read_answer_t(&m, "a.example", VTG_TYPE_CNAME);
+	cr_assert_eq(A.fail, VTG_FAIL_NONE);
+	cr_assert_eq(A.n_rrs, 1);
+	cr_assert_eq(A.chain_len, 0);
+}
+
+/* ---- RDATA names decompressed ---- */
+
+static bool in_message(const struct mb *m, const uint8_t *p)
+{
+	return p >= m->b && p < m->b + m->n;
+}
+
+Test(stub, cname_target_compressed_against_the_question)
+{
+	/* what unbound sends for "_dcv.www.example CNAME": the target
+	 * "dcv.ca.example" as two labels and a pointer into the question */
+	struct mb m;
+	start_q(&m, 0x8180, 1, 0, "_dcv.www.example", VTG_TYPE_CNAME);
+	nm(&m, "_dcv.www.example");
+	put16(&m, VTG_TYPE_CNAME);
+	put16(&m, 1);
+	put32(&m, 300);
+	put16(&m, 1 + 3 + 1 + 2 + 2);
+	put(&m, "\x03" "dcv" "\x02" "ca", 7);
+	put16(&m, 0xc000 | (12 + 5 + 4)); /* "example" in the question */
+	read_answer_t(&m, "_dcv.www.example", VTG_TYPE_CNAME);
+	cr_assert_eq(A.fail, VTG_FAIL_NONE);
+	cr_assert_eq(A.n_rrs, 1);
+	uint8_t want[VTG_DNS_MAX_NAME];
+	int wl = vtg__name_from_text(want, "dcv.ca.example", 14);
+	cr_assert_eq(A.rrs[0].len, wl);
+	cr_assert_eq(memcmp(A.rrs[0].rdata, want, (size_t)wl), 0);
+	cr_assert_not(in_message(&m, A.rrs[0].rdata)); /* a copy in the scratch */
+	cr_assert_eq(A.rrs[0].ttl, 300);
+}
+
+Test(stub, chain_link_compressed_against_the_question)
+{
+	struct mb m;
+	start(&m, 0x8180, 2, 0, "a.example");
+	rr_cname_ptr(&m, "a.example", "b", Q_EXAMPLE);
+	rr_caa(&m, "b.example", "ca.example");
+	read_answer(&m, "a.example");
+	cr_assert_eq(A.n_rrs, 1);
+	cr_assert_eq(A.chain_len, 1);
+	char t[300];
+	vtg__name_to_text(A.target, t, sizeof(t), true);
+	cr_assert_str_eq(t, "b.example");
+	/* CAA holds no names: zero-copy, into the message */
+	cr_assert(in_message(&m, A.rrs[0].rdata));
+}
+
+/* RR header with RDLENGTH patched by rd_close(). */
+static size_t rd_open(struct mb *m, const char *owner, uint16_t type)
+{
+	nm(m, owner);
+	put16(m, type);
+	put16(m, 1);
+	put32(m, 60);
+	put16(m, 0);
+	return m->n;
+}
+
+static void rd_close(struct mb *m, size_t rd)
+{
+	size_t l = m->n - rd;
+	m->b[rd - 2] = (uint8_t)(l >> 8);
+	m->b[rd - 1] = (uint8_t)l;
+}
+
+static size_t want_rdata(uint8_t *out, const void *pre, size_t npre, const char *n1,
+			 const char *n2, const void *post, size_t npost)
+{
+	size_t o = npre;
+	memcpy(out, pre, npre);
+	const char *names[] = {n1, n2};
+	for (int i = 0; i < 2; i++) {
+		if (!names[i])
+			continue;
+		int l = vtg__name_from_text(out + o, names[i], strlen(names[i]));
+		cr_assert_gt(l, 0);
+		o += (size_t)l;
+	}
+	memcpy(out + o, post, npost);
+	return o + npost;
+}
+
+static void assert_rdata(size_t i, const uint8_t *want, size_t wl)
+{
+	cr_assert_eq(A.rrs[i].len, wl, "record %zu: %u octets, want %zu", i, A.rrs[i].len, wl);
+	cr_assert_eq(memcmp(A.rrs[i].rdata, want, wl), 0, "record %zu", i);
+}
+
+Test(stub, mx_with_compressed_names_and_canonical_duplicates)
+{
+	struct mb m;
+	start_q(&m, 0x8180, 3, 0, "example.com", VTG_TYPE_MX);
+	size_t rd = rd_open(&m, "example.com", VTG_TYPE_MX);
+	put16(&m, 10);
+	put(&m, "\x04" "mail", 5);
+	put16(&m, 0xc000 | 12);
+	rd_close(&m, rd);
+	rd = rd_open(&m, "example.com", VTG_TYPE_MX);
+	put16(&m, 10);
+	nm(&m, "mail.example.com"); /* the same record uncompressed: a duplicate */
+	rd_close(&m, rd);
+	rd = rd_open(&m, "example.com", VTG_TYPE_MX);
+	put16(&m, 20);
+	put16(&m, 0xc000 | 12);
+	rd_close(&m, rd);
+	read_answer_t(&m, "example.com", VTG_TYPE_MX);
+	cr_assert_eq(A.fail, VTG_FAIL_NONE);
+	cr_assert_eq(A.n_rrs, 2);
+	uint8_t w[VTG_RDATA_NAMES_MAX];
+	assert_rdata(0, w, want_rdata(w, "\x00\x0a", 2, "mail.example.com", NULL, "", 0));
+	assert_rdata(1, w, want_rdata(w, "\x00\x14", 2, "example.com", NULL, "", 0));
+}
+
+Test(stub, srv_soa_ns_ptr_with_compressed_names)
+{
+	static const uint8_t fixed[20] = {0, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0, 3,
+					  0, 0, 0, 4, 0, 0, 0, 5};
+	uint8_t w[VTG_RDATA_NAMES_MAX];
+	struct mb m;
+
+	start_q(&m, 0x8180, 1, 0, "_sip._tcp.example.com", VTG_TYPE_SRV);
+	size_t rd = rd_open(&m, "_sip._tcp.example.com", VTG_TYPE_SRV);
+	put(&m, "\x00\x01\x00\x02\x13\xc4" "\x03" "sip", 10);
+	put16(&m, 0xc000 | (12 + 5 + 5)); /* "example.com" */
+	rd_close(&m, rd);
+	read_answer_t(&m, "_sip._tcp.example.com", VTG_TYPE_SRV);
+	cr_assert_eq(A.n_rrs, 1);
+	assert_rdata(0, w, want_rdata(w, "\x00\x01\x00\x02\x13\xc4", 6, "sip.example.com",
+				      NULL, "", 0));
+
+	start_q(&m, 0x8180, 1, 0, "example.com", VTG_TYPE_SOA);
+	rd = rd_open(&m, "example.com", VTG_TYPE_SOA);
+	size_t mname = m.n;
+	put(&m, "\x02" "ns", 3);
+	put16(&m, 0xc000 | 12);
+	put(&m, "\x0a" "hostmaster", 11);
+	put16(&m, 0xc000 | (unsigned)mname); /* to a name that ends in a pointer */
+	put(&m, fixed, 20);
+	rd_close(&m, rd);
+	read_answer_t(&m, "example.com", VTG_TYPE_SOA);
+	cr_assert_eq(A.n_rrs, 1);
+	assert_rdata(0, w, want_rdata(w, "", 0, "ns.example.com", "hostmaster.ns.example.com",
+				      fixed, 20));
+
+	start_q(&m, 0x8180, 2, 0, "example.com", VTG_TYPE_NS);
+	rd = rd_open(&m, "example.com", VTG_TYPE_NS);
+	put(&m, "\x03" "ns1", 4);
+	put16(&m, 0xc000 | 12);
+	rd_close(&m, rd);
+	rd = rd_open(&m, "example.com", VTG_TYPE_NS);
+	put16(&m, 0xc000 | 12); /* the zone's own name */
+	rd_close(&m, rd);
+	read_answer_t(&m, "example.com", VTG_TYPE_NS);
+	cr_assert_eq(A.n_rrs, 2);
+	assert_rdata(0, w, want_rdata(w, "", 0, "ns1.example.com", NULL, "", 0));
+	assert_rdata(1, w, want_rdata(w, "", 0, "example.com", NULL, "", 0));
+
+	start_q(&m, 0x8180, 1, 0, "1.2.0.192.in-addr.arpa", VTG_TYPE_PTR);
+	rd = rd_open(&m, "1.2.0.192.in-addr.arpa", VTG_TYPE_PTR);
+	put(&m, "\x04" "host", 5);
+	put16(&m, 0xc000 | (12 + 2 + 2 + 2 + 4)); /* "in-addr.arpa" */
+	rd_close(&m, rd);
+	read_answer_t(&m, "1.2.0.192.in-addr.arpa", VTG_TYPE_PTR);
+	cr_assert_eq(A.n_rrs, 1);
+	assert_rdata(0, w, want_rdata(w, "", 0, "host.in-addr.arpa", NULL, "", 0));
+}
+
+Test(stub, rdata_names_that_do_not_decompress_are_malformed)
+{
+	/* SRV is not checked by the parse: its names are first read here */
+	static const struct {
+		const char *what;
+		uint8_t rd[12];
+		size_t len;
+	} t[] = {
+		{"pointer loop inside the RDATA", {0, 1, 0, 2, 0, 80, 1, 'a', 0xc0, 0}, 10},
+		{"pointer to itself", {0, 1, 0, 2, 0, 80, 0xc0, 0}, 8},
+		{"forward pointer", {0, 1, 0, 2, 0, 80, 0xc0, 0xff}, 8},
+		{"name past the RDATA", {0, 1, 0, 2, 0, 80, 3, 'a', 'b'}, 9},
+		{"octet after the name", {0, 1, 0, 2, 0, 80, 0, 0}, 8},
+		{"no fixed part", {0, 1}, 2},
+	};
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		struct mb m;
+		start_q(&m, 0x8180, 2, 0, "a.example", VTG_TYPE_SRV);
+		/* a good record first: the bad one fails the whole answer */
+		size_t rd = rd_open(&m, "a.example", VTG_TYPE_SRV);
+		put(&m, "\x00\x01\x00\x02\x00\x50", 6);
+		put16(&m, 0xc000 | 12);
+		rd_close(&m, rd);
+		rd = rd_open(&m, "a.example", VTG_TYPE_SRV);
+		uint8_t b[12];
+		memcpy(b, t[i].rd, sizeof(b));
+		if (b[6] == 1 && b[8] == 0xc0)
+			b[9] = (uint8_t)(m.n + 6); /* to the "\1a" just before it */
+		else if (b[6] == 0xc0 && b[7] == 0)
+			b[7] = (uint8_t)(m.n + 6); /* to itself */
+		put(&m, b, t[i].len);
+		rd_close(&m, rd);
+		cr_assert_lt(m.n, 256u);
+		read_answer_t(&m, "a.example", VTG_TYPE_SRV);
+		cr_assert_eq(A.fail, VTG_FAIL_MALFORMED, "%s", t[i].what);
+	}
+}
+
+Test(stub, decompressed_rdata_beyond_the_canon_buffer_is_malformed)
+{
+	/* a 249-octet name in the question; each MX is a preference and a
+	 * pointer to it (4 octets) that decompresses to 251: 261 distinct
+	 * records fit in VTG_STUB_CANON_MAX, 262 do not */
+	char q[256];
+	snprintf(q, sizeof(q), "%.61s.%.61s.%.61s.%.61s",
+		 "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+		 "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb",
+		 "ccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc",
+		 "ddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddd");
+	const size_t fit = VTG_STUB_CANON_MAX / (2 + 249);
+	cr_assert_eq(fit, 261);
+	for (size_t n = fit; n <= fit + 1; n++) {
+		struct mb m;
+		start_q(&m, 0x8180, (unsigned)n, 0, q, VTG_TYPE_MX);
+		for (size_t i = 0; i < n; i++) {
+			put16(&m, 0xc000 | 12);
+			put16(&m, VTG_TYPE_MX);
+			put16(&m, 1);
+			put32(&m, 60);
+			put16(&m, 4);
+			put16(&m, (unsigned)i);
+			put16(&m, 0xc000 | 12);
+		}
+		read_answer_t(&m, q, VTG_TYPE_MX);
+		if (n == fit) {
+			cr_assert_eq(A.fail, VTG_FAIL_NONE);
+			cr_assert_eq(A.n_rrs, fit);
+			cr_assert_eq(A.rrs[fit - 1].len, 2 + 249);
+		} else {
+			cr_assert_eq(A.fail, VTG_FAIL_MALFORMED);
+		}
+	}
 }
