@@ -19,6 +19,14 @@ struct vtg_dv_keys {
 };
 
 /* RFC 8624: what a validator implements. 1 (RSA/MD5) must not be used. */
+/* A record's TTL; one with the top bit set counts as 0 (RFC 2181 8; ldns
+ * reads it raw). */
+static uint32_t ttl_of(const ldns_rr *rr)
+{
+	uint32_t t = ldns_rr_ttl(rr);
+	return t > VTG_DNS_TTL_MAX ? 0 : t;
+}
+
 static bool alg_supported(unsigned alg)
 {
 	switch (alg) {
@@ -253,8 +261,8 @@ static void verify(const ldns_rr_list *set, const ldns_rr_list *sigs, const ldns
 	}
 	uint32_t ttl = UINT32_MAX;
 	for (size_t i = 0; i < ldns_rr_list_rr_count(set); i++)
-		if (ldns_rr_ttl(ldns_rr_list_rr(set, i)) < ttl)
-			ttl = ldns_rr_ttl(ldns_rr_list_rr(set, i));
+		if (ttl_of(ldns_rr_list_rr(set, i)) < ttl)
+			ttl = ttl_of(ldns_rr_list_rr(set, i));
 	ldns_rdf *owner = ldns_rr_owner(ldns_rr_list_rr(set, 0));
 	unsigned owner_labels = ldns_dname_label_count(owner);
 	if (ldns_dname_label_count(owner) > 0 && ldns_rdf_size(owner) > 2 &&
@@ -294,6 +302,8 @@ static void verify(const ldns_rr_list *set, const ldns_rr_list *sigs, const ldns
 				res->weak = true;
 		}
 		uint32_t ot = ldns_rdf2native_int32(ldns_rr_rrsig_origttl(sig));
+		if (ot > VTG_DNS_TTL_MAX)
+			ot = 0; /* RFC 2181 8 */
 		if (ot < ttl)
 			ttl = ot;
 		uint32_t exp = ldns_rdf2native_int32(ldns_rr_rrsig_expiration(sig));

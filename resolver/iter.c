@@ -1337,47 +1337,6 @@ static void send_query(struct vtg_iter *it, struct task *t)
 
 /* ------------------------------------------------------ reading answers */
 
-/* RDATA with its names decompressed, for the cache. */
-static int rdata_canon(const struct vtg_msg *m, const struct vtg_rr *rr, uint8_t *out,
-		       size_t cap)
-{
-	size_t pre = 0, post = 0;
-	unsigned names = 1;
-	switch (rr->type) {
-	case VTG_TYPE_NS: case VTG_TYPE_CNAME: case VTG_TYPE_DNAME: case VTG_TYPE_PTR:
-		break;
-	case VTG_TYPE_MX: pre = 2; break;
-	case 33: pre = 6; break; /* SRV */
-	case VTG_TYPE_SOA: names = 2; post = 20; break;
-	default:
-		if (rr->rdlen > cap)
-			return -1;
-		memcpy(out, rr->rdata, rr->rdlen);
-		return rr->rdlen;
-	}
-	if (rr->rdlen < pre + post + 1 || pre > cap)
-		return -1;
-	memcpy(out, rr->rdata, pre);
-	size_t o = pre, off = rr->rdata_off + pre;
-	for (unsigned i = 0; i < names; i++) {
-		uint8_t n[VTG_DNS_MAX_NAME];
-		size_t next;
-		int l = vtg__name_unpack(m->pkt, m->len, off, n, &next);
-		if (l < 0 || next > rr->rdata_off + rr->rdlen || o + (size_t)l > cap)
-			return -1;
-		memcpy(out + o, n, (size_t)l);
-		o += (size_t)l;
-		off = next;
-	}
-	if (post) {
-		if (off + post != rr->rdata_off + rr->rdlen || o + post > cap)
-			return -1;
-		memcpy(out + o, m->pkt + off, post);
-		o += post;
-	}
-	return (int)o;
-}
-
 static int gather(const struct vtg_msg *m, enum vtg_section sec, const uint8_t *owner,
 		  uint16_t type, struct rrset *s)
 {
@@ -1395,7 +1354,7 @@ static int gather(const struct vtg_msg *m, enum vtg_section sec, const uint8_t *
 			continue;
 		if (s->n >= SET_MAX)
 			return -1;
-		int l = rdata_canon(m, &rr, s->buf + s->used, s->cap - s->used);
+		int l = vtg__rdata_uncompress(m, &rr, s->buf + s->used, s->cap - s->used);
 		if (l < 0)
 			return -1;
 		/* drop exact duplicates (RFC 2181 5) */
