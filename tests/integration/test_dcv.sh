@@ -113,6 +113,36 @@ expect "persist: not our issuer" "$(line "$VTG_NAME_SECURE" '"\(.result) \(.reas
 dcv --method persist --ca good-ca.vtg "$W"
 expect "persist without --account-uri: usage error" "$(cat "$T/rc")" 2
 
+# ---- CNAME-based DCV with a compressed target ---------------------------
+# unbound and NSD compress a CNAME target in the question's zone against
+# the question name (c0xx pointers); the check must read the decompressed
+# target (it once said `bad-rdata`). Through each namespace's unbound (stub
+# mode) and iteratively from NSD.
+hijack
+A2=alias.$VTG_NAME_HIJACK
+raw=$(ip netns exec "$(var p0 NETNS)" python3 - "$(var p0 UNBOUND)" "_vtg-dcv.$A2" <<'PY'
+import socket, struct, sys
+q = struct.pack('>HHHHHH', 0x1234, 0x0100, 1, 0, 0, 0)
+q += b''.join(bytes([len(l)]) + l.encode() for l in sys.argv[2].split('.') if l) + b'\0'
+q += struct.pack('>HH', 5, 1)
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.settimeout(3)
+s.sendto(q, (sys.argv[1], 53)); print(s.recv(4096).hex())
+PY
+)
+# the answer's RDATA ends in a compression pointer (0xc0..)
+[[ "$raw" =~ 0a6463762d746172676574.*c0[0-9a-f]{2}$ ]] && ok \
+  || bad "unbound did not compress the CNAME target: $raw"
+for p in p0 r1; do
+  ip netns exec "$(var "$p" NETNS)" "$V" dcv --resolver "$(var "$p" UNBOUND)" --no-progress \
+    --method cname --label _vtg-dcv --expect "dcv-target.www.$VTG_NAME_HIJACK" "$A2" \
+    > "$T/stub.jsonl" 2>&1
+  expect "cname compressed, via $p's unbound (stub)" \
+    "$(jq -r '"\(.result) \(.seen)"' "$T/stub.jsonl" 2>/dev/null)" \
+    "pass dcv-target.www.$VTG_NAME_HIJACK."
+done
+dcv --method cname --label _vtg-dcv --expect "dcv-target.www.$VTG_NAME_HIJACK" "$A2"
+expect "cname compressed, iterative: pass 5/5" "$(line "$A2" '"\(.result) \(.quorum)"')" "pass 5/5"
+
 # ---- contact (sunsetting): the remotes must see the same address ---------
 hijack r1 r2
 dcv --method contact-email "$W"

@@ -56,7 +56,7 @@ CACHE_COUNT=${VTG_CACHE_COUNT:-100000}   # names in names-cache.txt (NXDOMAIN le
 NSD_ROLES=(root tld sld-a sld-b victim bench rogue)
 # bumped whenever up builds something new: a running world with another
 # version is not healthy, so `up` rebuilds it instead of keeping it
-WORLD_VERSION=3
+WORLD_VERSION=4
 BIG_COUNT=100          # CAA records at the big names (about 3.5 kB)
 
 log() { printf 'world: %s\n' "$*" >&2; }
@@ -351,6 +351,8 @@ EOF
     echo '_acme-challenge.www.hijack.vexample. TXT "an-older-token"'
     echo '_acme-challenge.alias.hijack.vexample. CNAME _acme-challenge.www.hijack.vexample.'
     echo '_vtg-dcv.www.hijack.vexample. CNAME www.dcv.good-ca.vtg.'
+    # a target in the same zone: servers compress it against the question
+    echo '_vtg-dcv.alias.hijack.vexample. CNAME dcv-target.www.hijack.vexample.'
     echo '_validation-persist.www.hijack.vexample. TXT "good-ca.vtg; accounturi=https://good-ca.vtg/acct/7"'
     echo '_validation-contactemail.www.hijack.vexample. TXT "hostmaster@hijack.vexample"'
   } >"$Z/hijack.vexample.zone"
@@ -361,6 +363,7 @@ EOF
     echo '_acme-challenge.www.hijack.vexample. TXT "evil-dns01-token-from-the-rogue"'
     echo '_acme-challenge.alias.hijack.vexample. CNAME _acme-challenge.www.hijack.vexample.'
     echo '_vtg-dcv.www.hijack.vexample. CNAME www.dcv.evil-ca.example.'
+    echo '_vtg-dcv.alias.hijack.vexample. CNAME dcv-evil.www.hijack.vexample.'
     echo '_validation-persist.www.hijack.vexample. TXT "evil-ca.example; accounturi=https://evil-ca.example/acct/1"'
     echo '_validation-contactemail.www.hijack.vexample. TXT "attacker@evil.example"'
   } >"$zr/hijack.vexample.zone"
