@@ -603,6 +603,15 @@ static void make_iter(const struct line *at)
 		die(at, "vtg__iter_new: %s", err);
 }
 
+/* A window (what CHECK counts) opens at the first START after a RUN. */
+static void window_open(void)
+{
+	S.win_q0 = n_queries;
+	S.win_t0 = S.now_ms;
+	for (unsigned p = 0; p < S.n_persp; p++)
+		vtg__iter_stats(S.it, p, &S.st0[p]);
+}
+
 static void start(const struct line *at, char **w, int n)
 {
 	make_iter(at);
@@ -627,6 +636,8 @@ static void start(const struct line *at, char **w, int n)
 		die(at, "perspective %u out of range (CONFIG perspectives)", r->persp);
 	uint8_t qn[VTG_DNS_MAX_NAME];
 	name_wire(at, r->name, qn);
+	if (S.pending_first == n_results)
+		window_open();
 	int rc = vtg__iter_lookup(S.it, r->persp, qn, r->qtype, (void *)(uintptr_t)n_results);
 	if (rc != 0)
 		die(at, "vtg__iter_lookup: %d", rc);
@@ -644,10 +655,8 @@ static double cpu_ms(void)
 static void run(const struct line *at)
 {
 	make_iter(at);
-	S.win_q0 = n_queries;
-	S.win_t0 = S.now_ms;
-	for (unsigned p = 0; p < S.n_persp; p++)
-		vtg__iter_stats(S.it, p, &S.st0[p]);
+	if (S.pending_first == n_results)
+		window_open(); /* a RUN without START */
 	double c0 = cpu_ms();
 	for (;;) {
 		vtg__iter_poll(S.it);
@@ -674,10 +683,10 @@ static void run(const struct line *at)
 	S.pending_first = n_results;
 	printf("%s:%u: RUN", at->file, at->no);
 	for (size_t i = first; i < n_results; i++)
-		printf(" [%s %s -> %s%s%s]", results[i].name, type_text(results[i].qtype),
+		printf(" [%s %s -> %s %s %s]", results[i].name, type_text(results[i].qtype),
 		       fail_name(results[i].fail),
-		       results[i].fail ? "" : " ", results[i].fail ? "" :
-			vtg__rcode_str(results[i].rcode));
+		       results[i].rcode == VTG_RCODE_NONE ? "-" : vtg__rcode_str(results[i].rcode),
+		       dnssec_name(results[i].dnssec));
 	printf(": %zu queries, %.3f s virtual, cpu %.3f ms (%.3f ms per lookup)\n",
 	       S.win_q1 - S.win_q0, (double)(S.win_t1 - S.win_t0) / 1e3, c1 - c0,
 	       n ? (c1 - c0) / (double)n : 0.0);

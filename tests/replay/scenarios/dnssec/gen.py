@@ -55,6 +55,11 @@ entry("198.41.0.4", "*.test.", "*", "NOERROR",
       authority=rrset(R, "test.", "NS", False) + rrset(R, "test.", "DS"),
       additional=rrset(R, "ns1.test.", "A", False), label="root_referral")
 entry("10.1.0.1", "test.", "DNSKEY", "AA NOERROR", rrset(T, "test.", "DNSKEY"), label="test_dnskey")
+entry("10.1.0.1", "secure.test.", "DS", "AA NOERROR", rrset(T, "secure.test.", "DS"),
+      label="test_ds_secure")
+entry("10.1.0.1", "insecure.test.", "DS", "AA NOERROR",
+      authority=rrset(T, "test.", "SOA") + rrset(T, "insecure.test.", "NSEC"),
+      label="test_ds_insecure")
 entry("10.1.0.1", "*.secure.test.", "*", "NOERROR",
       authority=rrset(T, "secure.test.", "NS", False) + rrset(T, "secure.test.", "DS"),
       additional=rrset(T, "ns1.secure.test.", "A", False), label="test_referral_secure")
@@ -67,6 +72,12 @@ entry("10.3.0.1", "www.secure.test.", "A", "AA NOERROR", rrset(S, "www.secure.te
       label="secure_www")
 entry("10.3.0.1", "secure.test.", "CAA", "AA NOERROR", rrset(S, "secure.test.", "CAA"),
       label="secure_caa")
+entry("10.3.0.1", "www.secure.test.", "*", "AA NOERROR",
+      authority=rrset(S, "secure.test.", "SOA") + rrset(S, "www.secure.test.", "NSEC"),
+      label="secure_nodata")
+entry("10.3.0.1", "*.secure.test.", "*", "AA NXDOMAIN",
+      authority=rrset(S, "secure.test.", "SOA") + rrset(S, "secure.test.", "NSEC"),
+      label="secure_nxdomain")
 entry("10.4.0.1", "www.insecure.test.", "A", "AA NOERROR",
       ["www.insecure.test. 300 IN A 192.0.2.2"], label="insecure_www")
 entry("10.4.0.1", "insecure.test.", "CAA", "AA NOERROR",
