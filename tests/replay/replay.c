@@ -644,6 +644,8 @@ static void start(const struct line *at, char **w, int n)
 	cur_result = n_results++;
 }
 
+static void dump_queries(size_t from, size_t to);
+
 static double cpu_ms(void)
 {
 	struct rusage ru;
@@ -690,6 +692,11 @@ static void run(const struct line *at)
 	printf(": %zu queries, %.3f s virtual, cpu %.3f ms (%.3f ms per lookup)\n",
 	       S.win_q1 - S.win_q0, (double)(S.win_t1 - S.win_t0) / 1e3, c1 - c0,
 	       n ? (c1 - c0) / (double)n : 0.0);
+	const char *v = getenv("VTG_REPLAY_VERBOSE");
+	if (v && *v && *v != '0') {
+		fflush(stdout);
+		dump_queries(S.win_q0, S.win_q1);
+	}
 }
 
 /* ------------------------------------------------------------- checks */
@@ -791,7 +798,7 @@ static void expect(const struct line *at, char **w, int n)
 	if (!strcmp(key, "fail")) {
 		snprintf(got, sizeof(got), "%s", fail_name(r->fail));
 		ok = false;
-		char alt[256];
+		char alt[sizeof(val)];
 		snprintf(alt, sizeof(alt), "%s", val);
 		for (char *tok = strtok(alt, "|"); tok; tok = strtok(NULL, "|")) {
 			enum vtg_lookup_fail f;
@@ -813,7 +820,7 @@ static void expect(const struct line *at, char **w, int n)
 	} else if (!strcmp(key, "dnssec")) {
 		snprintf(got, sizeof(got), "%s", dnssec_name(r->dnssec));
 		ok = false;
-		char alt[256];
+		char alt[sizeof(val)];
 		snprintf(alt, sizeof(alt), "%s", val);
 		for (char *tok = strtok(alt, "|"); tok; tok = strtok(NULL, "|"))
 			ok |= !strcasecmp(tok, got);
