@@ -62,6 +62,27 @@ static int malformed(struct vtg_lookup_answer *ans)
 	return 0;
 }
 
+/* DNAME substitution (RFC 6672 2.2): the labels of cur below owner, then
+ * target. -1 when the result would be longer than 255 octets (the server
+ * should have said YXDOMAIN, RFC 6672 2.2). */
+static int dname_subst(const uint8_t *cur, const uint8_t *owner, const uint8_t *target,
+		       uint8_t *out)
+{
+	unsigned cl = vtg__name_labels(cur), ol = vtg__name_labels(owner);
+	size_t prefix = 0;
+	const uint8_t *p = cur;
+	for (unsigned i = 0; i < cl - ol; i++) {
+		prefix += 1u + p[0];
+		p += 1u + p[0];
+	}
+	size_t tl = vtg__name_len(target);
+	if (prefix + tl > VTG_DNS_MAX_NAME)
+		return -1;
+	memmove(out, cur, prefix);
+	memcpy(out + prefix, target, tl);
+	return 0;
+}
+
 int vtg__stub_answer(const struct vtg_msg *m, const uint8_t *qname, uint16_t qtype,
 		     struct vtg_stub_scratch *sc, struct vtg_lookup_answer *ans)
 {
@@ -97,10 +118,26 @@ int vtg__stub_answer(const struct vtg_msg *m, const uint8_t *qname, uint16_t qty
 		struct vtg_rr_iter it;
 		struct vtg_rr rr;
 		const uint8_t *next = NULL;
+		/* a DNAME above cur: the name it redirects cur to (RFC 6672) */
+		uint8_t dsub[VTG_DNS_MAX_NAME];
+		bool have_dsub = false;
 		int rc;
 		size_t n = 0, used = 0;
 		vtg__rr_iter_init(&it, m, VTG_SEC_ANSWER);
 		while ((rc = vtg__rr_iter_next(&it, &rr)) == 1) {
+			if (rr.rclass == VTG_CLASS_IN && rr.type == VTG_TYPE_DNAME &&
+			    qtype != VTG_TYPE_CNAME && qtype != VTG_TYPE_DNAME &&
+			    vtg__name_is_sub(cur, rr.owner) && !vtg__name_equal(cur, rr.owner)) {
+				uint8_t target[VTG_DNS_MAX_NAME], sub[VTG_DNS_MAX_NAME];
+				if (vtg__rdata_uncompress(m, &rr, target, sizeof(target)) < 0 ||
+				    dname_subst(cur, rr.owner, target, sub) < 0)
+					return malformed(ans); /* includes an over-long result */
+				if (have_dsub && !vtg__name_equal(dsub, sub))
+					return malformed(ans); /* two redirections */
+				memcpy(dsub, sub, vtg__name_len(sub));
+				have_dsub = true;
+				continue;
+			}
 			if (rr.rclass != VTG_CLASS_IN || !vtg__name_equal(rr.owner, cur))
 				continue;
 			if (rr.type == qtype) {
@@ -152,6 +189,20 @@ int vtg__stub_answer(const struct vtg_msg *m, const uint8_t *qname, uint16_t qty
 		}
 		if (rc < 0)
 			return malformed(ans);
+		if (have_dsub) {
+			/* the synthesised CNAME must agree with its DNAME (RFC 6672
+			 * 5.3.1, SPEC.md 8); without one, substitute ourselves */
+			if (next && !vtg__name_equal(next, dsub))
+				return malformed(ans);
+			if (!next && n == 0) {
+				if (links >= VTG_CHAIN_MAX) {
+					ans->fail = VTG_FAIL_CHAIN_LIMIT;
+					return 0;
+				}
+				memcpy(sc->chain[links + 1], dsub, vtg__name_len(dsub));
+				next = sc->chain[links + 1];
+			}
+		}
 		if (n > 0) {
 			ans->n_rrs = n;
 			break;

@@ -622,3 +622,78 @@ Test(stub, decompressed_rdata_beyond_the_canon_buffer_is_malformed)
 		}
 	}
 }
+
+/* ---- DNAME (RFC 6672): substituted by the stub when the resolver sent no
+ * synthesised CNAME, checked against it when it did */
+static void rr_dname(struct mb *m, const char *owner, const char *target)
+{
+	size_t rd = rd_open(m, owner, VTG_TYPE_DNAME);
+	nm(m, target);
+	rd_close(m, rd);
+}
+
+Test(stub, dname_without_cname_is_substituted)
+{
+	struct mb m;
+	start(&m, 0x8180, 2, 0, "www.a.example");
+	rr_dname(&m, "a.example", "b.other");
+	rr_caa(&m, "www.b.other", "ca.example");
+	read_answer(&m, "www.a.example");
+	cr_assert_eq(A.fail, VTG_FAIL_NONE);
+	cr_assert_eq(A.n_rrs, 1);
+	cr_assert_eq(A.chain_len, 1);
+	char t[300];
+	vtg__name_to_text(A.target, t, sizeof(t), true);
+	cr_assert_str_eq(t, "www.b.other");
+}
+
+Test(stub, dname_alone_leads_to_no_data_at_the_target_not_at_the_name)
+{
+	struct mb m;
+	start(&m, 0x8180, 1, 0, "www.a.example");
+	rr_dname(&m, "a.example", "b.other");
+	read_answer(&m, "www.a.example");
+	cr_assert_eq(A.fail, VTG_FAIL_NONE);
+	cr_assert_eq(A.n_rrs, 0);
+	cr_assert_eq(A.chain_len, 1, "the empty answer is the target's, reached by an alias");
+}
+
+Test(stub, dname_substitution_longer_than_255_is_malformed)
+{
+	/* qname 4 x 63-octet labels under a.example would overflow once the
+	 * DNAME target (a long name) replaces a.example: a hostile resolver
+	 * answering NOERROR with only the DNAME must not make the climb skip
+	 * the name */
+	char q[300], tgt[300];
+	snprintf(q, sizeof(q), "%.60s.%.60s.%.60s.a.example",
+		 "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+		 "yyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyy",
+		 "zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz");
+	snprintf(tgt, sizeof(tgt), "%.60s.%.60s.other",
+		 "pppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppp",
+		 "qqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqq");
+	struct mb m;
+	start(&m, 0x8180, 1, 0, q);
+	rr_dname(&m, "a.example", tgt);
+	read_answer(&m, q);
+	cr_assert_eq(A.fail, VTG_FAIL_MALFORMED);
+}
+
+Test(stub, synthesised_cname_must_agree_with_its_dname)
+{
+	struct mb m;
+	start(&m, 0x8180, 3, 0, "www.a.example");
+	rr_dname(&m, "a.example", "b.other");
+	rr_cname(&m, "www.a.example", "www.b.other");
+	rr_caa(&m, "www.b.other", "ca.example");
+	read_answer(&m, "www.a.example");
+	cr_assert_eq(A.fail, VTG_FAIL_NONE);
+	cr_assert_eq(A.n_rrs, 1);
+
+	start(&m, 0x8180, 3, 0, "www.a.example");
+	rr_dname(&m, "a.example", "b.other");
+	rr_cname(&m, "www.a.example", "www.evil.other");
+	rr_caa(&m, "www.evil.other", "ca.example");
+	read_answer(&m, "www.a.example");
+	cr_assert_eq(A.fail, VTG_FAIL_MALFORMED);
+}
