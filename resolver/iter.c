@@ -744,9 +744,11 @@ static void finish(struct vtg_iter *it, struct task *t, enum vtg_lookup_fail fai
 		   const struct centry *e, uint8_t dnssec, const char *why)
 {
 	if (t->parent != NIL) {
+		/* an NS name without an address (NXDOMAIN, no data) leaves the
+		 * parent without that server */
 		wake_parent(it, t, fail != VTG_FAIL_NONE ? fail
 				   : (e && e->kind == CE_POS) ? VTG_FAIL_NONE
-							      : VTG_FAIL_SERVFAIL);
+							      : VTG_FAIL_NO_NAMESERVER);
 		return;
 	}
 	struct vtg_lookup_answer a;
@@ -978,10 +980,12 @@ static int gather_servers(struct vtg_iter *it, struct task *t, const struct zinf
 			if (!a || a->kind != CE_POS) {
 				if (t->ns_failed & (1u << i)) {
 					failed++;
-				} else if (cget(it, c, lo, TYPE_NSFAIL)) {
+				} else if ((a = cget(it, c, lo, TYPE_NSFAIL)) != NULL) {
 					t->ns_failed |= 1u << i;
 					failed++;
 					ps->st.ns_skipped++;
+					if (!t->last_fail) /* why it failed then */
+						t->last_fail = (enum vtg_lookup_fail)a->rcode;
 				} else if (ns_cycle(it, t, lo)) {
 					t->ns_failed |= 1u << i;
 					cycles++;
@@ -1168,8 +1172,11 @@ static void step(struct vtg_iter *it, struct task *t)
 					 * delegation skips the name */
 					uint8_t lo[VTG_DNS_MAX_NAME];
 					lname(lo, centry_rdata(z.ns, (unsigned)t->ns_pending));
-					cput(it, c, lo, TYPE_NSFAIL, CE_NEG, TR_AUTH,
-					     VTG_ITER_NSFAIL_TTL, NULL, NULL, 0);
+					struct centry *f = cput(it, c, lo, TYPE_NSFAIL, CE_NEG,
+								TR_AUTH, VTG_ITER_NSFAIL_TTL,
+								NULL, NULL, 0);
+					if (f)
+						f->rcode = (uint8_t)t->sub_fail;
 					find_zone(it, t, &z); /* cput may evict */
 				}
 			}
