@@ -824,25 +824,6 @@ static bool chain_add(struct vtg_iter *it, struct task *t, const uint8_t *target
 	return true;
 }
 
-/* DNAME substitution (RFC 6672 2.2): cur = prefix(cur below owner) + target. */
-static int dname_subst(const uint8_t *cur, const uint8_t *owner, const uint8_t *target,
-		       uint8_t *out)
-{
-	unsigned cl = vtg__name_labels(cur), ol = vtg__name_labels(owner);
-	const uint8_t *p = cur;
-	size_t prefix = 0;
-	for (unsigned i = 0; i < cl - ol; i++) {
-		prefix += 1u + p[0];
-		p += 1u + p[0];
-	}
-	size_t tl = vtg__name_len(target);
-	if (prefix + tl > VTG_DNS_MAX_NAME)
-		return -1;
-	memmove(out, cur, prefix);
-	memcpy(out + prefix, target, tl);
-	return 0;
-}
-
 /* Look the current question up in the cache; true when the task moved on
  * (finished, or followed an alias). */
 static bool from_cache(struct vtg_iter *it, struct task *t, bool *chased)
@@ -883,7 +864,7 @@ static bool from_cache(struct vtg_iter *it, struct task *t, bool *chased)
 		e = cget(it, c, a, VTG_TYPE_DNAME);
 		if (e && e->kind == CE_POS && e->n > 0) {
 			uint8_t nn[VTG_DNS_MAX_NAME];
-			if (dname_subst(t->cur, a, centry_rdata(e, 0), nn) < 0) {
+			if (vtg__name_dname_subst(t->cur, a, centry_rdata(e, 0), nn) < 0) {
 				finish(it, t, VTG_FAIL_MALFORMED, NULL, e->dnssec, NULL);
 				return true;
 			}

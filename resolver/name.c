@@ -217,3 +217,21 @@ int vtg__name_to_text(const uint8_t *name, char *out, size_t cap, bool lw)
 	out[w] = 0;
 	return (int)w;
 }
+
+int vtg__name_dname_subst(const uint8_t *name, const uint8_t *owner, const uint8_t *target,
+			  uint8_t *out)
+{
+	unsigned nl = vtg__name_labels(name), ol = vtg__name_labels(owner);
+	size_t prefix = 0;
+	const uint8_t *p = name;
+	for (unsigned i = 0; i < nl - ol; i++) {
+		prefix += 1u + p[0];
+		p += 1u + p[0];
+	}
+	size_t tl = vtg__name_len(target);
+	if (prefix + tl > VTG_DNS_MAX_NAME)
+		return VTG_EWIRE_NAME_LEN;
+	memmove(out, name, prefix);
+	memcpy(out + prefix, target, tl);
+	return 0;
+}

@@ -62,27 +62,6 @@ static int malformed(struct vtg_lookup_answer *ans)
 	return 0;
 }
 
-/* DNAME substitution (RFC 6672 2.2): the labels of cur below owner, then
- * target. -1 when the result would be longer than 255 octets (the server
- * should have said YXDOMAIN, RFC 6672 2.2). */
-static int dname_subst(const uint8_t *cur, const uint8_t *owner, const uint8_t *target,
-		       uint8_t *out)
-{
-	unsigned cl = vtg__name_labels(cur), ol = vtg__name_labels(owner);
-	size_t prefix = 0;
-	const uint8_t *p = cur;
-	for (unsigned i = 0; i < cl - ol; i++) {
-		prefix += 1u + p[0];
-		p += 1u + p[0];
-	}
-	size_t tl = vtg__name_len(target);
-	if (prefix + tl > VTG_DNS_MAX_NAME)
-		return -1;
-	memmove(out, cur, prefix);
-	memcpy(out + prefix, target, tl);
-	return 0;
-}
-
 int vtg__stub_answer(const struct vtg_msg *m, const uint8_t *qname, uint16_t qtype,
 		     struct vtg_stub_scratch *sc, struct vtg_lookup_answer *ans)
 {
@@ -130,7 +109,7 @@ int vtg__stub_answer(const struct vtg_msg *m, const uint8_t *qname, uint16_t qty
 			    vtg__name_is_sub(cur, rr.owner) && !vtg__name_equal(cur, rr.owner)) {
 				uint8_t target[VTG_DNS_MAX_NAME], sub[VTG_DNS_MAX_NAME];
 				if (vtg__rdata_uncompress(m, &rr, target, sizeof(target)) < 0 ||
-				    dname_subst(cur, rr.owner, target, sub) < 0)
+				    vtg__name_dname_subst(cur, rr.owner, target, sub) < 0)
 					return malformed(ans); /* includes an over-long result */
 				if (have_dsub && !vtg__name_equal(dsub, sub))
 					return malformed(ans); /* two redirections */

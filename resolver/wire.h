@@ -123,6 +123,13 @@ bool vtg__name_equal(const uint8_t *a, const uint8_t *b);
 /* True when name is equal to or below ancestor. */
 bool vtg__name_is_sub(const uint8_t *name, const uint8_t *ancestor);
 
+/* DNAME substitution (RFC 6672 2.2): the labels of name below owner (name
+ * must be below it), then target, into out[VTG_DNS_MAX_NAME] (out may be
+ * name). 0, or VTG_EWIRE_NAME_LEN when the result would be longer than 255
+ * octets (a server answers YXDOMAIN then). */
+int vtg__name_dname_subst(const uint8_t *name, const uint8_t *owner, const uint8_t *target,
+			  uint8_t *out);
+
 /* RFC 4034 section 6.1 canonical order; <0, 0, >0. */
 int vtg__name_cmp(const uint8_t *a, const uint8_t *b);
 
