@@ -1181,16 +1181,16 @@ static void tcp_cqe(struct vtg_worker *w, enum op op, uint32_t i, int res)
 						w->persp[s->persp].st.dropped_mismatch++;
 					tcp_fail(w, i, prc < 0 ? VTG_FAIL_MALFORMED
 							       : VTG_FAIL_TRUNCATED);
-				} else if (w->msg.flags & VTG_FLAG_TC) {
+				} else {
+					w->persp[s->persp].st.received++;
 					/* still truncated over TCP: a partial RRset
 					 * (one that leaves out a restrictive CAA
 					 * property) is never used (SPEC.md 8); a
 					 * failure of this server */
-					w->persp[s->persp].st.received++;
-					tcp_fail(w, i, VTG_FAIL_TRUNCATED_TCP);
-				} else {
-					w->persp[s->persp].st.received++;
-					complete(w, i, VTG_FAIL_NONE, &w->msg, true, 0);
+					if (w->msg.flags & VTG_FLAG_TC)
+						tcp_fail(w, i, VTG_FAIL_TRUNCATED_TCP);
+					else
+						complete(w, i, VTG_FAIL_NONE, &w->msg, true, 0);
 				}
 				tcp_next_waiting(w);
 				return;

@@ -178,7 +178,8 @@ struct vtg_iter {
 
 static const uint8_t ROOT[1] = {0};
 
-#define SET_MAX VTG_STUB_MAX_RRS /* an RRset as large as a message holds (caatestsuite big.basic: 1001) */
+/* an RRset as large as a message holds (caatestsuite big.basic has 1001) */
+#define SET_MAX VTG_STUB_MAX_RRS
 #define SET_BUF (2 * 65536)
 
 /* One RRset of a section, decompressed. */
@@ -1002,7 +1003,7 @@ static int gather_servers(struct vtg_iter *it, struct task *t, const struct zinf
 		if (t->srv[i].dead)
 			continue;
 		if (held_down(it, t->persp, &t->srv[i])) {
-			t->srv[i].dead = 2;
+			t->srv[i].dead = 1;
 			held++;
 			ps->st.held_down++;
 			if (best_held < 0 || t->srv[i].ms < t->srv[best_held].ms)
