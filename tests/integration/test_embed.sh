@@ -19,12 +19,8 @@ cleanup() {
   [ -n "${KEEP:-}" ] || rm -rf "$T"
 }
 trap cleanup EXIT
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
-expect() { if [ "$2" = "$3" ]; then ok; else bad "$1: got '$2', want '$3'"; fi; }
-var() { eval "echo \${VTG_$(echo "$1" | tr a-z A-Z)_$2}"; }
+# shellcheck disable=SC1091
+. "$SRC/tests/integration/lib.sh"
 {
   printf '[engine]\nroot-hints = %s\ntrust-anchor = %s\ntimeout-ms = 300\nretries = 1\n' \
     "$VTG_ROOT_HINTS" "$VTG_TRUST_ANCHOR"

@@ -24,13 +24,8 @@ cleanup() {
   [ -n "${KEEP:-}" ] && echo "kept $T" >&2 || rm -rf "$T"
 }
 trap cleanup EXIT
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
-expect() { # description actual wanted
-  if [ "$2" = "$3" ]; then ok; else bad "$1: got '$2', want '$3'"; fi
-}
+# shellcheck disable=SC1091
+. "$SRC/tests/integration/lib.sh"
 prefix() { # description actual wanted-prefix
   case "$2" in "$3"*) ok ;; *) bad "$1: got '$2', want '$3...'" ;; esac
 }

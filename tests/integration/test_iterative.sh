@@ -13,14 +13,8 @@ WORLD=$SRC/tests/world/world.sh
 . <("$WORLD" env)
 T=$(mktemp -d /tmp/vtg-iter.XXXXXX)
 trap '[ -n "${KEEP:-}" ] || rm -rf "$T"' EXIT
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
-expect() { # description actual wanted
-  if [ "$2" = "$3" ]; then ok; else bad "$1: got '$2', want '$3'"; fi
-}
-var() { eval "echo \${VTG_$(echo "$1" | tr a-z A-Z)_$2}"; }
+# shellcheck disable=SC1091
+. "$SRC/tests/integration/lib.sh"
 
 ENGINE=$(printf '[engine]\nroot-hints = %s\ntrust-anchor = %s\ntimeout-ms = 400\n' \
   "$VTG_ROOT_HINTS" "$VTG_TRUST_ANCHOR")

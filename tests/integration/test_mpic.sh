@@ -31,14 +31,8 @@ cleanup() {
   [ -n "${KEEP:-}" ] || rm -rf "$T"
 }
 trap cleanup EXIT
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
-expect() { # description actual wanted
-  if [ "$2" = "$3" ]; then ok; else bad "$1: got '$2', want '$3'"; fi
-}
-var() { eval "echo \${VTG_$(echo "$1" | tr a-z A-Z)_$2}"; }
+# shellcheck disable=SC1091
+. "$SRC/tests/integration/lib.sh"
 
 # conf NAME "p0 r1 ..." [RIR override per perspective "r1=ARIN ..."]
 conf() {

@@ -14,15 +14,8 @@ WORLD=$SRC/tests/world/world.sh
 T=$(mktemp -d /tmp/vtg-it.XXXXXX)
 SPID=
 trap '[ -n "$SPID" ] && kill "$SPID" 2>/dev/null; [ -n "${KEEP:-}" ] || rm -rf "$T"' EXIT
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
-expect() { # description actual wanted
-  if [ "$2" = "$3" ]; then ok; else bad "$1: got '$2', want '$3'"; fi
-}
-
-var() { eval "echo \${VTG_$(echo "$1" | tr a-z A-Z)_$2}"; }
+# shellcheck disable=SC1091
+. "$SRC/tests/integration/lib.sh"
 
 # a config: one perspective per argument, stub mode through its unbound
 conf() {
