@@ -76,6 +76,7 @@ struct srtt_ent {
 struct persp_state {
 	struct cache c;
 	struct srtt_ent *srtt;
+	uint64_t held_until_ms;   /* the latest hold-down end: none is held after it */
 	struct vtg_iter_stats st;
 };
 
@@ -417,8 +418,10 @@ static void srtt_update(struct vtg_iter *it, unsigned persp, const struct srv *s
 		e->down_until_ms = 0;
 	} else {
 		e->ms = e->ms * 2 + 500 > 120000 ? 120000 : e->ms * 2 + 500; /* back off */
-		if (fail == VTG_FAIL_TIMEOUT)
+		if (fail == VTG_FAIL_TIMEOUT) {
 			e->down_until_ms = it->now_ms + VTG_ITER_HOLDDOWN_MS;
+			it->ps[persp].held_until_ms = e->down_until_ms;
+		}
 	}
 }
 
@@ -999,10 +1002,11 @@ static int gather_servers(struct vtg_iter *it, struct task *t, const struct zinf
 	/* servers that timed out recently are not asked again (by any lookup
 	 * of this perspective) while the hold-down lasts */
 	int live = 0, held = 0, best_held = -1;
+	bool any_held = it->now_ms < ps->held_until_ms; /* else no table look-up */
 	for (unsigned i = 0; i < t->n_srv; i++) {
 		if (t->srv[i].dead)
 			continue;
-		if (held_down(it, t->persp, &t->srv[i])) {
+		if (any_held && held_down(it, t->persp, &t->srv[i])) {
 			t->srv[i].dead = 1;
 			held++;
 			ps->st.held_down++;
