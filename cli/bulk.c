@@ -43,8 +43,8 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
-#include "engine/aggregate.h"
-#include "engine/config.h"
+#include "mpic/aggregate.h"
+#include "runner/config.h"
 #include "cli/present.h"
 #include "common/alloc.h"
 #include "caa/dcv.h"

@@ -19,7 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine/aggregate.h"
+#include "mpic/aggregate.h"
 
 static int failures;
 

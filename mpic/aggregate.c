@@ -14,7 +14,7 @@
 #include <string.h>
 
 #include "common/alloc.h"
-#include "engine/aggregate.h"
+#include "mpic/aggregate.h"
 
 struct cell {
 	uint64_t seq;

@@ -10,7 +10,7 @@
  * (written once: a second write for the same perspective is refused and
  * counted) and decrements the entry's pending count with an atomic
  * acquire-release operation. The delivery that brings the count to zero —
- * the last arrival — evaluates the BR 3.2.2.9 quorum (engine/quorum.h) over
+ * the last arrival — evaluates the BR 3.2.2.9 quorum (mpic/quorum.h) over
  * the slots, calls the finalise callback on its own thread and pushes the
  * entry onto the completion queue, a bounded lock-free multi-producer /
  * single-consumer queue (Vyukov's array queue with per-cell sequence
@@ -25,13 +25,13 @@
  * its completion was popped / its finalise callback returned and the owner
  * released it); any thread may put; exactly one thread pops.
  */
-#ifndef VTG_ENGINE_AGGREGATE_H
-#define VTG_ENGINE_AGGREGATE_H
+#ifndef VTG_MPIC_AGGREGATE_H
+#define VTG_MPIC_AGGREGATE_H
 
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "engine/quorum.h"
+#include "mpic/quorum.h"
 
 #define VTG_AGG_MAX_PERSP 32
 

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "engine/quorum.h"
+#include "mpic/quorum.h"
 
 static const char *const RIR_NAMES[VTG_RIR_COUNT] = {
 	"", "ARIN", "RIPE NCC", "APNIC", "LACNIC", "AFRINIC",

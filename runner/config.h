@@ -1,8 +1,8 @@
 /*
  * config.h — the perspectives file (format in README.md, "Configuration").
  */
-#ifndef VTG_ENGINE_CONFIG_H
-#define VTG_ENGINE_CONFIG_H
+#ifndef VTG_RUNNER_CONFIG_H
+#define VTG_RUNNER_CONFIG_H
 
 #include <stdio.h>
 

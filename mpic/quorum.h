@@ -6,11 +6,11 @@
  * configuration must pass before a run may corroborate anything.
  *
  * Pure logic: no I/O, no threads, no allocation. The aggregator
- * (engine/aggregate.h) calls vtg__quorum_eval() once per check, on the thread
+ * (mpic/aggregate.h) calls vtg__quorum_eval() once per check, on the thread
  * that delivers the check's last perspective result.
  */
-#ifndef VTG_ENGINE_QUORUM_H
-#define VTG_ENGINE_QUORUM_H
+#ifndef VTG_MPIC_QUORUM_H
+#define VTG_MPIC_QUORUM_H
 
 #include <stdbool.h>
 #include <stddef.h>

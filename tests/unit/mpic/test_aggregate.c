@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine/aggregate.h"
+#include "mpic/aggregate.h"
 
 static struct vtg_agg_cfg cfg5(void)
 {

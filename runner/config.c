@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine/config.h"
+#include "runner/config.h"
 
 static const char *const RIRS[] = {"ARIN", "RIPE NCC", "APNIC", "LACNIC", "AFRINIC"};
 

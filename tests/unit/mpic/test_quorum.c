@@ -7,7 +7,7 @@
 #include <criterion/parameterized.h>
 #include <string.h>
 
-#include "engine/quorum.h"
+#include "mpic/quorum.h"
 
 static const enum vtg_rir RIRS5[] = {VTG_RIR_ARIN, VTG_RIR_RIPE, VTG_RIR_APNIC, VTG_RIR_LACNIC,
 				     VTG_RIR_AFRINIC};
