@@ -19,9 +19,9 @@ extern "C" {
 #endif
 
 #define VTG_VERSION_MAJOR 0
-#define VTG_VERSION_MINOR 1
+#define VTG_VERSION_MINOR 2
 #define VTG_VERSION_PATCH 0
-#define VTG_VERSION_STRING "0.1.0"
+#define VTG_VERSION_STRING "0.2.0"
 /* Compare with VTG_VERSION_NUMBER >= VTG_MAKE_VERSION(0, 1, 0). */
 #define VTG_MAKE_VERSION(a, b, c) (((a) << 16) | ((b) << 8) | (c))
 #define VTG_VERSION_NUMBER \
@@ -124,27 +124,35 @@ VTG_API int vtg_caa_reason_permits(enum vtg_caa_reason r);
 
 
 /* ------------------------------------------------------------------------
- * The embeddable engine: bulk CAA or DCV checks, each run on the primary
- * perspective and every remote one at once and corroborated under BR
- * 3.2.2.9, through the same io_uring workers as the `vantage` command.
+ * The embeddable engine: CAA checks, DNS domain-control checks and plain
+ * DNS queries (any type, DNSSEC-validated where a perspective validates),
+ * each run on the primary perspective and every remote one at once and,
+ * for CAA and DCV, corroborated under BR 3.2.2.9, through the same io_uring
+ * workers as the `vantage` command. One engine serves every kind: each
+ * submit names its check.
  *
- * Threading contract: vtg_engine_new, vtg_submit, vtg_poll, vtg_pending and
- * vtg_engine_free are called by one thread at a time (the owner; typically
- * one thread). The engine runs its own worker threads (one io_uring ring
- * each). A check completes exactly once: either through vtg_poll, or, when
+ * Threading contract: every function below is called by one thread at a
+ * time (the owner). The engine runs its own worker threads (one io_uring
+ * ring each). A check completes exactly once: through vtg_poll, or, when
  * on_complete is set, through that callback, called on a worker thread as
  * the check's last perspective result arrives (it must not block and must
  * not call back into the engine; the completion is valid during the call).
- * In callback mode vtg_poll(e, NULL, 0, ms) only recycles finished checks
- * (vtg_submit needs a free entry) and returns how many it recycled.
+ * In callback mode vtg_poll(e, NULL, 0, ms) recycles finished checks
+ * (vtg_submit needs a free entry), delivers cancelled checks through the
+ * callback on the calling thread, and returns how many it handled.
  * Nothing here is global: any number of engines may live in one process.
+ *
+ * Event loops: vtg_engine_fd() is a descriptor that becomes readable when
+ * completions are ready (like libunbound's ub_fd); on readable, call
+ * vtg_poll(e, out, max, 0). It stays readable while completions remain.
  * ------------------------------------------------------------------------ */
 
 struct vtg_engine;
 
 enum vtg_check_kind {
 	VTG_CHECK_CAA = 0, /* RFC 8659 / BR 3.2.2.8 */
-	VTG_CHECK_DCV,     /* BR 3.2.2.4 over DNS; method in vtg_options */
+	VTG_CHECK_DCV,     /* BR 3.2.2.4 over DNS */
+	VTG_CHECK_QUERY,   /* one DNS query: any type, class IN */
 };
 
 enum vtg_mode {
@@ -163,15 +171,17 @@ struct vtg_options {
 	const char *config_text;   /* the same format, in memory */
 	const char *resolver;      /* one stub perspective, "ADDR[:PORT]" */
 
-	enum vtg_check_kind kind;
-	const char *const *ca_domains; /* the CA's issuer domain names (CAA; persist) */
+	enum vtg_check_kind kind;  /* what vtg_submit() runs */
+	const char *const *ca_domains; /* the CA's issuer domain names (CAA,
+				    * persist); a CAA check may give its own */
 	size_t n_ca_domains;
 	const char *account_uri;   /* RFC 8657 accounturi; dns-account-01, persist */
 	const char *validation_method; /* RFC 8657 validationmethods (CAA) */
-	const char *dcv_method;    /* DCV: "dns-01", "dns-account-01", "dns-change",
-				    * "cname", "persist", "contact-email",
-				    * "contact-phone" */
+	const char *dcv_method;    /* DCV default: "dns-01", "dns-account-01",
+				    * "dns-change", "cname", "persist",
+				    * "contact-email", "contact-phone" */
 	const char *dcv_label;     /* dns-change / cname: "_label" or NULL */
+	uint16_t qtype;            /* what vtg_submit() asks for a QUERY engine */
 	enum vtg_mode mode;
 	int min_remotes;           /* < 0: the BR minimum at the current date */
 	int lookup_failure_exception; /* BR 3.2.2.8 exception (off by default) */
@@ -182,36 +192,134 @@ struct vtg_options {
 	void *on_complete_ud;
 };
 
+/* One check for vtg_submit_check(). The strings are copied at submit. */
+struct vtg_check {
+	enum vtg_check_kind kind;
+	const char *name;          /* presentation form; U-labels allowed (CAA, DCV) */
+	/* CAA: the CA's issuer domain names for this check; NULL: the engine's */
+	const char *const *ca_domains;
+	size_t n_ca_domains;
+	/* DCV: method (NULL: the engine's), expected value (NULL where the
+	 * method takes none), label for dns-change / cname (NULL: the engine's) */
+	const char *dcv_method;
+	const char *expect;
+	const char *dcv_label;
+	/* QUERY: the type, by number (1 A, 28 AAAA, 257 CAA, ...) */
+	uint16_t qtype;
+};
+
+/* Why a check came out as it did: the code the JSON line's "reason" starts
+ * with. CAA checks use the enum vtg_caa_reason values (0..99). */
+enum vtg_reason {
+	/* DCV (BR 3.2.2.4) */
+	VTG_REASON_DCV_PASS = 100,
+	VTG_REASON_DCV_NO_RECORD,      /* NXDOMAIN, or no record of the type */
+	VTG_REASON_DCV_MISMATCH,       /* records present, none carries the value */
+	VTG_REASON_DCV_LOOKUP_FAILURE,
+	VTG_REASON_DCV_DNSSEC_BOGUS,
+	VTG_REASON_DCV_NOT_CORROBORATED, /* BR 3.2.2.9 quorum not met */
+	VTG_REASON_DCV_INVALID,        /* the name or the request is invalid */
+	/* QUERY */
+	VTG_REASON_ANSWERED = 200,     /* a response came back (any rcode) */
+	VTG_REASON_QUERY_FAILED,       /* no usable response: see failure */
+	VTG_REASON_INVALID_NAME,       /* the name cannot be encoded */
+	/* any kind */
+	VTG_REASON_CANCELLED = 300,    /* withdrawn by vtg_cancel() */
+};
+/* "authorized", "pass", "no-record", "answered", "cancelled", ... */
+VTG_API const char *vtg_reason_str(int reason);
+
+#define VTG_RCODE_NO_RESPONSE 0xffff  /* no response was received */
+
+/* A resource record of a query's answer (stub: the response's answer
+ * section, CNAMEs and signatures included; iterative: the RRset of the
+ * type at the end of the alias chain). */
+struct vtg_record {
+	const char *owner;         /* presentation form, trailing dot */
+	uint16_t type, rclass;
+	uint32_t ttl;
+	const uint8_t *rdata;      /* wire form, names uncompressed */
+	uint16_t rdlen;
+	const char *text;          /* the whole record in presentation form */
+};
+
+/* One perspective's part of a check. */
+struct vtg_persp_result {
+	const char *id;            /* the perspective's id in the configuration */
+	const char *rir;           /* its RIR, or "" */
+	int primary;               /* 1 for the primary perspective */
+	int answered;              /* a result was obtained (no lookup failure) */
+	int positive;              /* CAA permits / DCV passed / query answered */
+	int corroborates;          /* remote: counts for the quorum; -1 primary */
+	enum vtg_dnssec dnssec;
+	unsigned rcode;            /* last rcode seen, or VTG_RCODE_NO_RESPONSE */
+	const char *failure;       /* "timeout", "servfail", ... or NULL */
+	const char *reason;        /* this perspective's reason text */
+	double latency_ms;
+};
+
 /* A finished check. Pointers are valid until the next vtg_poll (or during
  * the callback). */
 struct vtg_completion {
 	void *user;                /* as given to vtg_submit */
+	uint64_t id;               /* as vtg_submit_check returned */
+	enum vtg_check_kind kind;
 	const char *name;          /* the name as submitted */
 	int positive;              /* CAA: issuance permitted; DCV: passed (after
-				    * corroboration in enforce mode) */
+				    * corroboration in enforce mode); QUERY: the
+				    * primary got a response */
 	const char *reason;        /* "authorized", "not-authorized: ...",
 				    * "not-corroborated: 3/5 corroborated, 4 needed",
-				    * "pass", "mismatch: ...", ... */
+				    * "pass", "mismatch: ...", "answered", ... */
+	int reason_code;           /* enum vtg_caa_reason or enum vtg_reason */
+	enum vtg_dnssec dnssec;    /* the primary's */
+	const char *why_bogus;     /* with VTG_DNSSEC_BOGUS, else NULL */
 	int corroborated;          /* 1, 0, or -1 (nothing to corroborate / off) */
 	unsigned quorum_k, quorum_n; /* corroborating remotes of n asked */
+	const struct vtg_persp_result *perspectives; /* [0] = the primary */
+	unsigned n_perspectives;
+	/* QUERY (the primary's answer; rcode also for CAA and DCV) */
+	unsigned rcode;            /* VTG_RCODE_NO_RESPONSE when no response */
+	const char *failure;       /* "timeout", ... or NULL */
+	const char *server;        /* "ADDR:PORT" of the server that answered, or NULL */
+	const struct vtg_record *records;
+	unsigned n_records;
 	const char *json;          /* the whole evidence as one JSON object, the
-				    * line `vantage caa` / `vantage dcv` writes */
+				    * line `vantage caa|dcv|query` writes */
 	size_t json_len;
 };
 
 /* Make an engine and start its workers. 0, or a negative error with the
- * reason in err (configuration refused, perspective cannot be set up, ...). */
+ * reason in err: -EINVAL (options contradict), VTG_ECONFIG (configuration
+ * or perspective set refused, a perspective cannot be set up),
+ * VTG_EDCV_METHOD / VTG_EDCV_REQUEST / VTG_EDCV_LABEL (DCV defaults),
+ * -ENOMEM. */
 VTG_API int vtg_engine_new(struct vtg_engine **out, const struct vtg_options *opt,
 			   char *err, size_t errcap);
-/* Queue one check of name (DCV: with its expected value, or NULL where the
- * method takes none). 0 (exactly one completion follows), -EAGAIN (every
- * entry is in flight or unreaped: poll, then retry), -EINVAL. */
+/* Queue one check. 0 with *id set (when id is not NULL): exactly one
+ * completion follows. -EAGAIN: every entry is in flight or unreaped (poll,
+ * then retry). -EINVAL: no name, unknown kind, qtype 0 for a query, a CAA
+ * check with no CA domain names. VTG_EDCV_METHOD: unknown DCV method.
+ * -ENOMEM. An invalid name is not an error: it completes as invalid. */
+VTG_API int vtg_submit_check(struct vtg_engine *e, const struct vtg_check *chk, void *user,
+			     uint64_t *id);
+/* The options' kind for name (DCV: with its expected value, or NULL where
+ * the method takes none; QUERY: the options' qtype). As vtg_submit_check. */
 VTG_API int vtg_submit(struct vtg_engine *e, const char *name, const char *expect,
 		       void *user);
+/* Withdraw a submitted check. 0: it completes exactly once, as cancelled
+ * (reason VTG_REASON_CANCELLED, positive 0), from the next vtg_poll; the
+ * lookups already sent run out in the workers and are ignored. -ENOENT: no
+ * such check in flight (it may have finished: its completion is delivered
+ * as usual). -EALREADY: cancelled before. */
+VTG_API int vtg_cancel(struct vtg_engine *e, uint64_t id);
 /* Up to max finished checks into out, waiting up to timeout_ms (-1: until
- * one is ready, 0: not at all). Returns the count, or a negative error. */
+ * one is ready, 0: not at all). Returns the count, or a negative error
+ * (-errno of a failed worker ring). */
 VTG_API int vtg_poll(struct vtg_engine *e, struct vtg_completion *out, unsigned max,
 		     int timeout_ms);
+/* Readable while completions are ready (see above); owned by the engine. */
+VTG_API int vtg_engine_fd(const struct vtg_engine *e);
 /* Checks submitted and not yet returned by vtg_poll. */
 VTG_API unsigned vtg_pending(const struct vtg_engine *e);
 /* Stop the workers (in-flight checks are abandoned) and free everything. */
