@@ -45,7 +45,7 @@
 #include "cli/cli.h"
 #include "mpic/aggregate.h"
 #include "runner/config.h"
-#include "cli/present.h"
+#include "runner/present.h"
 #include "common/alloc.h"
 #include "caa/dcv.h"
 #include "resolver/dnssec.h"

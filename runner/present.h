@@ -5,8 +5,8 @@
  * library's printer). Names inside RDATA are decompressed against the
  * message. Types without a renderer here use RFC 3597 `\# len hex`.
  */
-#ifndef VTG_CLI_PRESENT_H
-#define VTG_CLI_PRESENT_H
+#ifndef VTG_RUNNER_PRESENT_H
+#define VTG_RUNNER_PRESENT_H
 
 #include "resolver/wire.h"
 

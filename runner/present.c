@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "caa/caa.h"
-#include "cli/present.h"
+#include "runner/present.h"
 #include "resolver/lookup.h"
 
 struct out {
