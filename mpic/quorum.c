@@ -2,12 +2,14 @@
  * quorum.c — BR 3.2.2.9 quorum, RIR diversity, phase-in and configuration
  * checks. See quorum.h.
  */
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
 #include "mpic/quorum.h"
+#include "vantage.h"
 
 static const char *const RIR_NAMES[VTG_RIR_COUNT] = {
 	"", "ARIN", "RIPE NCC", "APNIC", "LACNIC", "AFRINIC",
@@ -47,7 +49,7 @@ int vtg__mpic_mode_parse(const char *s, enum vtg_mpic_mode *m)
 	else if (!strcmp(s, "off"))
 		*m = VTG_MPIC_OFF;
 	else
-		return -1;
+		return -EINVAL;
 	return 0;
 }
 
@@ -154,16 +156,16 @@ int vtg__mpic_check_config(const struct vtg_mpic_persp *persp, unsigned n,
 		return 0;
 	if (n == 0) {
 		snprintf(err, errcap, "no perspectives");
-		return -1;
+		return VTG_ECONFIG;
 	}
 	unsigned remotes = n - 1;
 	if (remotes < min_remotes) {
 		snprintf(err, errcap,
 			 "%u remote perspective%s, BR 3.2.2.9 requires at least %u at this date "
-			 "(%s mode; --mode off for a run without corroboration, --min-remotes "
+			 "(%s mode; mode = off for a run without corroboration, min-remotes "
 			 "to override for testing)",
 			 remotes, remotes == 1 ? "" : "s", min_remotes, vtg__mpic_mode_str(mode));
-		return -1;
+		return VTG_ECONFIG;
 	}
 	unsigned mask = 0, n_rirs = 0;
 	for (unsigned i = 1; i < n; i++) {
@@ -172,7 +174,7 @@ int vtg__mpic_check_config(const struct vtg_mpic_persp *persp, unsigned n,
 				 "remote perspective %s has no RIR label (rir = ARIN, RIPE NCC, "
 				 "APNIC, LACNIC or AFRINIC)",
 				 persp[i].id);
-			return -1;
+			return VTG_ECONFIG;
 		}
 		if (!(mask & (1u << persp[i].rir))) {
 			mask |= 1u << persp[i].rir;
@@ -184,7 +186,7 @@ int vtg__mpic_check_config(const struct vtg_mpic_persp *persp, unsigned n,
 			 "all %u remote perspectives are in one RIR region (%s); BR 3.2.2.9 "
 			 "needs corroboration from at least two",
 			 remotes, vtg__rir_str(persp[1].rir));
-		return -1;
+		return VTG_ECONFIG;
 	}
 	for (unsigned i = 0; i < n; i++) {
 		if (!persp[i].has_location)
@@ -199,7 +201,7 @@ int vtg__mpic_check_config(const struct vtg_mpic_persp *persp, unsigned n,
 					 "perspectives %s and %s are %.0f km apart; distinct "
 					 "perspectives must be at least 500 km apart (BR 1.6.1)",
 					 persp[i].id, persp[j].id, d);
-				return -1;
+				return VTG_ECONFIG;
 			}
 		}
 	}
@@ -208,7 +210,7 @@ int vtg__mpic_check_config(const struct vtg_mpic_persp *persp, unsigned n,
 			 "the primary perspective %s does not validate DNSSEC itself (BR 3.2.2.9 "
 			 "since 2026-03-15: mode = iterative with a trust anchor)",
 			 persp[0].id);
-		return -1;
+		return VTG_ECONFIG;
 	}
 	return 0;
 }

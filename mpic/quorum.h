@@ -42,6 +42,7 @@ enum vtg_mpic_mode {
 	VTG_MPIC_OFF,         /* single-perspective run: nothing to corroborate */
 };
 const char *vtg__mpic_mode_str(enum vtg_mpic_mode m);
+/* "enforce", "report-only", "off". 0 or -EINVAL. */
 int vtg__mpic_mode_parse(const char *s, enum vtg_mpic_mode *m);
 
 /* Non-corroborations allowed with n remote perspectives (BR 3.2.2.9 table):
@@ -112,7 +113,7 @@ struct vtg_mpic_persp {
  * without an RIR label, remotes all in one RIR (when rir_rule), two
  * perspectives with coordinates closer than 500 km, and (ENFORCE, from
  * 2026-03-15, need_validation) a primary that does not validate DNSSEC.
- * 0 or -1.
+ * 0 or VTG_ECONFIG.
  */
 int vtg__mpic_check_config(const struct vtg_mpic_persp *persp, unsigned n,
 			   enum vtg_mpic_mode mode, unsigned min_remotes, bool rir_rule,

@@ -3,11 +3,13 @@
  * perspectives in enforce and report-only mode, the RIR rule, the phase-in
  * of the minimum number of remotes, and the configuration checks.
  */
+#include <errno.h>
 #include <criterion/criterion.h>
 #include <criterion/parameterized.h>
 #include <string.h>
 
 #include "mpic/quorum.h"
+#include "vantage.h"
 
 static const enum vtg_rir RIRS5[] = {VTG_RIR_ARIN, VTG_RIR_RIPE, VTG_RIR_APNIC, VTG_RIR_LACNIC,
 				     VTG_RIR_AFRINIC};
@@ -194,12 +196,12 @@ Test(quorum, config_refuses_fewer_remotes_than_the_date_minimum)
 	unsigned min = vtg__mpic_min_remotes(day("2026-12-15 00:00:00"));
 	mk(p, 5);
 	cr_assert_eq(vtg__mpic_check_config(p, 5, VTG_MPIC_ENFORCE, min, true, true, err,
-					    sizeof(err)), -1);
+					    sizeof(err)), VTG_ECONFIG);
 	cr_assert(strstr(err, "4 remote perspectives"), "%s", err);
 	cr_assert(strstr(err, "at least 5"), "%s", err);
 	/* report-only is refused the same way: the minimum is not a mode */
 	cr_assert_eq(vtg__mpic_check_config(p, 5, VTG_MPIC_REPORT_ONLY, min, true, true, err,
-					    sizeof(err)), -1);
+					    sizeof(err)), VTG_ECONFIG);
 	mk(p, 6);
 	cr_assert_eq(vtg__mpic_check_config(p, 6, VTG_MPIC_ENFORCE, min, true, true, err,
 					    sizeof(err)), 0, "%s", err);
@@ -211,7 +213,7 @@ Test(quorum, config_refuses_fewer_remotes_than_the_date_minimum)
 	cr_assert_eq(vtg__mpic_check_config(p, 1, VTG_MPIC_OFF, 5, true, true, err,
 					    sizeof(err)), 0);
 	cr_assert_eq(vtg__mpic_check_config(p, 1, VTG_MPIC_ENFORCE, 5, true, true, err,
-					    sizeof(err)), -1);
+					    sizeof(err)), VTG_ECONFIG);
 }
 
 Test(quorum, config_refuses_one_rir_missing_rir_near_and_unvalidating_primary)
@@ -222,7 +224,7 @@ Test(quorum, config_refuses_one_rir_missing_rir_near_and_unvalidating_primary)
 	for (unsigned i = 1; i < 6; i++)
 		p[i].rir = VTG_RIR_APNIC;
 	cr_assert_eq(vtg__mpic_check_config(p, 6, VTG_MPIC_ENFORCE, 5, true, true, err,
-					    sizeof(err)), -1);
+					    sizeof(err)), VTG_ECONFIG);
 	cr_assert(strstr(err, "one RIR region (APNIC)"), "%s", err);
 	cr_assert_eq(vtg__mpic_check_config(p, 6, VTG_MPIC_ENFORCE, 5, false, true, err,
 					    sizeof(err)), 0, "%s", err);
@@ -230,7 +232,7 @@ Test(quorum, config_refuses_one_rir_missing_rir_near_and_unvalidating_primary)
 	mk(p, 6);
 	p[3].rir = VTG_RIR_NONE;
 	cr_assert_eq(vtg__mpic_check_config(p, 6, VTG_MPIC_ENFORCE, 5, true, true, err,
-					    sizeof(err)), -1);
+					    sizeof(err)), VTG_ECONFIG);
 	cr_assert(strstr(err, "r3 has no RIR label"), "%s", err);
 
 	/* Frankfurt and Amsterdam are ~360 km apart: refused; Frankfurt and
@@ -240,7 +242,7 @@ Test(quorum, config_refuses_one_rir_missing_rir_near_and_unvalidating_primary)
 	p[1].lat = 50.11, p[1].lon = 8.68;
 	p[2].lat = 52.37, p[2].lon = 4.90;
 	cr_assert_eq(vtg__mpic_check_config(p, 6, VTG_MPIC_ENFORCE, 5, true, true, err,
-					    sizeof(err)), -1);
+					    sizeof(err)), VTG_ECONFIG);
 	cr_assert(strstr(err, "r1 and r2"), "%s", err);
 	cr_assert(strstr(err, "500 km"), "%s", err);
 	p[2].lat = 40.42, p[2].lon = -3.70;
@@ -250,7 +252,7 @@ Test(quorum, config_refuses_one_rir_missing_rir_near_and_unvalidating_primary)
 	mk(p, 6);
 	p[0].validates = false;
 	cr_assert_eq(vtg__mpic_check_config(p, 6, VTG_MPIC_ENFORCE, 5, true, true, err,
-					    sizeof(err)), -1);
+					    sizeof(err)), VTG_ECONFIG);
 	cr_assert(strstr(err, "does not validate"), "%s", err);
 	cr_assert_eq(vtg__mpic_check_config(p, 6, VTG_MPIC_REPORT_ONLY, 5, true, true, err,
 					    sizeof(err)), 0, "%s", err);
@@ -274,5 +276,5 @@ Test(quorum, names)
 	enum vtg_mpic_mode m;
 	cr_assert_eq(vtg__mpic_mode_parse("report-only", &m), 0);
 	cr_assert_eq(m, VTG_MPIC_REPORT_ONLY);
-	cr_assert_eq(vtg__mpic_mode_parse("enforced", &m), -1);
+	cr_assert_eq(vtg__mpic_mode_parse("enforced", &m), -EINVAL);
 }
