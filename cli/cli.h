@@ -43,4 +43,9 @@ int vtg__split_issuers(const char *arg, char ***out);
 int vtg__parse_compat(const char *arg, unsigned *compat);
 int vtg__parse_recognised(const char *arg, unsigned *mask);
 
+/* The SAN dNSNames of a CSR (csr) or a certificate, PEM or DER, appended
+ * to *names (vtg__malloc'd strings, *n counts them). The count added, or
+ * -errno / -EINVAL / -ENOMEM with the reason on stderr. */
+int vtg__read_sans(const char *path, bool csr, char ***names, int *n);
+
 #endif

@@ -138,8 +138,13 @@ VTG_API int vtg_caa_reason_permits(enum vtg_caa_reason r);
  * the check's last perspective result arrives (it must not block and must
  * not call back into the engine; the completion is valid during the call).
  * In callback mode vtg_poll(e, NULL, 0, ms) recycles finished checks
- * (vtg_submit needs a free entry), delivers cancelled checks through the
+ * (vtg_submit and vtg_submit_check need a free entry; they also recycle by
+ * themselves when none is free), delivers cancelled checks through the
  * callback on the calling thread, and returns how many it handled.
+ * In poll mode the entries of the completions one vtg_poll returned are
+ * reused from the next vtg_poll on (their pointers stay valid until then):
+ * after a poll that emptied a full window, vtg_submit says -EAGAIN until
+ * vtg_poll is called again (vtg_poll(e, out, max, 0) returns at once).
  * Nothing here is global: any number of engines may live in one process.
  *
  * Event loops: vtg_engine_fd() is a descriptor that becomes readable when
@@ -182,7 +187,10 @@ struct vtg_options {
 				    * "contact-email", "contact-phone" */
 	const char *dcv_label;     /* dns-change / cname: "_label" or NULL */
 	uint16_t qtype;            /* what vtg_submit() asks for a QUERY engine */
-	enum vtg_mode mode;
+	enum vtg_mode mode;        /* corroboration of CAA and DCV; the perspective
+				    * set is checked against it whatever the kind
+				    * (a query-only engine on one perspective of a
+				    * config file: VTG_MODE_OFF) */
 	int min_remotes;           /* < 0: the BR minimum at the current date */
 	int lookup_failure_exception; /* BR 3.2.2.8 exception (off by default) */
 	unsigned workers;          /* 0: the config's, else one per core */
@@ -195,7 +203,10 @@ struct vtg_options {
 /* One check for vtg_submit_check(). The strings are copied at submit. */
 struct vtg_check {
 	enum vtg_check_kind kind;
-	const char *name;          /* presentation form; U-labels allowed (CAA, DCV) */
+	const char *name;          /* presentation form; U-labels allowed for CAA and
+				    * DCV (converted to A-labels); a QUERY name is
+				    * taken as it is (an unencodable one completes
+				    * as VTG_REASON_INVALID_NAME) */
 	/* CAA: the CA's issuer domain names for this check; NULL: the engine's */
 	const char *const *ca_domains;
 	size_t n_ca_domains;
@@ -226,7 +237,8 @@ enum vtg_reason {
 	/* any kind */
 	VTG_REASON_CANCELLED = 300,    /* withdrawn by vtg_cancel() */
 };
-/* "authorized", "pass", "no-record", "answered", "cancelled", ... */
+/* The text of any reason code, CAA's included ("authorized", "pass",
+ * "no-record", "answered", "cancelled", ...). */
 VTG_API const char *vtg_reason_str(int reason);
 
 #define VTG_RCODE_NO_RESPONSE 0xffff  /* no response was received */
@@ -261,7 +273,7 @@ struct vtg_persp_result {
 /* A finished check. Pointers are valid until the next vtg_poll (or during
  * the callback). */
 struct vtg_completion {
-	void *user;                /* as given to vtg_submit */
+	void *user;                /* as given to vtg_submit / vtg_submit_check */
 	uint64_t id;               /* as vtg_submit_check returned */
 	enum vtg_check_kind kind;
 	const char *name;          /* the name as submitted */
@@ -272,24 +284,32 @@ struct vtg_completion {
 				    * "not-corroborated: 3/5 corroborated, 4 needed",
 				    * "pass", "mismatch: ...", "answered", ... */
 	int reason_code;           /* enum vtg_caa_reason or enum vtg_reason */
-	enum vtg_dnssec dnssec;    /* the primary's */
+	enum vtg_dnssec dnssec;    /* the primary's; indeterminate without a response */
 	const char *why_bogus;     /* with VTG_DNSSEC_BOGUS, else NULL */
-	int corroborated;          /* 1, 0, or -1 (nothing to corroborate / off) */
-	unsigned quorum_k, quorum_n; /* corroborating remotes of n asked */
+	int corroborated;          /* 1, 0, or -1 (nothing to corroborate / off;
+				    * always -1 for QUERY) */
+	unsigned quorum_k, quorum_n; /* corroborating remotes of n asked (0/0
+				    * for QUERY, which is never corroborated) */
 	const struct vtg_persp_result *perspectives; /* [0] = the primary */
 	unsigned n_perspectives;
 	/* QUERY (the primary's answer; rcode also for CAA and DCV) */
 	unsigned rcode;            /* VTG_RCODE_NO_RESPONSE when no response */
 	const char *failure;       /* "timeout", ... or NULL */
-	const char *server;        /* "ADDR:PORT" of the server that answered, or NULL */
-	const struct vtg_record *records;
+	const char *server;        /* "ADDR:PORT" of the server that gave the
+				    * primary's (last) answer: the upstream resolver
+				    * (stub), the authoritative server (iterative);
+				    * NULL when none answered */
+	const struct vtg_record *records; /* QUERY only; CAA and DCV keep their
+				    * records in json */
 	unsigned n_records;
 	const char *json;          /* the whole evidence as one JSON object, the
 				    * line `vantage caa|dcv|query` writes */
 	size_t json_len;
 };
 
-/* Make an engine and start its workers. 0, or a negative error with the
+/* Make an engine and start its workers. *out is NULL on failure.
+ * timeout_ms / retries of 0 keep the configuration's values (a config file
+ * may set retries = 0). 0, or a negative error with the
  * reason in err: -EINVAL (options contradict), VTG_ECONFIG (configuration
  * or perspective set refused, a perspective cannot be set up),
  * VTG_EDCV_METHOD / VTG_EDCV_REQUEST / VTG_EDCV_LABEL (DCV defaults),
@@ -308,10 +328,11 @@ VTG_API int vtg_submit_check(struct vtg_engine *e, const struct vtg_check *chk, 
 VTG_API int vtg_submit(struct vtg_engine *e, const char *name, const char *expect,
 		       void *user);
 /* Withdraw a submitted check. 0: it completes exactly once, as cancelled
- * (reason VTG_REASON_CANCELLED, positive 0), from the next vtg_poll; the
- * lookups already sent run out in the workers and are ignored. -ENOENT: no
- * such check in flight (it may have finished: its completion is delivered
- * as usual). -EALREADY: cancelled before. */
+ * (reason VTG_REASON_CANCELLED, positive 0), from the next vtg_poll (the
+ * fd turns readable); the lookups already sent run out in the workers and
+ * are ignored. -ENOENT: no such check in flight (it may have finished: its
+ * completion is delivered as usual). -EALREADY: cancelled before (until
+ * its entry is reused by a later submit). */
 VTG_API int vtg_cancel(struct vtg_engine *e, uint64_t id);
 /* Up to max finished checks into out, waiting up to timeout_ms (-1: until
  * one is ready, 0: not at all). Returns the count, or a negative error
@@ -320,7 +341,8 @@ VTG_API int vtg_poll(struct vtg_engine *e, struct vtg_completion *out, unsigned 
 		     int timeout_ms);
 /* Readable while completions are ready (see above); owned by the engine. */
 VTG_API int vtg_engine_fd(const struct vtg_engine *e);
-/* Checks submitted and not yet returned by vtg_poll. */
+/* Checks submitted and not yet completed (poll mode: returned by vtg_poll;
+ * callback mode: called back, or delivered as cancelled). */
 VTG_API unsigned vtg_pending(const struct vtg_engine *e);
 /* Stop the workers (in-flight checks are abandoned) and free everything. */
 VTG_API void vtg_engine_free(struct vtg_engine *e);

@@ -1,0 +1,869 @@
+/*
+ * run.c — the check runner's threads, queues and window (runner/runner.h).
+ *
+ * The owner thread fills window entries and hands each (entry, perspective)
+ * pair to a worker through that worker's single-producer / single-consumer
+ * queue; the perspectives of one check go to different workers. A worker
+ * owns an engine worker (its own io_uring ring and its own sockets for
+ * every perspective) and, when a perspective resolves iteratively, an
+ * iterative resolver; it starts the check's kind (runner/kind_*.c), whose
+ * questions go out as engine queries, and feeds every answer back to the
+ * kind. A perspective's vote goes to the aggregator (mpic/aggregate.h); the
+ * last arrival, on whichever worker thread, has the kind write the line and
+ * publishes it with a release store of `done` (and, for the API, pushes the
+ * entry onto the completion queue). Nothing between the threads takes a
+ * lock: two atomics per check, and an eventfd each way to sleep on, written
+ * once per batch, not per check. Nothing allocates per check once the
+ * window has warmed up, except for inputs longer than any seen before.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include "common/alloc.h"
+#include "resolver/dnssec.h"
+#include "runner/run_int.h"
+
+/* The calling worker thread's own shard (engine callbacks carry no more
+ * than the query's user data). */
+static __thread struct shard *S;
+
+/* ------------------------------------------------------ worker: queries */
+
+/* One lookup of (entry idx, perspective p): to the upstream resolver (stub
+ * mode) or to the iterative resolver. 0 or -EAGAIN. */
+static int submit_lookup(struct shard *sh, unsigned idx, unsigned p, const uint8_t *qname,
+			 uint16_t qtype)
+{
+	if (sh->r->cfg.persp[p].iterative)
+		return vtg__iter_lookup(sh->iter, p, qname, qtype, ud_of(idx, p));
+	return vtg__worker_submit(sh->w, p, -1, qname, qtype, ud_of(idx, p));
+}
+
+static int iter_send(void *tctx, const struct vtg_iter_query *q)
+{
+	struct shard *sh = tctx;
+	struct vtg_submit sq = {
+		.persp = q->persp,
+		.upstream = -1,
+		.dst = q->dst,
+		.qname = q->qname,
+		.qtype = q->qtype,
+		.tries = q->tries,
+		.rd = false,
+		.do_bit = true,
+		.case_random = q->case_random,
+	};
+	return vtg__worker_submit_ex(sh->w, &sq, (void *)(uintptr_t)(UD_ITER | q->token));
+}
+
+void vtg__run_ask(struct shard *sh, struct check *c, unsigned p)
+{
+	const uint8_t *qname;
+	uint16_t qtype;
+	unsigned idx = check_index(sh->r, c);
+	c->ops->question(c, p, &qname, &qtype);
+	if (submit_lookup(sh, idx, p, qname, qtype) == 0)
+		return;
+	if (sh->n_deferred < sh->deferred_cap)
+		sh->deferred[sh->n_deferred++] = (uint32_t)(idx << 8 | p);
+	else
+		abort(); /* sized for every (check, perspective): cannot happen */
+}
+
+static void flush_deferred(struct shard *sh)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < sh->n_deferred; i++) {
+		uint32_t d = sh->deferred[i];
+		unsigned idx = d >> 8, p = d & 0xff;
+		struct check *c = &sh->r->ctx[idx];
+		const uint8_t *qname;
+		uint16_t qtype;
+		c->ops->question(c, p, &qname, &qtype);
+		if (submit_lookup(sh, idx, p, qname, qtype) != 0)
+			sh->deferred[k++] = d;
+	}
+	sh->n_deferred = k;
+}
+
+void vtg__run_stub_answer(struct shard *sh, const struct vtg_qresult *res,
+			  const uint8_t *qname, uint16_t qtype, struct vtg_lookup_answer *ans)
+{
+	memset(ans, 0, sizeof(*ans));
+	if (res->fail == VTG_FAIL_NONE) {
+		vtg__stub_answer(res->msg, qname, qtype, sh->scratch, ans);
+	} else {
+		ans->fail = res->fail;
+		ans->rcode = VTG_RCODE_NONE;
+		ans->dnssec = VTG_DNSSEC_INDETERMINATE; /* nothing was seen */
+		ans->ca_infra = res->fail == VTG_FAIL_LOCAL;
+	}
+	ans->tries = res->tries;
+	ans->latency_ms = res->latency_ms;
+}
+
+/* The engine's callback: an iterative resolver's query goes back to it;
+ * a stub-mode answer goes to the check's kind. */
+static void run_cb(void *ud, const struct vtg_qresult *res)
+{
+	struct shard *sh = S;
+	if ((uintptr_t)ud & UD_ITER) {
+		vtg__iter_response(sh->iter, (uint64_t)(uintptr_t)ud & ~UD_ITER, res->fail,
+				   res->msg, res->tries, res->latency_ms);
+		return;
+	}
+	unsigned idx = (unsigned)((uintptr_t)ud >> 8), p = (unsigned)((uintptr_t)ud & 0xff);
+	struct check *c = &sh->r->ctx[idx];
+	if (c->ops->stub) {
+		c->ops->stub(sh, c, p, res);
+		return;
+	}
+	const uint8_t *qname;
+	uint16_t qtype;
+	struct vtg_lookup_answer ans;
+	c->ops->question(c, p, &qname, &qtype);
+	vtg__run_stub_answer(sh, res, qname, qtype, &ans);
+	c->ops->answer(sh, c, p, &ans);
+}
+
+/* The iterative resolver finished a lookup. */
+static void iter_done(void *ud, const struct vtg_lookup_answer *a)
+{
+	struct shard *sh = S;
+	unsigned idx = (unsigned)((uintptr_t)ud >> 8), p = (unsigned)((uintptr_t)ud & 0xff);
+	struct check *c = &sh->r->ctx[idx];
+	c->ops->answer(sh, c, p, a);
+}
+
+/* ------------------------------------------------ worker: the outcome */
+
+void vtg__run_vote(struct shard *sh, struct check *c, unsigned p, bool answered,
+		   bool positive, const char *seen)
+{
+	struct vtg_agg_vote v = {.answered = answered, .positive = positive, .seen = seen};
+	/* the last arrival's put runs on_final (the line) on this thread */
+	if (vtg__agg_put(sh->r->agg, c->token, p, &v) < 0)
+		abort(); /* each (check, perspective) delivers exactly once */
+}
+
+/* The aggregator's finalise callback, on the worker of the last arrival:
+ * the line, the API's callback, then publish. */
+static void on_final(void *ud, const struct vtg_agg_check *ck)
+{
+	struct vtg_run *r = ud;
+	struct check *c = &r->ctx[ck->id];
+	vtg__json_reset(&c->line);
+	c->ops->line(S, c, ck);
+	if (r->p.api) {
+		uint8_t st = CK_RUNNING;
+		bool mine = __atomic_compare_exchange_n(&c->state, &st, CK_FINISHED, false,
+							__ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
+		if (mine && r->p.on_complete) {
+			struct vtg_completion cp;
+			vtg__run_completion(r, ck->id, &cp);
+			r->p.on_complete(r->p.on_complete_ud, &cp);
+		}
+	}
+	__atomic_store_n(&c->done, true, __ATOMIC_RELEASE);
+	S->finished++;
+}
+
+void vtg__run_frag_head(const struct vtg_run *r, struct vtg_json *f, unsigned p)
+{
+	vtg__json_kstr(f, "id", r->cfg.persp[p].id);
+	if (r->cfg.persp[p].rir[0])
+		vtg__json_kstr(f, "rir", r->cfg.persp[p].rir);
+	vtg__json_kstr(f, "mode", r->cfg.persp[p].iterative ? "iterative" : "stub");
+}
+
+void vtg__run_persp_out(const struct vtg_run *r, struct check *c, unsigned p, bool answered,
+			bool positive, enum vtg_dnssec dnssec, unsigned rcode,
+			enum vtg_lookup_fail fail, double latency_ms, const char *reason)
+{
+	(void)r;
+	struct persp_out *o = &c->po[p];
+	o->answered = answered;
+	o->positive = positive;
+	o->dnssec = (uint8_t)dnssec;
+	o->fail = (uint8_t)fail;
+	o->rcode = (uint16_t)rcode;
+	o->latency_ms = (float)latency_ms;
+	snprintf(o->reason, sizeof(o->reason), "%s", reason ? reason : "");
+}
+
+/* A fragment without its closing brace, then more keys, then the brace. */
+static void frag_open(struct vtg_json *j, const struct vtg_json *f)
+{
+	vtg__json_raw(j, f->buf, f->len - 1);
+}
+
+static void emit_quorum(const struct vtg_run *r, struct vtg_json *j,
+			const struct vtg_quorum_result *q, bool primary_positive)
+{
+	/* BR 5.4.1 (2.7, 2.8): per perspective the result, and the quorum as
+	 * k/n; the RIRs of the corroborating remotes */
+	char qb[24];
+	vtg__json_kstr(j, "mpic", vtg__mpic_mode_str(r->p.mpic));
+	vtg__json_key(j, "corroborated");
+	if (primary_positive)
+		vtg__json_bool(j, q->corroborated);
+	else
+		vtg__json_null(j); /* a prohibition / failure: nothing to corroborate */
+	snprintf(qb, sizeof(qb), "%u/%u", q->k, q->n);
+	vtg__json_kstr(j, "quorum", qb);
+	vtg__json_kint(j, "quorum_needed", q->needed);
+	vtg__json_key(j, "rirs");
+	vtg__json_arr_begin(j);
+	for (unsigned k = 1; k < VTG_RIR_COUNT; k++)
+		if (q->rir_mask & (1u << k))
+			vtg__json_str(j, vtg__rir_str((enum vtg_rir)k));
+	vtg__json_arr_end(j);
+	if (primary_positive && !q->quorum_met)
+		vtg__json_kstr(j, "not_corroborated", q->why);
+}
+
+void vtg__run_emit_mpic(const struct vtg_run *r, struct vtg_json *j, const struct check *c,
+			const struct vtg_agg_check *ck, bool primary_positive)
+{
+	const bool mpic = r->p.mpic != VTG_MPIC_OFF;
+	if (mpic)
+		emit_quorum(r, j, &ck->q, primary_positive);
+	vtg__json_key(j, "perspectives");
+	vtg__json_arr_begin(j);
+	for (unsigned p = 0; p < r->cfg.n_persp; p++) {
+		if (!mpic) {
+			vtg__json_raw(j, c->frag[p].buf, c->frag[p].len);
+			continue;
+		}
+		frag_open(j, &c->frag[p]);
+		vtg__json_kstr(j, "role", p == 0 ? "primary" : "remote");
+		if (p > 0)
+			vtg__json_kbool(j, "corroborates", ck->corroborates[p]);
+		vtg__json_obj_end(j);
+	}
+	vtg__json_arr_end(j);
+	vtg__json_obj_end(j);
+	vtg__json_line_end(j);
+}
+
+/* ------------------------------------------------------- worker: loop */
+
+/* Start perspective p of a check the owner queued. An invalid name is
+ * done at once (every perspective delivers, the last renders the line). */
+static void start_item(struct shard *sh, uint32_t item)
+{
+	unsigned idx = item >> 8, p = item & 0xff;
+	struct check *c = &sh->r->ctx[idx];
+	if (!c->parsed)
+		c->ops->prepare(sh->r, c); /* one perspective: parsed here */
+	if (c->name_rc != 0) {
+		vtg__run_vote(sh, c, p, false, false, NULL);
+		return;
+	}
+	c->ops->start(sh, c, p);
+}
+
+static bool q_pop(struct shard *sh, uint32_t *item)
+{
+	uint32_t h = sh->q_head; /* only this thread writes it */
+	if (h == __atomic_load_n(&sh->q_tail, __ATOMIC_ACQUIRE))
+		return false;
+	*item = sh->q[h & sh->qmask];
+	__atomic_store_n(&sh->q_head, h + 1, __ATOMIC_RELEASE);
+	return true;
+}
+
+static void signal_fd(int fd)
+{
+	uint64_t one = 1;
+	ssize_t n = write(fd, &one, sizeof(one));
+	(void)n; /* an eventfd write only fails at a counter of 2^64-2 */
+}
+
+/* The iterative resolver's clock: wall time (signature validity windows). */
+static uint64_t wall_ms(void *cctx)
+{
+	(void)cctx;
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+/* Root hints and the trust anchor from the files the settings name. 0 or
+ * a negative code with err filled. */
+static int iter_inputs(const struct vtg_iter_settings *is, struct vtg_iter_hints *hints,
+		       struct vtg_dv_keys **anchor, char *err, size_t errcap)
+{
+	int rc = vtg__iter_hints_load(is->root_hints[0] ? is->root_hints
+						       : VTG_ROOT_HINTS_DEFAULT,
+				      hints, err, errcap);
+	if (rc < 0)
+		return rc;
+	*anchor = NULL;
+	if (!strcmp(is->trust_anchor, "none"))
+		return 0;
+	const char *ta = is->trust_anchor[0] ? is->trust_anchor : VTG_TRUST_ANCHOR_DEFAULT;
+	uint8_t owner[VTG_DNS_MAX_NAME];
+	*anchor = vtg__dv_anchor_load(ta, owner, err, errcap);
+	if (!*anchor)
+		return -EINVAL;
+	if (owner[0] != 0) {
+		vtg__dv_keys_free(*anchor);
+		*anchor = NULL;
+		snprintf(err, errcap, "trust anchor %s: only a root anchor is supported", ta);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* The worker's engine worker, its wake-up read, and its iterative
+ * resolver when a perspective resolves iteratively. 0 or a negative code
+ * with sh->err filled. */
+static int worker_init(struct shard *sh)
+{
+	const struct vtg_run *r = sh->r;
+	int rc = vtg__worker_new(&sh->w, &r->cfg.engine, r->cfg.persp, r->cfg.n_persp, run_cb,
+				 sh->err, sizeof(sh->err));
+	if (rc != 0)
+		return rc;
+	rc = vtg__worker_set_wake(sh->w, sh->efd);
+	if (rc != 0) {
+		snprintf(sh->err, sizeof(sh->err), "io_uring eventfd read: %s", strerror(-rc));
+		return rc;
+	}
+	bool any_iter = false;
+	for (unsigned p = 0; p < r->cfg.n_persp; p++)
+		any_iter |= r->cfg.persp[p].iterative;
+	if (!any_iter)
+		return 0;
+	const struct vtg_iter_settings *is = &r->cfg.iter;
+	struct vtg_iter_hints hints;
+	struct vtg_dv_keys *anchor = NULL;
+	rc = iter_inputs(is, &hints, &anchor, sh->err, sizeof(sh->err));
+	if (rc != 0)
+		return rc;
+	struct vtg_iter_cfg ic = {
+		.hints = &hints,
+		.anchor = anchor,
+		.clock = wall_ms,
+		.cache_bytes = (size_t)(is->cache_mb ? is->cache_mb : 64) << 20,
+		/* every check of the shard's window in every perspective, plus
+		 * nested lookups */
+		.max_tasks = (r->window / r->n_shards + 2) * r->cfg.n_persp * 5 / 4 + 64,
+		.case_random = is->case_random,
+	};
+	return vtg__iter_new(&sh->iter, &ic, r->cfg.n_persp, iter_send, sh, iter_done, sh->err,
+			     sizeof(sh->err));
+}
+
+/* Nothing queued, deferred, in flight or pending in the resolver. */
+static bool worker_idle(const struct shard *sh)
+{
+	return sh->q_head == __atomic_load_n(&sh->q_tail, __ATOMIC_ACQUIRE) &&
+	       sh->n_deferred == 0 && vtg__worker_active(sh->w) == 0 &&
+	       (!sh->iter || (vtg__iter_active(sh->iter) == 0 && !vtg__iter_has_work(sh->iter)));
+}
+
+static void worker_loop(struct shard *sh)
+{
+	struct vtg_run *r = sh->r;
+	for (;;) {
+		uint32_t item;
+		while (sh->n_deferred == 0 && vtg__worker_free_slots(sh->w) >= 1 &&
+		       (!sh->iter || vtg__iter_free_tasks(sh->iter) >= 1) && q_pop(sh, &item))
+			start_item(sh, item);
+		if (sh->n_deferred)
+			flush_deferred(sh);
+		if (sh->iter)
+			vtg__iter_poll(sh->iter);
+		/* tell the owner in batches, and at once when this worker runs
+		 * dry (then the owner is what it waits for) */
+		if (sh->finished &&
+		    (sh->finished >= sh->signal_batch || vtg__worker_active(sh->w) == 0 ||
+		     sh->q_head == __atomic_load_n(&sh->q_tail, __ATOMIC_ACQUIRE))) {
+			sh->finished = 0;
+			signal_fd(r->main_efd);
+		}
+		if (__atomic_load_n(&r->eof, __ATOMIC_ACQUIRE) && worker_idle(sh))
+			break;
+		int wr = vtg__worker_run(sh->w, 200);
+		if (wr < 0) {
+			__atomic_store_n(&sh->fatal, wr, __ATOMIC_RELEASE);
+			signal_fd(r->main_efd);
+			break;
+		}
+	}
+}
+
+static void *worker_main(void *arg)
+{
+	struct shard *sh = arg;
+	struct vtg_run *r = sh->r;
+	S = sh;
+	__atomic_store_n(&sh->init_rc, worker_init(sh), __ATOMIC_RELEASE);
+	pthread_barrier_wait(&r->ready);
+	for (unsigned k = 0; k < r->n_shards; k++)
+		if (__atomic_load_n(&r->shards[k].init_rc, __ATOMIC_ACQUIRE) != 0)
+			return NULL; /* the run does not start */
+	worker_loop(sh);
+	return NULL;
+}
+
+/* --------------------------------------------------------- owner side */
+
+static void q_push(struct shard *sh, uint32_t item)
+{
+	uint32_t t = sh->q_tail; /* only the owner writes it */
+	sh->q[t & sh->qmask] = item; /* never full: a shard holds < window items */
+	__atomic_store_n(&sh->q_tail, t + 1, __ATOMIC_RELEASE);
+}
+
+static const struct vtg_kind_ops *kind_ops(enum vtg_check_kind k)
+{
+	switch (k) {
+	case VTG_CHECK_CAA: return &vtg__kind_caa;
+	case VTG_CHECK_DCV: return &vtg__kind_dcv;
+	case VTG_CHECK_QUERY: return &vtg__kind_query;
+	}
+	return NULL;
+}
+
+/* The per-perspective state a kind needs, made the first time an entry
+ * runs that kind (then kept: no allocation in steady state). */
+static int check_arrays(struct vtg_run *r, struct check *c, enum vtg_check_kind k)
+{
+	unsigned np = r->cfg.n_persp;
+	if (k == VTG_CHECK_CAA && !c->climb) {
+		c->climb = vtg__calloc(np, sizeof(*c->climb));
+		if (!c->climb || vtg__json_init_cap(&c->records, -1, 256) != 0)
+			return -ENOMEM;
+	}
+	if (k == VTG_CHECK_DCV && !c->dres && !(c->dres = vtg__calloc(np, sizeof(*c->dres))))
+		return -ENOMEM;
+	if (r->p.api && !c->po) {
+		c->po = vtg__calloc(np, sizeof(*c->po));
+		c->pres = vtg__calloc(np, sizeof(*c->pres));
+		if (!c->po || !c->pres)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+/* Copy the check's strings into the entry's buffer (grown to the longest
+ * seen): the name, then the expected value, the label, the issuers. */
+static int check_strings(struct check *c, const struct vtg_run_check *ck)
+{
+	size_t need = ck->name_len + 1;
+	need += ck->expect ? strlen(ck->expect) + 1 : 0;
+	need += ck->dcv_label ? strlen(ck->dcv_label) + 1 : 0;
+	for (size_t i = 0; i < ck->n_issuers; i++)
+		need += strlen(ck->issuers[i]) + 1;
+	if (need > c->input_cap) {
+		char *n = vtg__realloc(c->input, need);
+		if (!n)
+			return -ENOMEM;
+		c->input = n;
+		c->input_cap = need;
+	}
+	char *o = c->input;
+	memcpy(o, ck->name, ck->name_len);
+	o[ck->name_len] = 0;
+	c->input_len = ck->name_len;
+	o += ck->name_len + 1;
+	c->expect = NULL;
+	if (ck->expect) {
+		c->expect = strcpy(o, ck->expect);
+		o += strlen(o) + 1;
+	}
+	if (ck->dcv_label) {
+		c->dcv.label = strcpy(o, ck->dcv_label);
+		o += strlen(o) + 1;
+	}
+	for (size_t i = 0; i < ck->n_issuers; i++) {
+		c->iss[i] = strcpy(o, ck->issuers[i]);
+		o += strlen(o) + 1;
+	}
+	return 0;
+}
+
+/* The kind's parameters: the run's, overridden by the check's. */
+static int check_params(struct vtg_run *r, struct check *c, const struct vtg_run_check *ck)
+{
+	c->pol = r->p.pol;
+	c->dcv = r->p.dcv;
+	c->qtype = ck->qtype ? ck->qtype : r->p.qtype;
+	if (ck->n_issuers > VTG_CHECK_MAX_ISSUERS || (ck->n_issuers && !ck->issuers))
+		return -EINVAL;
+	int rc = check_strings(c, ck);
+	if (rc != 0)
+		return rc;
+	if (ck->n_issuers) {
+		c->pol.id.issuers = c->iss;
+		c->pol.id.n_issuers = ck->n_issuers;
+		c->dcv.issuers = c->iss;
+		c->dcv.n_issuers = ck->n_issuers;
+	}
+	if (ck->has_dcv_method)
+		c->dcv.method = ck->dcv_method;
+	if (!c->expect)
+		c->expect = r->p.dcv_expect;
+	if (ck->kind == VTG_CHECK_CAA && c->pol.id.n_issuers == 0)
+		return -EINVAL;
+	if (ck->kind == VTG_CHECK_QUERY && c->qtype == 0)
+		return -EINVAL;
+	return 0;
+}
+
+int vtg__run_submit(struct vtg_run *r, uint32_t id, const struct vtg_run_check *ck)
+{
+	const struct vtg_kind_ops *ops = kind_ops(ck->kind);
+	if (!ops || id >= r->window || !ck->name)
+		return -EINVAL;
+	struct check *c = &r->ctx[id];
+	int rc = check_arrays(r, c, ck->kind);
+	if (rc == 0)
+		rc = check_params(r, c, ck);
+	if (rc != 0)
+		return rc;
+	c->ops = ops;
+	c->user = ck->user;
+	c->done = false;
+	c->parsed = false;
+	c->name_rc = 0;
+	if (r->p.api) {
+		memset(c->po, 0, r->cfg.n_persp * sizeof(*c->po));
+		c->rec_len = 0;
+		c->n_rec = 0;
+		c->server[0] = 0;
+		c->gen++;
+		__atomic_store_n(&c->state, CK_RUNNING, __ATOMIC_RELEASE);
+	}
+	const unsigned np = r->cfg.n_persp;
+	if (np > 1)
+		ops->prepare(r, c); /* once, before its perspectives spread out */
+	/* the entry is free: its previous line was taken */
+	c->token = vtg__agg_arm(r->agg, id, ~0u, ops->compare_seen, NULL);
+	/* the perspectives of a check go to different workers: the one that
+	 * delivers the last result finishes the line */
+	for (unsigned p = 0; p < np; p++) {
+		unsigned k = (r->spread + p) % r->n_shards;
+		q_push(&r->shards[k], id << 8 | p);
+		r->woken |= 1ull << k;
+	}
+	r->spread = (r->spread + 1) % r->n_shards;
+	return 0;
+}
+
+void vtg__run_kick(struct vtg_run *r)
+{
+	for (unsigned k = 0; k < r->n_shards; k++)
+		if (r->woken & (1ull << k))
+			signal_fd(r->shards[k].efd);
+	r->woken = 0;
+}
+
+void vtg__run_close(struct vtg_run *r)
+{
+	if (__atomic_load_n(&r->eof, __ATOMIC_RELAXED))
+		return;
+	__atomic_store_n(&r->eof, true, __ATOMIC_RELEASE);
+	r->woken = ~0ull; /* every worker must see it, idle ones too */
+	vtg__run_kick(r);
+}
+
+void vtg__run_join(struct vtg_run *r)
+{
+	for (unsigned k = 0; k < r->n_shards; k++)
+		if (r->shards[k].started) {
+			pthread_join(r->shards[k].th, NULL);
+			r->shards[k].started = false;
+		}
+}
+
+int vtg__run_wait(struct vtg_run *r, int wait_ms)
+{
+	for (unsigned k = 0; k < r->n_shards; k++) {
+		int f = __atomic_load_n(&r->shards[k].fatal, __ATOMIC_ACQUIRE);
+		if (f)
+			return f;
+	}
+	if (wait_ms < 0 || wait_ms > 200)
+		wait_ms = 200; /* workers signal in batches: look again soon */
+	struct pollfd pfd = {.fd = r->main_efd, .events = POLLIN};
+	if (poll(&pfd, 1, wait_ms) > 0) {
+		uint64_t v;
+		ssize_t n = read(r->main_efd, &v, sizeof(v));
+		(void)n;
+	}
+	return 0;
+}
+
+int vtg__run_fd(const struct vtg_run *r)
+{
+	return r->main_efd;
+}
+
+bool vtg__run_done(const struct vtg_run *r, uint32_t id)
+{
+	return __atomic_load_n(&r->ctx[id].done, __ATOMIC_ACQUIRE);
+}
+
+void vtg__run_line(const struct vtg_run *r, uint32_t id, const char **buf, size_t *len)
+{
+	*buf = r->ctx[id].line.buf;
+	*len = r->ctx[id].line.len;
+}
+
+bool vtg__run_pop(struct vtg_run *r, uint32_t *id)
+{
+	return vtg__agg_pop(r->agg, id);
+}
+
+unsigned vtg__run_window(const struct vtg_run *r)
+{
+	return r->window;
+}
+
+const struct vtg_config *vtg__run_config(const struct vtg_run *r)
+{
+	return &r->cfg;
+}
+
+/* ------------------------------------------------- set-up, tear-down */
+
+void vtg__run_free(struct vtg_run *r)
+{
+	if (!r)
+		return;
+	vtg__run_close(r);
+	vtg__run_join(r);
+	if (r->barrier)
+		pthread_barrier_destroy(&r->ready);
+	for (unsigned i = 0; r->ctx && i < r->window; i++) {
+		struct check *c = &r->ctx[i];
+		for (unsigned p = 0; c->frag && p < r->cfg.n_persp; p++)
+			vtg__json_deinit(&c->frag[p]);
+		vtg__free(c->frag);
+		vtg__free(c->climb);
+		vtg__free(c->dres);
+		vtg__free(c->po);
+		vtg__free(c->pres);
+		vtg__free(c->rec);
+		vtg__free(c->recs);
+		vtg__json_deinit(&c->records);
+		vtg__json_deinit(&c->line);
+		vtg__free(c->input);
+	}
+	vtg__free(r->ctx);
+	vtg__agg_free(r->agg);
+	for (unsigned k = 0; r->shards && k < r->n_shards; k++) {
+		struct shard *sh = &r->shards[k];
+		vtg__iter_free(sh->iter);
+		vtg__worker_free(sh->w);
+		if (sh->efd >= 0)
+			close(sh->efd);
+		vtg__free(sh->q);
+		vtg__free(sh->deferred);
+		vtg__free(sh->scratch);
+		vtg__free(sh->rrtext);
+	}
+	vtg__free(r->shards);
+	if (r->main_efd >= 0)
+		close(r->main_efd);
+	vtg__free(r);
+}
+
+/* The window and the workers; the per-upstream limits shared out. */
+static void run_size(struct vtg_run *r)
+{
+	unsigned np = r->cfg.n_persp;
+	r->window = r->p.window ? r->p.window : VTG_RUN_DEF_WINDOW / np;
+	if (!r->p.window && r->window < VTG_RUN_MIN_WINDOW)
+		r->window = VTG_RUN_MIN_WINDOW;
+	if (r->p.workers > 0)
+		r->cfg.engine.workers = r->p.workers;
+	if (r->cfg.engine.workers == 0) {
+		long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+		r->cfg.engine.workers = ncpu > 0 ? (unsigned)ncpu : 1;
+	}
+	r->n_shards = r->cfg.engine.workers < VTG_RUN_MAX_WORKERS ? r->cfg.engine.workers
+								  : VTG_RUN_MAX_WORKERS;
+	if (r->n_shards > r->window)
+		r->n_shards = r->window;
+	/* each worker holds at most its share of the window (checks go round
+	 * robin); the per-upstream limits are shared out between the workers */
+	unsigned share = (r->window + r->n_shards - 1) / r->n_shards;
+	if (r->cfg.engine.slots < share * np && r->cfg.engine.slots < 65536)
+		r->cfg.engine.slots = share * np < 65536 ? share * np : 65536;
+	if (r->cfg.engine.upstream_inflight)
+		r->cfg.engine.upstream_inflight =
+			(r->cfg.engine.upstream_inflight + r->n_shards - 1) / r->n_shards;
+	if (r->cfg.engine.rate_qps)
+		r->cfg.engine.rate_qps = (r->cfg.engine.rate_qps + r->n_shards - 1) / r->n_shards;
+}
+
+/* The entries, the shards' queues and buffers, the aggregator. */
+static int run_alloc(struct vtg_run *r)
+{
+	unsigned np = r->cfg.n_persp;
+	r->ctx = vtg__calloc(r->window, sizeof(*r->ctx));
+	r->shards = vtg__calloc(r->n_shards, sizeof(*r->shards));
+	if (!r->ctx || !r->shards)
+		return -ENOMEM;
+	for (unsigned k = 0; k < r->n_shards; k++)
+		r->shards[k].efd = -1;
+	for (unsigned i = 0; i < r->window; i++) {
+		struct check *c = &r->ctx[i];
+		c->frag = vtg__calloc(np, sizeof(*c->frag));
+		if (!c->frag || vtg__json_init_cap(&c->line, -1, FRAG_CAP) != 0)
+			return -ENOMEM;
+		for (unsigned p = 0; p < np; p++)
+			if (vtg__json_init_cap(&c->frag[p], -1, FRAG_CAP) != 0)
+				return -ENOMEM;
+	}
+	uint32_t qcap = 1;
+	while (qcap < (uint64_t)r->window * np)
+		qcap <<= 1;
+	unsigned share = (r->window + r->n_shards - 1) / r->n_shards;
+	for (unsigned k = 0; k < r->n_shards; k++) {
+		struct shard *sh = &r->shards[k];
+		sh->r = r;
+		sh->k = k;
+		sh->efd = eventfd(0, EFD_CLOEXEC);
+		sh->q = vtg__calloc(qcap, sizeof(uint32_t));
+		sh->qmask = qcap - 1;
+		sh->deferred_cap = qcap; /* every item the shard can hold */
+		/* the API signals every round (latency); the command in batches */
+		sh->signal_batch = r->p.api ? 1 : share / 8 ? share / 8 : 1;
+		sh->deferred = vtg__calloc(sh->deferred_cap, sizeof(uint32_t));
+		sh->scratch = vtg__malloc(sizeof(*sh->scratch));
+		sh->rrtext = vtg__malloc(RRTEXT_CAP);
+		if (sh->efd < 0)
+			return -errno;
+		if (!sh->q || !sh->deferred || !sh->scratch || !sh->rrtext)
+			return -ENOMEM;
+	}
+	r->main_efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (r->main_efd < 0)
+		return -errno;
+	struct vtg_agg_cfg ac = {
+		.max_checks = r->window,
+		.n_persp = np,
+		.rules = {.mode = r->p.mpic, .rir_rule = vtg__mpic_rir_rule(time(NULL))},
+		.final = on_final,
+		.ud = r,
+		.completion_queue = r->p.api,
+	};
+	for (unsigned p = 0; p < np; p++)
+		ac.rir[p] = vtg__rir_parse(r->cfg.persp[p].rir);
+	return vtg__agg_new(&r->agg, &ac) != 0 ? -ENOMEM : 0;
+}
+
+/* Start the workers; each makes its engine worker on its own thread.
+ * 0, or VTG_ECONFIG with the first worker's reason in err. */
+static int run_threads(struct vtg_run *r, char *err, size_t errcap)
+{
+	pthread_barrier_init(&r->ready, NULL, r->n_shards + 1);
+	r->barrier = true;
+	for (unsigned k = 0; k < r->n_shards; k++) {
+		struct shard *sh = &r->shards[k];
+		if (pthread_create(&sh->th, NULL, worker_main, sh) != 0)
+			abort(); /* short of resource exhaustion; nobody waits for us */
+		sh->started = true;
+	}
+	pthread_barrier_wait(&r->ready);
+	for (unsigned k = 0; k < r->n_shards; k++)
+		if (r->shards[k].init_rc != 0) {
+			snprintf(err, errcap, "engine: %.400s", r->shards[k].err);
+			return VTG_ECONFIG; /* a perspective that cannot be set up */
+		}
+	return 0;
+}
+
+/* The run's DCV method has what it needs (label, account URI, issuers);
+ * the expected value comes per check unless the run gives one for all. */
+static int run_check_dcv(const struct vtg_run_params *p, char *err, size_t errcap)
+{
+	struct vtg_dcv_request probe = p->dcv;
+	probe.expect = p->dcv_expect ? p->dcv_expect : "x"; /* per check otherwise */
+	int rc = vtg__dcv_request_check(&probe);
+	if (rc != 0)
+		snprintf(err, errcap, "%s: %s%s", vtg__dcv_method_str(p->dcv.method),
+			 vtg_strerror(rc),
+			 p->dcv.method == VTG_DCV_PERSIST     ? " (persist needs the CA's domain "
+								"names and an account URI)"
+			 : p->dcv.method == VTG_DCV_ACCOUNT01 ? " (dns-account-01 needs an "
+								"account URI)"
+							      : "");
+	return rc;
+}
+
+/* The perspective set must allow corroboration (BR 3.2.2.9) unless the run
+ * is single-perspective (mode off). 0, or VTG_ECONFIG with the reason. */
+static int run_check_mpic(const struct vtg_run *r, long min_remotes, char *err, size_t errcap)
+{
+	if (r->p.mpic == VTG_MPIC_OFF)
+		return 0;
+	time_t now = time(NULL);
+	struct vtg_mpic_persp mp[VTG_MAX_PERSPECTIVES];
+	for (unsigned p = 0; p < r->cfg.n_persp; p++) {
+		const struct vtg_persp_cfg *pc = &r->cfg.persp[p];
+		mp[p] = (struct vtg_mpic_persp){
+			.id = pc->id, .rir = vtg__rir_parse(pc->rir),
+			.has_location = pc->has_location, .lat = pc->lat, .lon = pc->lon,
+			.validates = pc->iterative && strcmp(r->cfg.iter.trust_anchor, "none"),
+		};
+	}
+	unsigned min = min_remotes >= 0 ? (unsigned)min_remotes : vtg__mpic_min_remotes(now);
+	int rc = vtg__mpic_check_config(mp, r->cfg.n_persp, r->p.mpic, min,
+					vtg__mpic_rir_rule(now), vtg__mpic_min_remotes(now) >= 3,
+					err, errcap);
+	if (rc != 0) {
+		char why[400];
+		snprintf(why, sizeof(why), "%s", err);
+		snprintf(err, errcap, "perspectives: %s", why);
+	}
+	return rc;
+}
+
+int vtg__run_new(struct vtg_run **out, const struct vtg_config *cfg,
+		 const struct vtg_run_params *p, long min_remotes, char *err, size_t errcap)
+{
+	*out = NULL;
+	struct vtg_run *r = vtg__calloc(1, sizeof(*r));
+	if (!r) {
+		snprintf(err, errcap, "out of memory");
+		return -ENOMEM;
+	}
+	r->cfg = *cfg;
+	r->p = *p;
+	r->main_efd = -1;
+	r->cfg.engine.rd = true; /* stub mode: the upstream recurses */
+	int rc = 0;
+	if (r->p.check_dcv)
+		rc = run_check_dcv(&r->p, err, errcap);
+	if (rc == 0)
+		rc = run_check_mpic(r, min_remotes, err, errcap);
+	if (rc != 0) {
+		vtg__free(r);
+		return rc;
+	}
+	run_size(r);
+	rc = run_alloc(r);
+	if (rc != 0) {
+		snprintf(err, errcap, "%s", rc == -ENOMEM ? "out of memory" : strerror(-rc));
+		vtg__run_free(r);
+		return rc;
+	}
+	rc = run_threads(r, err, errcap);
+	if (rc != 0) {
+		vtg__run_free(r);
+		return rc;
+	}
+	*out = r;
+	return 0;
+}

@@ -1,0 +1,187 @@
+/*
+ * run_int.h — the runner's private structures, shared by runner/run.c (the
+ * threads, queues and window), the check kinds (runner/kind_*.c) and the
+ * API (runner/api.c). Not installed; nothing outside runner/ includes it.
+ */
+#ifndef VTG_RUNNER_RUN_INT_H
+#define VTG_RUNNER_RUN_INT_H
+
+#include <pthread.h>
+#include <time.h>
+
+#include "caa/name.h"
+#include "common/json.h"
+#include "engine/engine.h"
+#include "resolver/iter.h"
+#include "resolver/stub.h"
+#include "runner/runner.h"
+
+#define FRAG_CAP 1024            /* initial size of a perspective's fragment */
+#define RRTEXT_CAP (4 * 65536 + 1024) /* one RR in presentation form, \DDD escapes */
+#define PERSP_REASON_MAX 160     /* a perspective's reason text (API) */
+
+struct check;
+struct shard;
+
+/*
+ * A check kind: how a check starts, what each perspective's answer does to
+ * it, and how its line is written. The engine's callbacks and the workers'
+ * loop only ever call through this table.
+ */
+struct vtg_kind_ops {
+	const char *cmd;          /* "caa", "dcv", "query" */
+	bool compare_seen;        /* DCV: remotes must see the primary's value */
+	/* owner thread, before the perspectives spread: parse the name; sets
+	 * name_rc / nm.why when invalid */
+	void (*prepare)(struct vtg_run *r, struct check *c);
+	/* worker: the question perspective p asks now, or false when done */
+	bool (*question)(const struct check *c, unsigned p, const uint8_t **qname,
+			 uint16_t *qtype);
+	/* worker: perspective p starts (the first question goes out after) */
+	void (*start)(struct shard *sh, struct check *c, unsigned p);
+	/* worker: a stub-mode response (NULL: converted to a lookup answer) */
+	void (*stub)(struct shard *sh, struct check *c, unsigned p, const struct vtg_qresult *res);
+	/* worker: a lookup answer for the current question */
+	void (*answer)(struct shard *sh, struct check *c, unsigned p,
+		       const struct vtg_lookup_answer *a);
+	/* worker (the last perspective's): the line and the outcome */
+	void (*line)(struct shard *sh, struct check *c, const struct vtg_agg_check *ck);
+};
+
+extern const struct vtg_kind_ops vtg__kind_caa, vtg__kind_dcv, vtg__kind_query;
+
+/* A perspective's part of a check, for the API's completion. */
+struct persp_out {
+	bool answered, positive;
+	uint8_t dnssec;           /* enum vtg_dnssec */
+	uint8_t fail;             /* enum vtg_lookup_fail */
+	uint16_t rcode;           /* VTG_RCODE_NONE when no response */
+	float latency_ms;
+	char reason[PERSP_REASON_MAX];
+};
+
+/* Check states (API cancel); the command only uses RUNNING -> FINISHED. */
+enum { CK_IDLE = 0, CK_RUNNING, CK_CANCELLED, CK_FINISHED };
+
+struct check {
+	/* written by the owner before the entry is queued */
+	const struct vtg_kind_ops *ops;
+	char *input;                  /* name NUL expect NUL issuers... */
+	size_t input_len, input_cap;
+	const char *expect;           /* DCV: into input, or the run's */
+	void *user;
+	uint32_t gen;                 /* API: submits of this entry so far */
+	uint8_t state;                /* atomic: CK_* */
+	bool parsed;                  /* prepared by the owner */
+	uint64_t token;               /* the aggregator's, for this attempt */
+	struct vtg_caa_policy pol;    /* CAA: the run's, or with own issuers */
+	const char *iss[VTG_CHECK_MAX_ISSUERS];
+	struct vtg_dcv_request dcv;   /* DCV: the run's, with this check's fields */
+	uint16_t qtype;               /* QUERY */
+	/* written by the workers; published by `done` (release) */
+	bool done;
+	int name_rc;
+	struct vtg_input_name nm;
+	uint8_t qwire[VTG_DNS_MAX_NAME]; /* QUERY: the name */
+	time_t checked_at;
+	struct vtg_caa_climb *climb;  /* CAA: one per perspective (lazily made) */
+	struct vtg_dcv_result *dres;  /* DCV: one per perspective (lazily made) */
+	uint8_t dq[VTG_DNS_MAX_NAME]; /* DCV: the query the method makes */
+	uint16_t dqtype;
+	struct vtg_json *frag;        /* one per perspective */
+	struct vtg_json records;      /* CAA: the primary's relevant RRset */
+	struct vtg_json line;         /* the finished evidence line */
+	/* the outcome (set with the line) */
+	bool positive;
+	int corroborated;             /* 1, 0, -1: nothing to corroborate */
+	int reason_code;              /* enum vtg_caa_reason / enum vtg_reason */
+	char reason[320];
+	/* API only: structured results */
+	struct persp_out *po;         /* one per perspective */
+	uint8_t *rec;                 /* QUERY: the primary's records, packed */
+	size_t rec_len, rec_cap;
+	unsigned n_rec;
+	struct vtg_record *recs;      /* unpacked at completion */
+	unsigned recs_cap;
+	char server[64];              /* the primary's answering server, or "" */
+	struct vtg_persp_result *pres;/* the completion's array */
+};
+
+/* One worker thread and what only it touches. */
+struct shard {
+	struct vtg_run *r;
+	unsigned k;
+	pthread_t th;
+	bool started;
+	struct vtg_worker *w;
+	struct vtg_iter *iter;        /* iterative perspectives, or NULL */
+	int efd;                      /* owner -> worker wake-ups */
+	uint32_t *q;                  /* SPSC queue of (entry << 8 | perspective) */
+	uint32_t qmask;
+	uint32_t q_head, q_tail;      /* atomics: head the worker's, tail the owner's */
+	uint32_t *deferred;           /* (entry << 8 | perspective) waiting for a slot */
+	size_t n_deferred, deferred_cap;
+	struct vtg_stub_scratch *scratch;
+	char *rrtext;                 /* RRTEXT_CAP */
+	unsigned finished;            /* lines published since the last signal */
+	unsigned signal_batch;        /* signal the owner every this many */
+	unsigned long permits, denies, invalid, failures;
+	unsigned long not_corroborated, reported; /* enforce denials; report-only */
+	int init_rc, fatal;           /* worker set-up result; ring error */
+	char err[512];
+};
+
+struct vtg_run {
+	struct vtg_config cfg;
+	struct vtg_run_params p;
+	struct vtg_agg *agg;          /* one entry per window position */
+	struct check *ctx;
+	unsigned window;
+	unsigned n_shards;
+	struct shard *shards;
+	uint64_t woken;               /* owner: shards given work since the kick */
+	unsigned spread;              /* owner: rotates the first perspective's shard */
+	int main_efd;                 /* worker -> owner wake-ups */
+	bool eof;                     /* atomic: no more checks will come */
+	pthread_barrier_t ready;      /* set-up only: every worker made */
+	bool barrier;                 /* ready barrier initialised */
+};
+
+/* Engine user data: entry and perspective; iterative queries carry UD_ITER. */
+#define UD_ITER (1ull << 63)
+static inline void *ud_of(unsigned idx, unsigned persp)
+{
+	return (void *)(uintptr_t)(((uintptr_t)idx << 8) | persp);
+}
+
+/* Worker side, for the kinds: ask perspective p's current question (stub:
+ * to its upstreams; iterative: through the resolver), or queue it until a
+ * slot frees. */
+void vtg__run_ask(struct shard *sh, struct check *c, unsigned p);
+/* Perspective p is done with its part (fragment rendered): its vote to the
+ * aggregator; the last perspective's delivery writes the line. */
+void vtg__run_vote(struct shard *sh, struct check *c, unsigned p, bool answered,
+		   bool positive, const char *seen);
+/* A stub-mode result as a lookup answer for (qname, qtype). */
+void vtg__run_stub_answer(struct shard *sh, const struct vtg_qresult *res,
+			  const uint8_t *qname, uint16_t qtype, struct vtg_lookup_answer *ans);
+/* The perspective's head of a fragment: id, rir, mode. */
+void vtg__run_frag_head(const struct vtg_run *r, struct vtg_json *f, unsigned p);
+/* The corroboration fields, the perspectives and the end of the line
+ * (CAA and DCV). */
+void vtg__run_emit_mpic(const struct vtg_run *r, struct vtg_json *j, const struct check *c,
+			const struct vtg_agg_check *ck, bool primary_positive);
+/* API: remember perspective p's structured result. */
+void vtg__run_persp_out(const struct vtg_run *r, struct check *c, unsigned p, bool answered,
+			bool positive, enum vtg_dnssec dnssec, unsigned rcode,
+			enum vtg_lookup_fail fail, double latency_ms, const char *reason);
+
+/* API: unpack the first n records kept for the completion (kind_query.c). */
+void vtg__run_records(const struct check *c, struct vtg_record *out, unsigned n);
+
+static inline unsigned check_index(const struct vtg_run *r, const struct check *c)
+{
+	return (unsigned)(c - r->ctx);
+}
+
+#endif
