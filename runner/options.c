@@ -468,7 +468,11 @@ void vtg__opt_print_help(FILE *f, enum vtg_opt_section section, const char *pref
 			continue;
 		char allowed[160], left[64];
 		vtg__opt_allowed(o, allowed, sizeof(allowed));
-		snprintf(left, sizeof(left), "%s%s %s", prefix, o->name, o->arg);
+		/* on the command line a switch alone means yes: --KEY[=BOOL] */
+		if (o->type == VTG_OPT_BOOL && *prefix)
+			snprintf(left, sizeof(left), "%s%s[=%s]", prefix, o->name, o->arg);
+		else
+			snprintf(left, sizeof(left), "%s%s %s", prefix, o->name, o->arg);
 		fprintf(f, "  %-34s %s (%s; default %s)\n", left, o->help, allowed,
 			o->def ? o->def : o->unset);
 	}

@@ -108,8 +108,9 @@ int vtg__opt_allowed(const struct vtg_opt *o, char *buf, size_t cap);
 
 /*
  * Print one line per entry of section: prefix (e.g. "--" for the command
- * line, "" for the file's reference), the name, the arg, the help, the
- * allowed values and the default. For usage texts.
+ * line, "" for the file's reference), the name, the arg ("[=BOOL]" for a
+ * boolean with a prefix: a command-line switch), the help, the allowed
+ * values and the default. For usage texts.
  */
 void vtg__opt_print_help(FILE *f, enum vtg_opt_section section, const char *prefix);
 
