@@ -500,7 +500,8 @@ Test(options, string_lengths)
 	cr_assert_eq(c.persp[0].netns[0], 0, "empty: the current namespace");
 }
 
-/* The README's example and examples/world.conf load with their meaning. */
+/* The README's example and examples/world.conf load with their meaning
+ * (and a file with every [engine] key). */
 Test(options, shipped_configurations_load)
 {
 	struct vtg_config c;
@@ -534,6 +535,26 @@ Test(options, shipped_configurations_load)
 	cr_assert_eq(c.n_persp, 7);
 	cr_assert(c.persp[0].iterative);
 	cr_assert_str_eq(c.persp[2].rir, "RIPE NCC");
+
+	/* the example of README.md "Configuration file", as written there */
+	snprintf(path, sizeof(path), "%s/README.md", src);
+	FILE *f = fopen(path, "r");
+	cr_assert_not_null(f);
+	static char readme[1 << 17];
+	size_t n = fread(readme, 1, sizeof(readme) - 1, f);
+	fclose(f);
+	readme[n] = 0;
+	char *start = strstr(readme, "```ini\n# perspectives.conf");
+	cr_assert_not_null(start, "README example not found");
+	start += strlen("```ini\n");
+	char *end = strstr(start, "```");
+	cr_assert_not_null(end);
+	*end = 0;
+	cr_assert_eq(load(&c, start, err, sizeof(err)), 0, "README: %s", err);
+	cr_assert_eq(c.n_persp, 2);
+	cr_assert_eq(c.run.mode, VTG_MODE_ENFORCE);
+	cr_assert_eq(c.engine.slots, 16384);
+	cr_assert_str_eq(c.persp[0].netns, "/run/netns/vtg-p0");
 	vtg__config_init(&c);
 	cr_assert_eq(vtg__config_load(&c, "/nonexistent/x.conf", err, sizeof(err)), -ENOENT);
 }
