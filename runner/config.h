@@ -6,6 +6,7 @@
 
 #include <stdio.h>
 
+#include "vantage.h"
 #include "engine/engine.h"
 
 /* Settings of the iterative perspectives ([engine] keys root-hints,
@@ -18,24 +19,41 @@ struct vtg_iter_settings {
 	bool case_random;
 };
 
+/* Settings of the run ([engine] keys mode, min-remotes, window,
+ * lookup-failure-exception; the command line sets the same keys). Each
+ * has an "unset" value the runner replaces with its default. */
+struct vtg_run_settings {
+	enum vtg_mode mode;        /* VTG_MODE_DEFAULT: unset (enforce with a
+				    * perspectives file, off with one resolver) */
+	int min_remotes;           /* < 0: unset, the BR 3.2.2.9 minimum at the
+				    * current date */
+	unsigned window;           /* checks in flight; 0: unset (the runner's) */
+	bool lookup_failure_exception; /* BR 3.2.2.8 exception, CAA only */
+};
+
 struct vtg_config {
 	struct vtg_engine_cfg engine;
 	struct vtg_iter_settings iter;
+	struct vtg_run_settings run;
 	struct vtg_persp_cfg persp[VTG_MAX_PERSPECTIVES];
 	unsigned n_persp;
 };
 
 void vtg__config_init(struct vtg_config *c);
-/* Parse FILE into c (on top of what is there). 0, or -1 with "FILE:LINE:
- * reason" in err. */
+/* Parse FILE into c (on top of what is there); every key goes through
+ * the schema of runner/options.h. 0, or VTG_ECONFIG with "FILE:LINE: key:
+ * reason" (or "FILE:LINE: reason" for a line that is not a key) in err, or
+ * -errno when FILE cannot be opened. */
 int vtg__config_load(struct vtg_config *c, const char *path, char *err, size_t errcap);
 /* The same from an open stream; path only names it in messages. */
 int vtg__config_load_fp(struct vtg_config *c, FILE *f, const char *path, char *err,
 			size_t errcap);
-/* Add a stub perspective named id with upstream addr ("ADDR[:PORT]"), or
- * add an upstream to the last one when same_persp. */
-/* Add the one iterative perspective of a run without a config file. */
+/* Add the one iterative perspective of a run without a config file.
+ * 0, or -EEXIST when c already has perspectives. */
 int vtg__config_add_iterative(struct vtg_config *c, char *err, size_t errcap);
+/* Add upstream addr ("ADDR[:PORT]", the schema's "resolver" key) to the
+ * last perspective, making a stub perspective "local" first when there is
+ * none. 0, or the code of vtg__opt_set() with its reason in err. */
 int vtg__config_add_resolver(struct vtg_config *c, const char *addr, char *err,
 			     size_t errcap);
 
