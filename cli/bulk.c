@@ -17,9 +17,11 @@
 
 #include "cli/cli.h"
 #include "common/alloc.h"
+#include "runner/options.h"
 #include "runner/runner.h"
 
 #define PROGRESS_NS 250000000ull
+#define MAX_SETTINGS 64 /* schema flags on one command line */
 
 /* What the command line asked for. */
 struct cli {
@@ -28,10 +30,11 @@ struct cli {
 	struct vtg_run_params p;
 	char **issuers;
 	int n_issuers;
-	bool have_config, have_resolver, iterative, mode_given, dcv_method, progress;
-	const char *root_hints, *trust_anchor;
-	long cache_mb, timeout, retries, window, workers, min_remotes;
-	bool x20;
+	bool have_config, have_resolver, iterative, dcv_method, progress;
+	/* schema flags, applied after --config (flags win over the file) */
+	const struct vtg_opt *set[MAX_SETTINGS];
+	const char *set_val[MAX_SETTINGS];
+	unsigned n_set;
 	char **sans;
 	int n_sans;
 };
@@ -78,6 +81,8 @@ static void bulk_usage(FILE *f, enum vtg_check_kind mode)
 			"                     [--progress | --no-progress] [NAME ... | < names.txt]\n");
 	fprintf(f, "One JSON line per input name on stdout, in input order; a summary on\n"
 		   "stderr. The config file format is in README.md.\n");
+	fprintf(f, "Run settings (the same as the [engine] keys of a config file):\n");
+	vtg__opt_print_help(f, VTG_OPT_SEC_ENGINE, "--");
 }
 
 static int parse_type(const char *s, uint16_t *t)
@@ -105,7 +110,10 @@ static int parse_type(const char *s, uint16_t *t)
 	return -EINVAL;
 }
 
-static const struct option bulk_opts[] = {
+/* The command's own options; the run settings (timeout-ms, retries, window,
+ * workers, mode, ...) come from the options schema (runner/options.h), so
+ * a flag and its configuration key are checked in one place. */
+static const struct option cli_opts[] = {
 	{"config", required_argument, NULL, 'f'},
 	{"resolver", required_argument, NULL, 'r'},
 	{"ca", required_argument, NULL, 'c'},
@@ -114,41 +122,37 @@ static const struct option bulk_opts[] = {
 	{"compat", required_argument, NULL, 'C'},
 	{"recognised-tags", required_argument, NULL, 'R'},
 	{"recognized-tags", required_argument, NULL, 'R'},
-	{"timeout-ms", required_argument, NULL, 'T'},
-	{"retries", required_argument, NULL, 'N'},
-	{"window", required_argument, NULL, 'W'},
-	{"workers", required_argument, NULL, 'w'},
 	{"type", required_argument, NULL, 't'},
 	{"progress", no_argument, NULL, 'P'},
 	{"no-progress", no_argument, NULL, 'Q'},
 	{"iterative", no_argument, NULL, 'I'},
-	{"root-hints", required_argument, NULL, 'H'},
-	{"trust-anchor", required_argument, NULL, 'A'},
-	{"lookup-failure-exception", no_argument, NULL, 'X'},
-	{"qname-0x20", no_argument, NULL, 'Z'},
-	{"cache-mb", required_argument, NULL, 'M'},
-	{"mode", required_argument, NULL, 'O'},
 	{"expect", required_argument, NULL, 'E'},
 	{"csr", required_argument, NULL, 'S'},
 	{"cert", required_argument, NULL, 'Y'},
 	{"label", required_argument, NULL, 'L'},
-	{"min-remotes", required_argument, NULL, 'K'},
 	{"help", no_argument, NULL, 'h'},
-	{NULL, 0, NULL, 0},
 };
+#define N_CLI_OPTS (sizeof(cli_opts) / sizeof(cli_opts[0]))
+#define OPT_SCHEMA 256 /* getopt value of schema entry i: OPT_SCHEMA + i */
 
-/* A number option in [lo, hi]; false with the message on stderr. */
-static bool num_opt(const char *name, const char *arg, long lo, long hi, long *out)
+/* The getopt table: the command's options, then every [engine] entry of
+ * the schema (a boolean alone means yes: --qname-0x20). */
+static struct option *long_opts(void)
 {
-	char *end;
-	errno = 0;
-	long v = strtol(arg, &end, 10);
-	if (errno || end == arg || *end || v < lo || v > hi) {
-		fprintf(stderr, "vantage: --%s is %ld to %ld\n", name, lo, hi);
-		return false;
+	struct option *o = vtg__calloc(N_CLI_OPTS + vtg__opt_count + 1, sizeof(*o));
+	if (!o)
+		return NULL;
+	memcpy(o, cli_opts, sizeof(cli_opts));
+	size_t n = N_CLI_OPTS;
+	for (size_t i = 0; i < vtg__opt_count; i++) {
+		const struct vtg_opt *d = &vtg__opt_table[i];
+		if (d->section != VTG_OPT_SEC_ENGINE)
+			continue;
+		o[n++] = (struct option){d->name, d->type == VTG_OPT_BOOL ? optional_argument
+									 : required_argument,
+					 NULL, OPT_SCHEMA + (int)i};
 	}
-	*out = v;
-	return true;
+	return o;
 }
 
 /* The options of one kind of run that also name a file or a list. 0, 1
@@ -197,23 +201,11 @@ static int parse_check_opt(struct cli *cl, int o, const char *arg)
 		return vtg__parse_compat(arg, &cl->p.pol.id.compat) != 0 ? -1 : 0;
 	case 'R':
 		return vtg__parse_recognised(arg, &cl->p.pol.id.recognised) != 0 ? -1 : 0;
-	case 'X':
-		if (k != VTG_CHECK_CAA)
-			return 1;
-		cl->p.pol.failure_exception = true;
-		return 0;
 	case 't':
 		if (k != VTG_CHECK_QUERY || parse_type(arg, &cl->p.qtype) != 0) {
 			fprintf(stderr, "vantage: unknown query type '%s'\n", arg);
 			return -1;
 		}
-		return 0;
-	case 'O':
-		if (k == VTG_CHECK_QUERY || vtg__mpic_mode_parse(arg, &cl->p.mpic) != 0) {
-			fprintf(stderr, "vantage: --mode is enforce, report-only or off\n");
-			return -1;
-		}
-		cl->mode_given = true;
 		return 0;
 	}
 	return 1;
@@ -238,43 +230,66 @@ static int parse_run_opt(struct cli *cl, int o, const char *arg)
 		}
 		cl->have_resolver = true;
 		return 0;
-	case 'T': return num_opt("timeout-ms", arg, 1, 600000, &cl->timeout) ? 0 : -1;
-	case 'N': return num_opt("retries", arg, 0, 7, &cl->retries) ? 0 : -1;
-	case 'W': return num_opt("window", arg, 1, VTG_RUN_MAX_WINDOW, &cl->window) ? 0 : -1;
-	case 'w': return num_opt("workers", arg, 1, VTG_RUN_MAX_WORKERS, &cl->workers) ? 0 : -1;
-	case 'M': return num_opt("cache-mb", arg, 1, 1 << 20, &cl->cache_mb) ? 0 : -1;
-	case 'K':
-		return num_opt("min-remotes", arg, 0, VTG_MAX_PERSPECTIVES - 1, &cl->min_remotes)
-			       ? 0 : -1;
 	case 'I': cl->iterative = true; return 0;
-	case 'H': cl->root_hints = arg; return 0;
-	case 'A': cl->trust_anchor = arg; return 0;
-	case 'Z': cl->x20 = true; return 0;
 	case 'P': cl->progress = true; return 0;
 	case 'Q': cl->progress = false; return 0;
 	}
 	return parse_check_opt(cl, o, arg);
 }
 
+/* A schema flag: kept for after the loop; refused where it makes no
+ * sense for the command. 0, or 1 (usage). */
+static int schema_flag(struct cli *cl, const struct vtg_opt *d, const char *arg)
+{
+	if ((!strcmp(d->name, "mode") && cl->kind == VTG_CHECK_QUERY) ||
+	    (!strcmp(d->name, "lookup-failure-exception") && cl->kind != VTG_CHECK_CAA) ||
+	    cl->n_set == MAX_SETTINGS)
+		return 1;
+	cl->set[cl->n_set] = d;
+	cl->set_val[cl->n_set++] = arg;
+	return 0;
+}
+
 /* The options into cl. -1 to go on, else the exit code. */
 static int parse_args(struct cli *cl, int argc, char **argv)
 {
+	struct option *opts = long_opts();
+	if (!opts)
+		return VTG_EXIT_FAIL;
+	int o, rc = -1;
 	optind = 1;
-	int o;
-	while ((o = getopt_long(argc, argv, "f:r:c:a:m:t:h", bulk_opts, NULL)) != -1) {
+	while (rc < 0 && (o = getopt_long(argc, argv, "f:r:c:a:m:t:h", opts, NULL)) != -1) {
 		if (o == 'h') {
 			bulk_usage(stdout, cl->kind);
-			return VTG_EXIT_OK;
+			rc = VTG_EXIT_OK;
+			break;
 		}
-		int rc = o == '?' ? 1 : parse_run_opt(cl, o, optarg);
-		if (rc < 0)
-			return VTG_EXIT_USAGE;
-		if (rc > 0) {
+		int r = o == '?'	       ? 1
+			: o >= OPT_SCHEMA ? schema_flag(cl, &vtg__opt_table[o - OPT_SCHEMA], optarg)
+					  : parse_run_opt(cl, o, optarg);
+		if (r > 0)
 			bulk_usage(stderr, cl->kind);
-			return VTG_EXIT_USAGE;
+		if (r != 0)
+			rc = VTG_EXIT_USAGE;
+	}
+	vtg__free(opts);
+	return rc;
+}
+
+/* The schema flags, through the schema's checks. 0, or -1 after a message
+ * on stderr. */
+static int apply_flags(struct cli *cl)
+{
+	char err[256];
+	for (unsigned i = 0; i < cl->n_set; i++) {
+		const struct vtg_opt *d = cl->set[i];
+		if (vtg__opt_set(&cl->cfg, VTG_OPT_ENGINE, d->name, cl->set_val[i], err,
+				 sizeof(err)) != 0) {
+			fprintf(stderr, "vantage: --%s: %s\n", d->name, err);
+			return -1;
 		}
 	}
-	return -1;
+	return 0;
 }
 
 /* The perspectives and the run's defaults from the options. 0, or -1
@@ -293,15 +308,8 @@ static int settle(struct cli *cl)
 		fprintf(stderr, "vantage: %s\n", err);
 		return -1;
 	}
-	if (cl->root_hints)
-		snprintf(c->iter.root_hints, sizeof(c->iter.root_hints), "%s", cl->root_hints);
-	if (cl->trust_anchor)
-		snprintf(c->iter.trust_anchor, sizeof(c->iter.trust_anchor), "%s",
-			 cl->trust_anchor);
-	if (cl->cache_mb)
-		c->iter.cache_mb = (unsigned)cl->cache_mb;
-	if (cl->x20)
-		c->iter.case_random = true;
+	if (apply_flags(cl) != 0)
+		return -1;
 	if (c->persp[0].iterative && !strcmp(c->iter.trust_anchor, "none")) {
 		fprintf(stderr, "vantage: the primary perspective must validate DNSSEC "
 			"(BR 3.2.2.9 since 2026-03-15): --trust-anchor none is refused\n");
@@ -320,19 +328,15 @@ static int settle(struct cli *cl)
 	 * a single-perspective run with nothing to corroborate */
 	if (cl->kind == VTG_CHECK_QUERY)
 		cl->p.mpic = VTG_MPIC_OFF;
-	else if (!cl->mode_given)
-		cl->p.mpic = cl->have_config ? VTG_MPIC_ENFORCE : VTG_MPIC_OFF;
+	else
+		cl->p.mpic = vtg__run_mpic_mode(c->run.mode, cl->have_config);
+	cl->p.pol.failure_exception = c->run.lookup_failure_exception;
 	cl->p.pol.id.issuers = (const char *const *)cl->issuers;
 	cl->p.pol.id.n_issuers = (size_t)(cl->n_issuers > 0 ? cl->n_issuers : 0);
 	cl->p.dcv.issuers = cl->p.pol.id.issuers;
 	cl->p.dcv.n_issuers = cl->p.pol.id.n_issuers;
 	cl->p.check_dcv = cl->kind == VTG_CHECK_DCV;
-	cl->p.window = (unsigned)cl->window;
-	cl->p.workers = (unsigned)cl->workers;
-	if (cl->timeout > 0)
-		c->engine.timeout_ms = (unsigned)cl->timeout;
-	if (cl->retries >= 0)
-		c->engine.retries = (unsigned)cl->retries;
+	cl->p.window = c->run.window;
 	return 0;
 }
 
@@ -487,7 +491,6 @@ static int run_bulk(int argc, char **argv, enum vtg_check_kind kind)
 	cl.p.pol.id.recognised = VTG_CAA_RECOGNISED_DEFAULT;
 	cl.p.qtype = VTG_TYPE_CAA;
 	cl.progress = isatty(STDERR_FILENO);
-	cl.timeout = cl.retries = cl.min_remotes = -1;
 	struct lines l;
 	memset(&l, 0, sizeof(l));
 	char err[512];
@@ -502,7 +505,7 @@ static int run_bulk(int argc, char **argv, enum vtg_check_kind kind)
 			"not both\n");
 		goto out;
 	}
-	int nrc = vtg__run_new(&l.run, &cl.cfg, &cl.p, cl.min_remotes, err, sizeof(err));
+	int nrc = vtg__run_new(&l.run, &cl.cfg, &cl.p, cl.cfg.run.min_remotes, err, sizeof(err));
 	if (nrc != 0) {
 		fprintf(stderr, "vantage: %s\n", err);
 		rc = nrc == -ENOMEM || nrc == -EMFILE ? VTG_EXIT_FAIL : VTG_EXIT_USAGE;

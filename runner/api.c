@@ -85,7 +85,7 @@ static void primary_dnssec(const struct check *c, struct vtg_completion *out)
 		if (out->dnssec == VTG_DNSSEC_BOGUS)
 			out->why_bogus = c->climb[0].why_bogus;
 	} else if (out->dnssec == VTG_DNSSEC_BOGUS) {
-		out->why_bogus = c->po[0].reason;
+		out->why_bogus = c->po[0].why_bogus[0] ? c->po[0].why_bogus : "bogus";
 	}
 }
 
@@ -124,8 +124,7 @@ void vtg__run_completion(struct vtg_run *r, uint32_t id, struct vtg_completion *
 	vtg__run_records(c, c->recs, out->n_records);
 	out->records = out->n_records ? c->recs : NULL;
 	out->json = c->line.buf;
-	out->json_len = c->line.len && c->line.buf[c->line.len - 1] == '\n' ? c->line.len - 1
-									    : c->line.len;
+	out->json_len = c->line.len;
 }
 
 bool vtg__run_cancel(struct vtg_run *r, uint32_t id)
@@ -260,10 +259,6 @@ static int engine_params(struct vtg_engine *e, const struct vtg_options *opt,
 	p->dcv.issuers = (const char *const *)e->issuers;
 	p->dcv.n_issuers = e->n_issuers;
 	p->qtype = opt->qtype;
-	if (opt->kind == VTG_CHECK_CAA && !e->n_issuers) {
-		snprintf(err, errcap, "a CAA engine needs the CA's issuer domain names");
-		return -EINVAL;
-	}
 	if (opt->dcv_method && vtg__dcv_method_parse(opt->dcv_method, &p->dcv.method) != 0) {
 		snprintf(err, errcap, "dcv_method: dns-01, dns-account-01, dns-change, cname, "
 			 "persist, contact-email or contact-phone");
@@ -274,12 +269,6 @@ static int engine_params(struct vtg_engine *e, const struct vtg_options *opt,
 		return -EINVAL;
 	}
 	p->check_dcv = opt->kind == VTG_CHECK_DCV;
-	switch (opt->mode) {
-	case VTG_MODE_ENFORCE: p->mpic = VTG_MPIC_ENFORCE; break;
-	case VTG_MODE_REPORT_ONLY: p->mpic = VTG_MPIC_REPORT_ONLY; break;
-	case VTG_MODE_OFF: p->mpic = VTG_MPIC_OFF; break;
-	default: p->mpic = opt->resolver ? VTG_MPIC_OFF : VTG_MPIC_ENFORCE; break;
-	}
 	p->window = opt->window;
 	p->workers = opt->workers;
 	p->api = true;
@@ -319,8 +308,18 @@ VTG_API int vtg_engine_new(struct vtg_engine **out, const struct vtg_options *op
 		rc = engine_params(e, opt, &p, err, errcap);
 	if (rc == 0)
 		rc = load_config(cfg, opt, err, errcap);
-	if (rc == 0)
-		rc = vtg__run_new(&e->run, cfg, &p, opt->min_remotes, err, errcap);
+	if (rc == 0) {
+		/* the options win; the configuration's [engine] keys fill in */
+		p.mpic = vtg__run_mpic_mode(opt->mode != VTG_MODE_DEFAULT ? opt->mode
+									  : cfg->run.mode,
+					    !opt->resolver);
+		if (!p.window)
+			p.window = cfg->run.window;
+		p.pol.failure_exception |= cfg->run.lookup_failure_exception;
+		rc = vtg__run_new(&e->run, cfg, &p,
+				  opt->min_remotes >= 0 ? opt->min_remotes : cfg->run.min_remotes,
+				  err, errcap);
+	}
 	vtg__free(cfg);
 	if (rc == 0) {
 		unsigned w = vtg__run_window(e->run);

@@ -122,9 +122,12 @@ static void dcv_answer(struct shard *sh, struct check *c, unsigned p,
 	bool answered = res->outcome != VTG_DCV_LOOKUP_FAILURE &&
 			res->outcome != VTG_DCV_DNSSEC_BOGUS;
 	bool pass = res->outcome == VTG_DCV_PASS;
-	if (c->po)
+	if (c->po) {
 		vtg__run_persp_out(sh->r, c, p, answered, pass, a->dnssec, a->rcode, a->fail,
 				   a->latency_ms, reason);
+		if (a->dnssec == VTG_DNSSEC_BOGUS && a->why_bogus)
+			snprintf(c->po[p].why_bogus, sizeof(c->po[p].why_bogus), "%s", a->why_bogus);
+	}
 	vtg__run_vote(sh, c, p, answered, pass, res->seen);
 }
 

@@ -48,15 +48,33 @@ struct rec_head {
 	uint32_t ttl, text_len;
 };
 
+/* The owner in presentation form with its trailing dot. */
+static int owner_text(const uint8_t *owner, char *out, size_t cap)
+{
+	int l = vtg__name_to_text(owner, out, cap - 1, false);
+	if (l < 0)
+		return l;
+	if (l == 0 || out[l - 1] != '.') {
+		out[l++] = '.';
+		out[l] = 0;
+	}
+	return l;
+}
+
 static void rec_add(struct check *c, const uint8_t *owner, uint16_t type, uint16_t rclass,
 		    uint32_t ttl, const uint8_t *rd, uint16_t rdlen, const char *text, size_t tl)
 {
 	char on[VTG_DNS_MAX_TEXT + 8];
-	int ol = vtg__name_to_text(owner, on, sizeof(on), false);
+	int ol = owner_text(owner, on, sizeof(on));
 	if (ol < 0)
 		return;
-	struct rec_head h = {type, rclass, rdlen, (uint16_t)ol, ttl, (uint32_t)tl};
-	size_t need = c->rec_len + sizeof(h) + (size_t)ol + 1 + rdlen + tl + 1;
+	/* the record's text as the evidence line has it, with the owner
+	 * fully qualified: "owner. TTL IN TYPE rdata" */
+	const char *rest = memchr(text, ' ', tl);
+	size_t rl = rest ? tl - (size_t)(rest - text) : 0;
+	size_t xl = (size_t)ol + rl;
+	struct rec_head h = {type, rclass, rdlen, (uint16_t)ol, ttl, (uint32_t)xl};
+	size_t need = c->rec_len + sizeof(h) + (size_t)ol + 1 + rdlen + xl + 1;
 	if (need > c->rec_cap) { /* grows to the largest answer seen, then stays */
 		size_t cap = c->rec_cap ? c->rec_cap : 1024;
 		while (cap < need)
@@ -74,12 +92,15 @@ static void rec_add(struct check *c, const uint8_t *owner, uint16_t type, uint16
 	o += ol + 1;
 	memcpy(o, rd, rdlen);
 	o += rdlen;
-	memcpy(o, text, tl);
-	o[tl] = 0;
+	memcpy(o, on, (size_t)ol);
+	if (rl)
+		memcpy(o + ol, rest, rl);
+	o[xl] = 0;
 	c->rec_len = need;
 	c->n_rec++;
 }
 
+/* Unpack the first n records kept for the completion. */
 void vtg__run_records(const struct check *c, struct vtg_record *out, unsigned n)
 {
 	const uint8_t *o = c->rec;
@@ -176,11 +197,15 @@ static void query_stub(struct shard *sh, struct check *c, unsigned p,
 	if (!ok && p == 0)
 		sh->failures++;
 	if (c->po) {
-		bool ad = ok && (res->msg->flags & VTG_FLAG_AD);
-		vtg__run_persp_out(sh->r, c, p, ok, ok,
-				   ad ? VTG_DNSSEC_SECURE : VTG_DNSSEC_INDETERMINATE, rcode,
-				   res->fail, res->latency_ms,
+		/* the DNSSEC state as the stub reads it (AD, or the resolver's
+		 * extended error for a bogus answer) */
+		struct vtg_lookup_answer a;
+		vtg__run_stub_answer(sh, res, c->qwire, c->qtype, &a);
+		vtg__run_persp_out(sh->r, c, p, ok, ok, a.dnssec, rcode, res->fail,
+				   res->latency_ms,
 				   ok ? vtg__rcode_str(rcode) : vtg__lookup_fail_str(res->fail));
+		if (a.dnssec == VTG_DNSSEC_BOGUS && a.why_bogus)
+			snprintf(c->po[p].why_bogus, sizeof(c->po[p].why_bogus), "%s", a.why_bogus);
 	}
 	vtg__run_vote(sh, c, p, ok, ok, NULL);
 }
@@ -230,9 +255,12 @@ static void query_answer(struct shard *sh, struct check *c, unsigned p,
 	bool ok = a->fail == VTG_FAIL_NONE;
 	if (!ok && p == 0)
 		sh->failures++;
-	if (c->po)
+	if (c->po) {
 		vtg__run_persp_out(sh->r, c, p, ok, ok, a->dnssec, rcode, a->fail, a->latency_ms,
 				   ok ? vtg__rcode_str(rcode) : vtg__lookup_fail_str(a->fail));
+		if (a->dnssec == VTG_DNSSEC_BOGUS && a->why_bogus)
+			snprintf(c->po[p].why_bogus, sizeof(c->po[p].why_bogus), "%s", a->why_bogus);
+	}
 	vtg__run_vote(sh, c, p, ok, ok, NULL);
 }
 

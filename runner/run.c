@@ -159,6 +159,9 @@ static void on_final(void *ud, const struct vtg_agg_check *ck)
 	vtg__json_reset(&c->line);
 	c->ops->line(S, c, ck);
 	if (r->p.api) {
+		/* one JSON object as a C string, without the line's newline */
+		if (c->line.len && c->line.buf[c->line.len - 1] == '\n')
+			c->line.buf[--c->line.len] = 0;
 		uint8_t st = CK_RUNNING;
 		bool mine = __atomic_compare_exchange_n(&c->state, &st, CK_FINISHED, false,
 							__ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
@@ -193,6 +196,7 @@ void vtg__run_persp_out(const struct vtg_run *r, struct check *c, unsigned p, bo
 	o->rcode = (uint16_t)rcode;
 	o->latency_ms = (float)latency_ms;
 	snprintf(o->reason, sizeof(o->reason), "%s", reason ? reason : "");
+	o->why_bogus[0] = 0;
 }
 
 /* A fragment without its closing brace, then more keys, then the brace. */
@@ -621,6 +625,17 @@ void vtg__run_line(const struct vtg_run *r, uint32_t id, const char **buf, size_
 bool vtg__run_pop(struct vtg_run *r, uint32_t *id)
 {
 	return vtg__agg_pop(r->agg, id);
+}
+
+enum vtg_mpic_mode vtg__run_mpic_mode(enum vtg_mode m, bool have_file)
+{
+	switch (m) {
+	case VTG_MODE_ENFORCE: return VTG_MPIC_ENFORCE;
+	case VTG_MODE_REPORT_ONLY: return VTG_MPIC_REPORT_ONLY;
+	case VTG_MODE_OFF: return VTG_MPIC_OFF;
+	case VTG_MODE_DEFAULT: break;
+	}
+	return have_file ? VTG_MPIC_ENFORCE : VTG_MPIC_OFF;
 }
 
 unsigned vtg__run_window(const struct vtg_run *r)

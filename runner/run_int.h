@@ -58,6 +58,7 @@ struct persp_out {
 	uint16_t rcode;           /* VTG_RCODE_NONE when no response */
 	float latency_ms;
 	char reason[PERSP_REASON_MAX];
+	char why_bogus[64];       /* with VTG_DNSSEC_BOGUS */
 };
 
 /* Check states (API cancel); the command only uses RUNNING -> FINISHED. */

@@ -80,6 +80,10 @@ int vtg__run_new(struct vtg_run **out, const struct vtg_config *cfg,
 /* Stop the workers (in-flight checks are abandoned) and free everything. */
 void vtg__run_free(struct vtg_run *r);
 
+/* The corroboration of a run from the mode setting: DEFAULT is enforce
+ * with a perspectives file, off with a single resolver. */
+enum vtg_mpic_mode vtg__run_mpic_mode(enum vtg_mode m, bool have_file);
+
 unsigned vtg__run_window(const struct vtg_run *r);
 const struct vtg_config *vtg__run_config(const struct vtg_run *r);
 

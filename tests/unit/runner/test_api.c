@@ -562,6 +562,11 @@ Test(api, full_window_says_eagain_until_polled)
 	cr_assert_eq(vtg_submit_check(e, &third, NULL, NULL), -EAGAIN);
 	cr_assert_eq(vtg_pending(e), 2);
 	cr_assert_eq(collect(e, 2, 5000, check_any), 2);
+	/* the returned completions stay valid until the next vtg_poll, so
+	 * their entries come back only then */
+	cr_assert_eq(vtg_submit_check(e, &third, NULL, NULL), -EAGAIN);
+	struct vtg_completion none[1];
+	cr_assert_eq(vtg_poll(e, none, 1, 0), 0);
 	cr_assert_eq(vtg_submit_check(e, &third, NULL, NULL), 0);
 	cr_assert_eq(vtg_submit_check(e, &third, NULL, NULL), 0);
 	cr_assert_eq(vtg_submit_check(e, &third, NULL, NULL), -EAGAIN);
