@@ -100,14 +100,9 @@ static int slots_init(struct vtg_worker *w)
 {
 	w->n_slots = w->cfg.slots;
 	w->slots = vtg__calloc(w->n_slots, sizeof(*w->slots));
-	uint32_t hsize = 1;
-	while (hsize < 2 * w->n_slots)
-		hsize <<= 1;
-	w->hmask = hsize - 1;
-	w->hkey = vtg__calloc(hsize, sizeof(uint32_t));
-	w->hval = vtg__calloc(hsize, sizeof(uint32_t));
-	if (!w->slots || !w->hkey || !w->hval)
+	if (!w->slots)
 		return -ENOMEM;
+	/* tcp_fd -1 before anything can fail: vtg__worker_free closes fds >= 0 */
 	for (uint32_t i = 0; i < w->n_slots; i++) {
 		struct slot *s = &w->slots[i];
 		s->next = i + 1 < w->n_slots ? i + 1 : NIL;
@@ -118,6 +113,14 @@ static int slots_init(struct vtg_worker *w)
 	}
 	w->free_head = 0;
 	w->n_free = w->n_slots;
+	uint32_t hsize = 1;
+	while (hsize < 2 * w->n_slots)
+		hsize <<= 1;
+	w->hmask = hsize - 1;
+	w->hkey = vtg__calloc(hsize, sizeof(uint32_t));
+	w->hval = vtg__calloc(hsize, sizeof(uint32_t));
+	if (!w->hkey || !w->hval)
+		return -ENOMEM;
 	return 0;
 }
 
@@ -239,6 +242,8 @@ int vtg__worker_new(struct vtg_worker **out, const struct vtg_engine_cfg *cfg,
 		rc = -ENOMEM;
 		goto fail;
 	}
+	for (unsigned i = 0; i < n_persp; i++)
+		w->persp[i].nsfd = -1; /* a later perspective's failure frees all */
 	for (unsigned t = 0; t <= MAX_TRIES; t++)
 		w->tl[t].head = w->tl[t].tail = NIL;
 	w->tcp_wait.head = w->tcp_wait.tail = NIL;
