@@ -67,11 +67,14 @@ struct vtg_persp_stats {
 	uint64_t edns_fallbacks;   /* FORMERR / NOTIMP to EDNS: asked again without OPT */
 };
 
-/* What a completed query reports. msg points into engine memory that is
- * reused after the callback returns: copy what must outlive it. */
+/* What a completed query reports. msg and server point into engine memory
+ * that is reused after the callback returns: copy what must outlive it. */
 struct vtg_qresult {
 	enum vtg_lookup_fail fail; /* NONE when msg is a matched response */
 	const struct vtg_msg *msg;
+	/* the address the matched response came from (the upstream resolver in
+	 * stub mode, the server dst of a direct query); NULL when msg is NULL */
+	const struct sockaddr_storage *server;
 	unsigned tries;
 	bool tcp;
 	double latency_ms;        /* from the first send to completion */

@@ -156,6 +156,9 @@ struct vtg_worker {
 	uint64_t wake_val;
 	bool woken;
 	struct vtg_msg msg;      /* parsed response handed to the callback */
+	/* a direct query's server handed to the callback: the slot's own copy
+	 * may be reused by a submit from inside the callback */
+	struct sockaddr_storage res_server;
 };
 
 /* ---------------------------------------------------------------- utils */

@@ -19,9 +19,21 @@ void vtg__engine_complete(struct vtg_worker *w, uint32_t i, enum vtg_lookup_fail
 {
 	struct slot *s = &w->slots[i];
 	struct persp *p = &w->persp[s->persp];
+	const struct sockaddr_storage *server = NULL;
+	if (msg) {
+		/* the answer came from dst: UDP matched its address and port,
+		 * TCP connected to it. An upstream's address lives as long as
+		 * the worker; a direct query's is the slot's, freed below */
+		server = s->dst;
+		if (s->dst == &s->dst_own) {
+			w->res_server = s->dst_own;
+			server = &w->res_server;
+		}
+	}
 	struct vtg_qresult r = {
 		.fail = fail,
 		.msg = msg,
+		.server = server,
 		.tries = s->tries,
 		.tcp = tcp,
 		.latency_ms = (double)(w->now - s->first_ns) / 1e6,
