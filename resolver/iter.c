@@ -37,6 +37,14 @@ enum { TR_GLUE = 1, TR_REFERRAL, TR_AUTH };
 #define TYPE_NOCUT 0xff03   /* the zone above answered for names under it */
 #define TYPE_NSFAIL 0xff04  /* the address of this NS name could not be found */
 
+/* A server's address, compactly (cache entries remember where they came
+ * from). fam 0: none. */
+struct saddr {
+	uint8_t fam;     /* AF_INET / AF_INET6, 0 none */
+	uint8_t addr[16];
+	uint16_t port;
+};
+
 struct rrent {
 	uint32_t off, ttl;
 	uint16_t len;
@@ -54,6 +62,7 @@ struct centry {
 	uint16_t type, n;
 	uint8_t kind, trust, dnssec, rcode;
 	bool weak;
+	struct saddr from;                 /* the server that gave it, if one did */
 	uint8_t owner[VTG_DNS_MAX_NAME];
 	struct rrent rr[];
 };
@@ -136,6 +145,7 @@ struct task {
 	/* what was learnt */
 	enum vtg_lookup_fail last_fail;
 	unsigned last_rcode;
+	struct saddr rcode_from;  /* the server that answered with last_rcode */
 	uint8_t chain_dnssec;     /* worst status along the aliases */
 	const char *chain_why;
 	bool weak;
@@ -156,6 +166,7 @@ struct vtg_iter {
 	uint32_t run_head, run_tail, sq_head, sq_tail, starved_head, starved_tail;
 	unsigned inflight;        /* queries the transport holds for us */
 	bool resp_auth;           /* the response just read was authoritative */
+	const struct srv *resp_srv; /* the server of the response being read, or NULL */
 	unsigned active;          /* top-level lookups not done */
 	/* coalescing: open addressing of (key -> owner task) */
 	uint64_t *ck;
@@ -174,6 +185,7 @@ struct vtg_iter {
 	uint8_t *ans_data;
 	uint8_t ans_target[VTG_DNS_MAX_NAME];
 	struct vtg_insecure_proof ans_proof;
+	struct sockaddr_storage ans_server;
 	struct rrset *scratch;    /* decompressed RRsets of the response being read */
 };
 
@@ -318,6 +330,29 @@ static void cache_evict(struct vtg_iter *it, struct cache *c)
 	}
 }
 
+static struct saddr saddr_of(const struct srv *s)
+{
+	struct saddr a = {.fam = s->fam, .port = s->port};
+	memcpy(a.addr, s->addr, 16);
+	return a;
+}
+
+static void saddr_to_ss(const struct saddr *s, struct sockaddr_storage *ss)
+{
+	memset(ss, 0, sizeof(*ss));
+	if (s->fam == AF_INET) {
+		struct sockaddr_in *a = (struct sockaddr_in *)ss;
+		a->sin_family = AF_INET;
+		a->sin_port = htons(s->port);
+		memcpy(&a->sin_addr, s->addr, 4);
+	} else {
+		struct sockaddr_in6 *a = (struct sockaddr_in6 *)ss;
+		a->sin6_family = AF_INET6;
+		a->sin6_port = htons(s->port);
+		memcpy(&a->sin6_addr, s->addr, 16);
+	}
+}
+
 /* Insert an entry (replacing the same key). data holds n rdatas back to
  * back with lens / ttls given. */
 static struct centry *cput(struct vtg_iter *it, struct cache *c, const uint8_t *owner,
@@ -352,6 +387,8 @@ static struct centry *cput(struct vtg_iter *it, struct cache *c, const uint8_t *
 		ttl = kind == CE_NEG ? NEG_TTL_MAX : TTL_MAX;
 	e->expires = it->now + ttl;
 	e->pin = it->epoch;
+	if (it->resp_srv)
+		e->from = saddr_of(it->resp_srv);
 	memcpy(e->owner, lo, vtg__name_len(lo));
 	uint8_t *dp = (uint8_t *)&e->rr[n];
 	uint32_t off = 0;
@@ -427,18 +464,8 @@ static void srtt_update(struct vtg_iter *it, unsigned persp, const struct srv *s
 
 static void srv_to_ss(const struct srv *s, struct sockaddr_storage *ss)
 {
-	memset(ss, 0, sizeof(*ss));
-	if (s->fam == AF_INET) {
-		struct sockaddr_in *a = (struct sockaddr_in *)ss;
-		a->sin_family = AF_INET;
-		a->sin_port = htons(s->port);
-		memcpy(&a->sin_addr, s->addr, 4);
-	} else {
-		struct sockaddr_in6 *a = (struct sockaddr_in6 *)ss;
-		a->sin6_family = AF_INET6;
-		a->sin6_port = htons(s->port);
-		memcpy(&a->sin6_addr, s->addr, 16);
-	}
+	struct saddr a = saddr_of(s);
+	saddr_to_ss(&a, ss);
 }
 
 /* ------------------------------------------------------------ set-up */
@@ -788,6 +815,22 @@ static void finish(struct vtg_iter *it, struct task *t, enum vtg_lookup_fail fai
 			a.n_rrs = n;
 			a.rcode = VTG_RCODE_NOERROR;
 		}
+	}
+	/* the server: of the entry that answers; of the response being read
+	 * when the answer could not be cached; of the error rcode reported */
+	const struct saddr *from = NULL;
+	struct saddr cur;
+	if (fail == VTG_FAIL_NONE && e && e->from.fam) {
+		from = &e->from;
+	} else if (fail == VTG_FAIL_NONE && !e && it->resp_srv) {
+		cur = saddr_of(it->resp_srv);
+		from = &cur;
+	} else if (fail != VTG_FAIL_NONE && a.rcode != VTG_RCODE_NONE && t->rcode_from.fam) {
+		from = &t->rcode_from;
+	}
+	if (from) {
+		saddr_to_ss(from, &it->ans_server);
+		a.server = &it->ans_server;
 	}
 	if (a.dnssec == VTG_DNSSEC_INSECURE) {
 		/* the validator's proof: the zone cut where no DS was proven */
@@ -1454,6 +1497,8 @@ static void server_failed(struct vtg_iter *it, struct task *t, enum vtg_lookup_f
 	t->last_fail = f;
 	if (rcode != VTG_RCODE_NONE)
 		t->last_rcode = rcode;
+	if (rcode != VTG_RCODE_NONE && it->resp_srv)
+		t->rcode_from = saddr_of(it->resp_srv);
 	if (t->cur_srv < t->n_srv)
 		t->srv[t->cur_srv].dead = 1;
 	make_runnable(it, t);
@@ -1739,6 +1784,7 @@ static void on_response(struct vtg_iter *it, struct task *t, enum vtg_lookup_fai
 	if (rcode != VTG_RCODE_NOERROR && rcode != VTG_RCODE_NXDOMAIN) {
 		enum vtg_lookup_fail f = vtg__rcode_fail(rcode);
 		t->last_rcode = rcode;
+		t->rcode_from = saddr_of(it->resp_srv);
 		/* once more at the same server (BR 3.2.2.8 wants a retry), then
 		 * the next one */
 		if (t->rcode_retry == 0 && t->cur_srv < t->n_srv) {
@@ -1898,7 +1944,11 @@ void vtg__iter_response(struct vtg_iter *it, uint64_t token, enum vtg_lookup_fai
 	struct srv srv = t->srv[t->cur_srv];
 	srtt_update(it, t->persp, &srv, fail, latency_ms / (tries ? tries : 1));
 	t->state = T_RUN;
+	/* what the response teaches is stamped with its server (cput, finish) */
+	const struct srv *outer = it->resp_srv; /* a transport may answer from send */
+	it->resp_srv = fail == VTG_FAIL_NONE ? &srv : NULL;
 	on_response(it, t, fail, msg, tries, latency_ms, s);
+	it->resp_srv = outer;
 	bool owner_auth = it->resp_auth && fail == VTG_FAIL_NONE;
 	/* the waiters: the owner has cached what the answer taught (one parse,
 	 * one validation), so they step again; a failed server is failed for
@@ -1918,8 +1968,10 @@ void vtg__iter_response(struct vtg_iter *it, uint64_t token, enum vtg_lookup_fai
 				    wt->srv[i].port == srv.port)
 					wt->srv[i].dead = 1;
 			wt->last_fail = fail != VTG_FAIL_NONE ? fail : vtg__rcode_fail(rc);
-			if (rc != VTG_RCODE_NONE)
+			if (rc != VTG_RCODE_NONE) {
 				wt->last_rcode = rc;
+				wt->rcode_from = saddr_of(&srv);
+			}
 		}
 		wt->q_tries += tries;
 		make_runnable(it, wt);
