@@ -476,6 +476,8 @@ static void clock_tick(struct vtg_iter *it)
 	it->now = (time_t)(it->now_ms / 1000);
 }
 
+/* The root hints as servers. 0, or -EINVAL (no IPv4 / IPv6 address) with
+ * err filled. */
 static int set_hints(struct vtg_iter *it, const struct vtg_iter_hints *h, char *err,
 		     size_t errcap)
 {
@@ -983,12 +985,13 @@ static bool held_down(struct vtg_iter *it, unsigned persp, const struct srv *s)
 
 /* Add zone z's server addresses to t->srv (hints for the root, else the
  * cached addresses of its first VTG_ITER_NS_SCAN_MAX NS names), keeping
- * what is known of the ones already there. Returns how many are still
- * usable; when none is and an NS name may still be resolved, a nested
- * lookup for it starts and -1 is returned (as it is when the task
- * finished). NS names whose address lookup failed before, that would need
+ * what is known of the ones already there. Returns true with *live =
+ * how many are still usable; when none is and an NS name may still be
+ * resolved, a nested lookup for it starts and false is returned (as it is
+ * when the task finished, or went back to be stepped again). NS names whose address lookup failed before, that would need
  * themselves, or past VTG_ITER_NS_RESOLVE_MAX attempts are skipped. */
-static int gather_servers(struct vtg_iter *it, struct task *t, const struct zinfo *z)
+static bool gather_servers(struct vtg_iter *it, struct task *t, const struct zinfo *z,
+			   unsigned *live_out)
 {
 	struct persp_state *ps = &it->ps[t->persp];
 	unsigned before = t->n_srv;
@@ -1059,8 +1062,10 @@ static int gather_servers(struct vtg_iter *it, struct task *t, const struct zinf
 		}
 		live++;
 	}
-	if (live > 0)
-		return live;
+	if (live > 0) {
+		*live_out = (unsigned)live;
+		return true;
+	}
 	if (failed + cycles >= VTG_ITER_NS_RESOLVE_MAX)
 		unresolved = -1; /* enough NS names of this delegation tried */
 	if (unresolved < 0) {
@@ -1069,7 +1074,8 @@ static int gather_servers(struct vtg_iter *it, struct task *t, const struct zinf
 			 * resort (it may be back) */
 			t->probe_used = true;
 			t->srv[best_held].dead = 0;
-			return 1;
+			*live_out = 1;
+			return true;
 		}
 		if (t->n_srv == 0 && with_addr == 0 && cycles > 0 && !t->cut_refetched &&
 		    z->ns) {
@@ -1078,30 +1084,31 @@ static int gather_servers(struct vtg_iter *it, struct task *t, const struct zinf
 			t->cut_refetched = true;
 			cache_remove(&ps->c, z->ns);
 			make_runnable(it, t);
-			return -1;
+			return false;
 		}
 		if (held > 0)
 			t->last_fail = t->last_fail ? t->last_fail : VTG_FAIL_TIMEOUT;
 		else if (cycles > 0 && with_addr == 0 && !t->last_fail)
 			t->last_fail = VTG_FAIL_NS_CYCLE;
-		return 0;
+		*live_out = 0;
+		return true;
 	}
 	/* glue-less: look an NS name's address up first */
 	struct task *root = &it->t[t->root];
 	if (t->depth + 1 > it->cfg.max_depth) {
 		finish(it, t, VTG_FAIL_REFERRAL_LIMIT, NULL, z->dnssec, NULL);
-		return -1;
+		return false;
 	}
 	if (root->nested >= VTG_ITER_NESTED_MAX) {
 		ps->st.limit_hits++;
 		finish(it, t, VTG_FAIL_WORK_LIMIT, NULL, z->dnssec, NULL);
-		return -1;
+		return false;
 	}
 	struct task *s = task_alloc(it);
 	if (!s) {
 		t->state = T_STARVED; /* woken when a task is released */
 		q_push(it, &it->starved_head, &it->starved_tail, t);
-		return -1;
+		return false;
 	}
 	root->nested++;
 	task_start(s, t->persp, centry_rdata(z->ns, (unsigned)unresolved), VTG_TYPE_A);
@@ -1112,10 +1119,12 @@ static int gather_servers(struct vtg_iter *it, struct task *t, const struct zinf
 	t->state = T_WAIT_SUB;
 	ps->st.nested++;
 	make_runnable(it, s);
-	return -1;
+	return false;
 }
 
-static int pick_server(struct task *t)
+/* The usable server with the lowest smoothed RTT (with a little jitter).
+ * false when every server is dead. */
+static bool pick_server(struct task *t, unsigned *out)
 {
 	int best = -1;
 	for (unsigned i = 0; i < t->n_srv; i++) {
@@ -1126,7 +1135,10 @@ static int pick_server(struct task *t)
 		if (best < 0 || ms < t->srv[best].ms * (1.0 + (double)((t->idx + (unsigned)best * 7) % 5) / 50.0))
 			best = (int)i;
 	}
-	return best;
+	if (best < 0)
+		return false;
+	*out = (unsigned)best;
+	return true;
 }
 
 static void step(struct vtg_iter *it, struct task *t)
@@ -1211,8 +1223,8 @@ static void step(struct vtg_iter *it, struct task *t)
 			}
 			t->ns_pending = -1;
 		}
-		int live = gather_servers(it, t, &z);
-		if (live < 0)
+		unsigned live;
+		if (!gather_servers(it, t, &z, &live))
 			return; /* finished, or waiting for an NS name's address */
 		if (live == 0) {
 			finish(it, t, t->last_fail ? t->last_fail : VTG_FAIL_NO_NAMESERVER, NULL,
@@ -1226,12 +1238,10 @@ static void step(struct vtg_iter *it, struct task *t)
 			memcpy(t->qn, t->cur, vtg__name_len(t->cur));
 			t->qt = t->qtype;
 		}
-		int s = pick_server(t);
-		if (s < 0) {
+		if (!pick_server(t, &t->cur_srv)) {
 			finish(it, t, VTG_FAIL_SERVFAIL, NULL, z.dnssec, NULL);
 			return;
 		}
-		t->cur_srv = (unsigned)s;
 		send_query(it, t);
 		return;
 	}
@@ -1373,6 +1383,11 @@ static void send_query(struct vtg_iter *it, struct task *t)
 
 /* ------------------------------------------------------ reading answers */
 
+/* The RRset (owner, type) of section sec into s, decompressed, exact
+ * duplicates dropped. Returns how many records (0: none), or -E2BIG (more
+ * than SET_MAX), or the VTG_EWIRE_* code of a record that does not read
+ * (vtg__rr_iter_next, vtg__rdata_uncompress, VTG_EWIRE_SPACE when s->buf
+ * is full). */
 static int gather(const struct vtg_msg *m, enum vtg_section sec, const uint8_t *owner,
 		  uint16_t type, struct rrset *s)
 {
@@ -1389,10 +1404,10 @@ static int gather(const struct vtg_msg *m, enum vtg_section sec, const uint8_t *
 		if (rr.type != type || rr.rclass != VTG_CLASS_IN || !name_eq(rr.owner, owner))
 			continue;
 		if (s->n >= SET_MAX)
-			return -1;
+			return -E2BIG;
 		int l = vtg__rdata_uncompress(m, &rr, s->buf + s->used, s->cap - s->used);
 		if (l < 0)
-			return -1;
+			return l;
 		/* drop exact duplicates (RFC 2181 5) */
 		bool dup = false;
 		for (unsigned i = 0; i < s->n && !dup; i++)
@@ -1407,7 +1422,7 @@ static int gather(const struct vtg_msg *m, enum vtg_section sec, const uint8_t *
 		s->n++;
 	}
 	if (rc < 0)
-		return -1;
+		return rc;
 	if (s->ttl == UINT32_MAX)
 		s->ttl = 0;
 	return (int)s->n;
