@@ -67,11 +67,14 @@ struct vtg_persp_stats {
 	uint64_t edns_fallbacks;   /* FORMERR / NOTIMP to EDNS: asked again without OPT */
 };
 
-/* What a completed query reports. msg points into engine memory that is
- * reused after the callback returns: copy what must outlive it. */
+/* What a completed query reports. msg and server point into engine memory
+ * that is reused after the callback returns: copy what must outlive it. */
 struct vtg_qresult {
 	enum vtg_lookup_fail fail; /* NONE when msg is a matched response */
 	const struct vtg_msg *msg;
+	/* the address the matched response came from (the upstream resolver in
+	 * stub mode, the server dst of a direct query); NULL when msg is NULL */
+	const struct sockaddr_storage *server;
 	unsigned tries;
 	bool tcp;
 	double latency_ms;        /* from the first send to completion */
@@ -86,7 +89,10 @@ typedef void (*vtg_query_cb_fn)(void *ud, const struct vtg_qresult *res);
 
 /* Make a worker with its own ring and its own sockets for every perspective
  * (opened inside the perspective's network namespace when one is given).
- * err receives a readable reason on failure. */
+ * 0, or -EINVAL (no or too many perspectives, one without an upstream, a
+ * bad source address), -ENOMEM, or the -errno of the kernel call that
+ * failed (namespace, socket, bind, io_uring set-up); err receives a
+ * readable reason on failure. */
 int vtg__worker_new(struct vtg_worker **out, const struct vtg_engine_cfg *cfg,
 		    const struct vtg_persp_cfg *persp, unsigned n_persp,
 		    vtg_query_cb_fn cb, char *err, size_t errcap);
@@ -98,7 +104,8 @@ void vtg__worker_free(struct vtg_worker *w);
  * as it completes, even with nothing in flight (then it waits for the wake
  * or wait_ms instead of returning at once). Another thread wakes the worker
  * by writing to efd; a write made before the worker sleeps is not lost. Call
- * on the worker's thread, before its first run. 0 or a negative errno.
+ * on the worker's thread, before its first run. 0, -EINVAL (efd < 0, or a
+ * wake fd is set already) or -EBUSY (the submission queue is full).
  */
 int vtg__worker_set_wake(struct vtg_worker *w, int efd);
 
@@ -110,8 +117,8 @@ unsigned vtg__worker_active(const struct vtg_worker *w);
 /*
  * Accept a query: perspective index, upstream index (stub mode) or -1 to let
  * the engine spread queries over the perspective's upstreams, qname wire.
- * Returns 0 (exactly one callback will follow) or -EAGAIN (no free slot;
- * no callback), -EINVAL.
+ * Returns 0 (exactly one callback will follow) or, with no callback,
+ * -EAGAIN (no free slot), -EINVAL, or another code of vtg__worker_submit_ex.
  */
 int vtg__worker_submit(struct vtg_worker *w, unsigned persp, int upstream,
 		       const uint8_t *qname, uint16_t qtype, void *ud);
@@ -120,7 +127,8 @@ int vtg__worker_submit(struct vtg_worker *w, unsigned persp, int upstream,
  * Run the loop: send what is due, wait for answers or the next deadline,
  * complete queries. Returns after at least one completion, on a wake (see
  * vtg__worker_set_wake), or when nothing is active and no wake fd is set
- * (0), or a negative error from the ring. wait_ms bounds the wait (-1:
+ * (0), or with the -errno of io_uring_enter() (other than -ETIME, -EINTR
+ * and -EBUSY, which it waits through). wait_ms bounds the wait (-1:
  * until something completes).
  */
 int vtg__worker_run(struct vtg_worker *w, int wait_ms);
@@ -144,6 +152,11 @@ struct vtg_submit {
 	bool rd, do_bit, cd;
 	bool case_random;
 };
+/* 0 (exactly one callback will follow), or, with no callback: -EAGAIN (no
+ * free slot), -EINVAL (perspective or upstream out of range),
+ * -EAFNOSUPPORT (dst not IPv4 / IPv6, or not the family of the
+ * perspective's sockets), or the VTG_EWIRE_* code of vtg__query_encode
+ * (a qname that does not fit the query). */
 int vtg__worker_submit_ex(struct vtg_worker *w, const struct vtg_submit *q, void *ud);
 
 const struct vtg_persp_stats *vtg__worker_stats(const struct vtg_worker *w,
@@ -152,7 +165,8 @@ const struct vtg_persp_stats *vtg__worker_stats(const struct vtg_worker *w,
 /* Syscalls into the ring made so far (io_uring_enter), for the benchmarks. */
 uint64_t vtg__worker_enters(const struct vtg_worker *w);
 
-/* "198.18.0.1", "198.18.0.1:5353", "[::1]:53" -> sockaddr (port 53 default). */
+/* "198.18.0.1", "198.18.0.1:5353", "[::1]:53" -> sockaddr (port 53 default).
+ * 0, or -EINVAL (not an address, a bad port). */
 int vtg__parse_addr(const char *s, struct sockaddr_storage *ss);
 void vtg__format_addr(const struct sockaddr_storage *ss, char *buf, size_t cap);
 

@@ -682,10 +682,11 @@ static const ldns_rr *nsec3_find(const ldns_rr_list *l, const ldns_rdf *name,
 }
 
 /* Closest encloser proof (RFC 5155 8.3): the longest ancestor of q with a
- * matching NSEC3, and the next closer name covered. Returns the closest
- * encloser's label count, or -1. */
-static int nsec3_closest(const ldns_rr_list *l, const ldns_rdf *q, const ldns_rdf *zone,
-			 const ldns_rr **nc_cover)
+ * matching NSEC3, and the next closer name covered. true with *labels =
+ * the closest encloser's label count; false when there is no proof (q
+ * itself matches, or nothing covers the next closer name). */
+static bool nsec3_closest(const ldns_rr_list *l, const ldns_rdf *q, const ldns_rdf *zone,
+			  const ldns_rr **nc_cover, unsigned *labels)
 {
 	unsigned ql = ldns_dname_label_count(q), zl = ldns_dname_label_count(zone);
 	for (unsigned n = ql; n >= zl && n > 0; n--) {
@@ -695,16 +696,17 @@ static int nsec3_closest(const ldns_rr_list *l, const ldns_rdf *q, const ldns_rd
 		if (!m)
 			continue;
 		if (n == ql)
-			return -1; /* q itself exists */
+			return false; /* q itself exists */
 		ldns_rdf *nc = ancestor(q, n + 1);
 		const ldns_rr *c = nc ? nsec3_find(l, nc, zone, true) : NULL;
 		ldns_rdf_deep_free(nc);
 		if (!c)
-			return -1;
+			return false;
 		*nc_cover = c;
-		return (int)n;
+		*labels = n;
+		return true;
 	}
-	return -1;
+	return false;
 }
 
 static bool nsec3_prove(const struct denial_set *ds, enum vtg_dv_denial kind, const ldns_rdf *q,
@@ -725,7 +727,8 @@ static bool nsec3_prove(const struct denial_set *ds, enum vtg_dv_denial kind, co
 		/* opt-out (RFC 5155 6, 8.6): the next closer name is covered by
 		 * an NSEC3 with the opt-out flag */
 		const ldns_rr *c = NULL;
-		if (nsec3_closest(l, q, zone, &c) >= 0 && c && ldns_nsec3_optout(c)) {
+		unsigned ce;
+		if (nsec3_closest(l, q, zone, &c, &ce) && c && ldns_nsec3_optout(c)) {
 			set_proof(proof, c, VTG_TYPE_NSEC3);
 			return true;
 		}
@@ -740,10 +743,10 @@ static bool nsec3_prove(const struct denial_set *ds, enum vtg_dv_denial kind, co
 		if (!m) {
 			/* wildcard no-data (RFC 5155 8.7) */
 			const ldns_rr *c = NULL;
-			int ce = nsec3_closest(l, q, zone, &c);
-			if (ce < 0)
+			unsigned ce;
+			if (!nsec3_closest(l, q, zone, &c, &ce))
 				return false;
-			ldns_rdf *cen = ancestor(q, (unsigned)ce);
+			ldns_rdf *cen = ancestor(q, ce);
 			ldns_rdf *w = cen ? wildcard_of(cen) : NULL;
 			const ldns_rr *wm = w ? nsec3_find(l, w, zone, false) : NULL;
 			bool ok = wm && !bitmap_has(wm, qtype, true) &&
@@ -762,10 +765,10 @@ static bool nsec3_prove(const struct denial_set *ds, enum vtg_dv_denial kind, co
 	}
 	case VTG_DENY_NXDOMAIN: {
 		const ldns_rr *c = NULL;
-		int ce = nsec3_closest(l, q, zone, &c);
-		if (ce < 0)
+		unsigned ce;
+		if (!nsec3_closest(l, q, zone, &c, &ce))
 			return false;
-		ldns_rdf *cen = ancestor(q, (unsigned)ce);
+		ldns_rdf *cen = ancestor(q, ce);
 		ldns_rdf *w = cen ? wildcard_of(cen) : NULL;
 		bool ok = w && nsec3_find(l, w, zone, true) != NULL;
 		ldns_rdf_deep_free(cen);

@@ -37,6 +37,14 @@ enum { TR_GLUE = 1, TR_REFERRAL, TR_AUTH };
 #define TYPE_NOCUT 0xff03   /* the zone above answered for names under it */
 #define TYPE_NSFAIL 0xff04  /* the address of this NS name could not be found */
 
+/* A server's address, compactly (cache entries remember where they came
+ * from). fam 0: none. */
+struct saddr {
+	uint8_t fam;     /* AF_INET / AF_INET6, 0 none */
+	uint8_t addr[16];
+	uint16_t port;
+};
+
 struct rrent {
 	uint32_t off, ttl;
 	uint16_t len;
@@ -54,6 +62,7 @@ struct centry {
 	uint16_t type, n;
 	uint8_t kind, trust, dnssec, rcode;
 	bool weak;
+	struct saddr from;                 /* the server that gave it, if one did */
 	uint8_t owner[VTG_DNS_MAX_NAME];
 	struct rrent rr[];
 };
@@ -136,6 +145,7 @@ struct task {
 	/* what was learnt */
 	enum vtg_lookup_fail last_fail;
 	unsigned last_rcode;
+	struct saddr rcode_from;  /* the server that answered with last_rcode */
 	uint8_t chain_dnssec;     /* worst status along the aliases */
 	const char *chain_why;
 	bool weak;
@@ -156,6 +166,7 @@ struct vtg_iter {
 	uint32_t run_head, run_tail, sq_head, sq_tail, starved_head, starved_tail;
 	unsigned inflight;        /* queries the transport holds for us */
 	bool resp_auth;           /* the response just read was authoritative */
+	const struct srv *resp_srv; /* the server of the response being read, or NULL */
 	unsigned active;          /* top-level lookups not done */
 	/* coalescing: open addressing of (key -> owner task) */
 	uint64_t *ck;
@@ -174,6 +185,7 @@ struct vtg_iter {
 	uint8_t *ans_data;
 	uint8_t ans_target[VTG_DNS_MAX_NAME];
 	struct vtg_insecure_proof ans_proof;
+	struct sockaddr_storage ans_server;
 	struct rrset *scratch;    /* decompressed RRsets of the response being read */
 };
 
@@ -318,6 +330,29 @@ static void cache_evict(struct vtg_iter *it, struct cache *c)
 	}
 }
 
+static struct saddr saddr_of(const struct srv *s)
+{
+	struct saddr a = {.fam = s->fam, .port = s->port};
+	memcpy(a.addr, s->addr, 16);
+	return a;
+}
+
+static void saddr_to_ss(const struct saddr *s, struct sockaddr_storage *ss)
+{
+	memset(ss, 0, sizeof(*ss));
+	if (s->fam == AF_INET) {
+		struct sockaddr_in *a = (struct sockaddr_in *)ss;
+		a->sin_family = AF_INET;
+		a->sin_port = htons(s->port);
+		memcpy(&a->sin_addr, s->addr, 4);
+	} else {
+		struct sockaddr_in6 *a = (struct sockaddr_in6 *)ss;
+		a->sin6_family = AF_INET6;
+		a->sin6_port = htons(s->port);
+		memcpy(&a->sin6_addr, s->addr, 16);
+	}
+}
+
 /* Insert an entry (replacing the same key). data holds n rdatas back to
  * back with lens / ttls given. */
 static struct centry *cput(struct vtg_iter *it, struct cache *c, const uint8_t *owner,
@@ -352,6 +387,8 @@ static struct centry *cput(struct vtg_iter *it, struct cache *c, const uint8_t *
 		ttl = kind == CE_NEG ? NEG_TTL_MAX : TTL_MAX;
 	e->expires = it->now + ttl;
 	e->pin = it->epoch;
+	if (it->resp_srv)
+		e->from = saddr_of(it->resp_srv);
 	memcpy(e->owner, lo, vtg__name_len(lo));
 	uint8_t *dp = (uint8_t *)&e->rr[n];
 	uint32_t off = 0;
@@ -427,18 +464,8 @@ static void srtt_update(struct vtg_iter *it, unsigned persp, const struct srv *s
 
 static void srv_to_ss(const struct srv *s, struct sockaddr_storage *ss)
 {
-	memset(ss, 0, sizeof(*ss));
-	if (s->fam == AF_INET) {
-		struct sockaddr_in *a = (struct sockaddr_in *)ss;
-		a->sin_family = AF_INET;
-		a->sin_port = htons(s->port);
-		memcpy(&a->sin_addr, s->addr, 4);
-	} else {
-		struct sockaddr_in6 *a = (struct sockaddr_in6 *)ss;
-		a->sin6_family = AF_INET6;
-		a->sin6_port = htons(s->port);
-		memcpy(&a->sin6_addr, s->addr, 16);
-	}
+	struct saddr a = saddr_of(s);
+	saddr_to_ss(&a, ss);
 }
 
 /* ------------------------------------------------------------ set-up */
@@ -449,6 +476,8 @@ static void clock_tick(struct vtg_iter *it)
 	it->now = (time_t)(it->now_ms / 1000);
 }
 
+/* The root hints as servers. 0, or -EINVAL (no IPv4 / IPv6 address) with
+ * err filled. */
 static int set_hints(struct vtg_iter *it, const struct vtg_iter_hints *h, char *err,
 		     size_t errcap)
 {
@@ -789,6 +818,22 @@ static void finish(struct vtg_iter *it, struct task *t, enum vtg_lookup_fail fai
 			a.rcode = VTG_RCODE_NOERROR;
 		}
 	}
+	/* the server: of the entry that answers; of the response being read
+	 * when the answer could not be cached; of the error rcode reported */
+	const struct saddr *from = NULL;
+	struct saddr cur;
+	if (fail == VTG_FAIL_NONE && e && e->from.fam) {
+		from = &e->from;
+	} else if (fail == VTG_FAIL_NONE && !e && it->resp_srv) {
+		cur = saddr_of(it->resp_srv);
+		from = &cur;
+	} else if (fail != VTG_FAIL_NONE && a.rcode != VTG_RCODE_NONE && t->rcode_from.fam) {
+		from = &t->rcode_from;
+	}
+	if (from) {
+		saddr_to_ss(from, &it->ans_server);
+		a.server = &it->ans_server;
+	}
 	if (a.dnssec == VTG_DNSSEC_INSECURE) {
 		/* the validator's proof: the zone cut where no DS was proven */
 		struct centry *z = zone_entry(it, t, t->cur, t->qtype == VTG_TYPE_DS);
@@ -940,12 +985,13 @@ static bool held_down(struct vtg_iter *it, unsigned persp, const struct srv *s)
 
 /* Add zone z's server addresses to t->srv (hints for the root, else the
  * cached addresses of its first VTG_ITER_NS_SCAN_MAX NS names), keeping
- * what is known of the ones already there. Returns how many are still
- * usable; when none is and an NS name may still be resolved, a nested
- * lookup for it starts and -1 is returned (as it is when the task
- * finished). NS names whose address lookup failed before, that would need
+ * what is known of the ones already there. Returns true with *live =
+ * how many are still usable; when none is and an NS name may still be
+ * resolved, a nested lookup for it starts and false is returned (as it is
+ * when the task finished, or went back to be stepped again). NS names whose address lookup failed before, that would need
  * themselves, or past VTG_ITER_NS_RESOLVE_MAX attempts are skipped. */
-static int gather_servers(struct vtg_iter *it, struct task *t, const struct zinfo *z)
+static bool gather_servers(struct vtg_iter *it, struct task *t, const struct zinfo *z,
+			   unsigned *live_out)
 {
 	struct persp_state *ps = &it->ps[t->persp];
 	unsigned before = t->n_srv;
@@ -1016,8 +1062,10 @@ static int gather_servers(struct vtg_iter *it, struct task *t, const struct zinf
 		}
 		live++;
 	}
-	if (live > 0)
-		return live;
+	if (live > 0) {
+		*live_out = (unsigned)live;
+		return true;
+	}
 	if (failed + cycles >= VTG_ITER_NS_RESOLVE_MAX)
 		unresolved = -1; /* enough NS names of this delegation tried */
 	if (unresolved < 0) {
@@ -1026,7 +1074,8 @@ static int gather_servers(struct vtg_iter *it, struct task *t, const struct zinf
 			 * resort (it may be back) */
 			t->probe_used = true;
 			t->srv[best_held].dead = 0;
-			return 1;
+			*live_out = 1;
+			return true;
 		}
 		if (t->n_srv == 0 && with_addr == 0 && cycles > 0 && !t->cut_refetched &&
 		    z->ns) {
@@ -1035,30 +1084,31 @@ static int gather_servers(struct vtg_iter *it, struct task *t, const struct zinf
 			t->cut_refetched = true;
 			cache_remove(&ps->c, z->ns);
 			make_runnable(it, t);
-			return -1;
+			return false;
 		}
 		if (held > 0)
 			t->last_fail = t->last_fail ? t->last_fail : VTG_FAIL_TIMEOUT;
 		else if (cycles > 0 && with_addr == 0 && !t->last_fail)
 			t->last_fail = VTG_FAIL_NS_CYCLE;
-		return 0;
+		*live_out = 0;
+		return true;
 	}
 	/* glue-less: look an NS name's address up first */
 	struct task *root = &it->t[t->root];
 	if (t->depth + 1 > it->cfg.max_depth) {
 		finish(it, t, VTG_FAIL_REFERRAL_LIMIT, NULL, z->dnssec, NULL);
-		return -1;
+		return false;
 	}
 	if (root->nested >= VTG_ITER_NESTED_MAX) {
 		ps->st.limit_hits++;
 		finish(it, t, VTG_FAIL_WORK_LIMIT, NULL, z->dnssec, NULL);
-		return -1;
+		return false;
 	}
 	struct task *s = task_alloc(it);
 	if (!s) {
 		t->state = T_STARVED; /* woken when a task is released */
 		q_push(it, &it->starved_head, &it->starved_tail, t);
-		return -1;
+		return false;
 	}
 	root->nested++;
 	task_start(s, t->persp, centry_rdata(z->ns, (unsigned)unresolved), VTG_TYPE_A);
@@ -1069,10 +1119,12 @@ static int gather_servers(struct vtg_iter *it, struct task *t, const struct zinf
 	t->state = T_WAIT_SUB;
 	ps->st.nested++;
 	make_runnable(it, s);
-	return -1;
+	return false;
 }
 
-static int pick_server(struct task *t)
+/* The usable server with the lowest smoothed RTT (with a little jitter).
+ * false when every server is dead. */
+static bool pick_server(struct task *t, unsigned *out)
 {
 	int best = -1;
 	for (unsigned i = 0; i < t->n_srv; i++) {
@@ -1083,7 +1135,10 @@ static int pick_server(struct task *t)
 		if (best < 0 || ms < t->srv[best].ms * (1.0 + (double)((t->idx + (unsigned)best * 7) % 5) / 50.0))
 			best = (int)i;
 	}
-	return best;
+	if (best < 0)
+		return false;
+	*out = (unsigned)best;
+	return true;
 }
 
 static void step(struct vtg_iter *it, struct task *t)
@@ -1168,8 +1223,8 @@ static void step(struct vtg_iter *it, struct task *t)
 			}
 			t->ns_pending = -1;
 		}
-		int live = gather_servers(it, t, &z);
-		if (live < 0)
+		unsigned live;
+		if (!gather_servers(it, t, &z, &live))
 			return; /* finished, or waiting for an NS name's address */
 		if (live == 0) {
 			finish(it, t, t->last_fail ? t->last_fail : VTG_FAIL_NO_NAMESERVER, NULL,
@@ -1183,12 +1238,10 @@ static void step(struct vtg_iter *it, struct task *t)
 			memcpy(t->qn, t->cur, vtg__name_len(t->cur));
 			t->qt = t->qtype;
 		}
-		int s = pick_server(t);
-		if (s < 0) {
+		if (!pick_server(t, &t->cur_srv)) {
 			finish(it, t, VTG_FAIL_SERVFAIL, NULL, z.dnssec, NULL);
 			return;
 		}
-		t->cur_srv = (unsigned)s;
 		send_query(it, t);
 		return;
 	}
@@ -1330,6 +1383,11 @@ static void send_query(struct vtg_iter *it, struct task *t)
 
 /* ------------------------------------------------------ reading answers */
 
+/* The RRset (owner, type) of section sec into s, decompressed, exact
+ * duplicates dropped. Returns how many records (0: none), or -E2BIG (more
+ * than SET_MAX), or the VTG_EWIRE_* code of a record that does not read
+ * (vtg__rr_iter_next, vtg__rdata_uncompress, VTG_EWIRE_SPACE when s->buf
+ * is full). */
 static int gather(const struct vtg_msg *m, enum vtg_section sec, const uint8_t *owner,
 		  uint16_t type, struct rrset *s)
 {
@@ -1346,10 +1404,10 @@ static int gather(const struct vtg_msg *m, enum vtg_section sec, const uint8_t *
 		if (rr.type != type || rr.rclass != VTG_CLASS_IN || !name_eq(rr.owner, owner))
 			continue;
 		if (s->n >= SET_MAX)
-			return -1;
+			return -E2BIG;
 		int l = vtg__rdata_uncompress(m, &rr, s->buf + s->used, s->cap - s->used);
 		if (l < 0)
-			return -1;
+			return l;
 		/* drop exact duplicates (RFC 2181 5) */
 		bool dup = false;
 		for (unsigned i = 0; i < s->n && !dup; i++)
@@ -1364,7 +1422,7 @@ static int gather(const struct vtg_msg *m, enum vtg_section sec, const uint8_t *
 		s->n++;
 	}
 	if (rc < 0)
-		return -1;
+		return rc;
 	if (s->ttl == UINT32_MAX)
 		s->ttl = 0;
 	return (int)s->n;
@@ -1454,6 +1512,8 @@ static void server_failed(struct vtg_iter *it, struct task *t, enum vtg_lookup_f
 	t->last_fail = f;
 	if (rcode != VTG_RCODE_NONE)
 		t->last_rcode = rcode;
+	if (rcode != VTG_RCODE_NONE && it->resp_srv)
+		t->rcode_from = saddr_of(it->resp_srv);
 	if (t->cur_srv < t->n_srv)
 		t->srv[t->cur_srv].dead = 1;
 	make_runnable(it, t);
@@ -1739,6 +1799,7 @@ static void on_response(struct vtg_iter *it, struct task *t, enum vtg_lookup_fai
 	if (rcode != VTG_RCODE_NOERROR && rcode != VTG_RCODE_NXDOMAIN) {
 		enum vtg_lookup_fail f = vtg__rcode_fail(rcode);
 		t->last_rcode = rcode;
+		t->rcode_from = saddr_of(it->resp_srv);
 		/* once more at the same server (BR 3.2.2.8 wants a retry), then
 		 * the next one */
 		if (t->rcode_retry == 0 && t->cur_srv < t->n_srv) {
@@ -1898,7 +1959,11 @@ void vtg__iter_response(struct vtg_iter *it, uint64_t token, enum vtg_lookup_fai
 	struct srv srv = t->srv[t->cur_srv];
 	srtt_update(it, t->persp, &srv, fail, latency_ms / (tries ? tries : 1));
 	t->state = T_RUN;
+	/* what the response teaches is stamped with its server (cput, finish) */
+	const struct srv *outer = it->resp_srv; /* a transport may answer from send */
+	it->resp_srv = fail == VTG_FAIL_NONE ? &srv : NULL;
 	on_response(it, t, fail, msg, tries, latency_ms, s);
+	it->resp_srv = outer;
 	bool owner_auth = it->resp_auth && fail == VTG_FAIL_NONE;
 	/* the waiters: the owner has cached what the answer taught (one parse,
 	 * one validation), so they step again; a failed server is failed for
@@ -1918,8 +1983,10 @@ void vtg__iter_response(struct vtg_iter *it, uint64_t token, enum vtg_lookup_fai
 				    wt->srv[i].port == srv.port)
 					wt->srv[i].dead = 1;
 			wt->last_fail = fail != VTG_FAIL_NONE ? fail : vtg__rcode_fail(rc);
-			if (rc != VTG_RCODE_NONE)
+			if (rc != VTG_RCODE_NONE) {
 				wt->last_rcode = rc;
+				wt->rcode_from = saddr_of(&srv);
+			}
 		}
 		wt->q_tries += tries;
 		make_runnable(it, wt);

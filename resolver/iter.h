@@ -99,12 +99,16 @@ typedef void (*vtg_iter_done_fn)(void *ud, const struct vtg_lookup_answer *ans);
 
 struct vtg_iter;
 
+/* 0 with *out set, or -EINVAL (no clock, no usable root hint) / -ENOMEM,
+ * with err filled. cfg->anchor is the resolver's from here on, also on
+ * failure. */
 int vtg__iter_new(struct vtg_iter **out, const struct vtg_iter_cfg *cfg, unsigned n_persp,
 		  vtg_iter_send_fn send, void *tctx, vtg_iter_done_fn done, char *err,
 		  size_t errcap);
 void vtg__iter_free(struct vtg_iter *it);
 
-/* Start a lookup. 0, or -EAGAIN when every task is busy (no callback). The
+/* Start a lookup. 0, or -EAGAIN when every task is busy, -EINVAL for a
+ * perspective out of range (no callback for either). The
  * callback never runs from inside this call: from vtg__iter_poll or
  * vtg__iter_response. */
 int vtg__iter_lookup(struct vtg_iter *it, unsigned persp, const uint8_t *qname,

@@ -19,6 +19,8 @@
 
 #include "vantage.h"
 
+struct sockaddr_storage; /* <sys/socket.h>: the core needs no socket header */
+
 #define VTG_CHAIN_MAX 16 /* CNAME/DNAME links followed per lookup (SPEC.md 12) */
 
 /* One record's RDATA as on the wire (names in it uncompressed). */
@@ -78,6 +80,10 @@ struct vtg_lookup_answer {
 	unsigned chain_len;        /* aliases followed */
 	const uint8_t *target;     /* wire name at the end of the chain, or NULL */
 	double latency_ms;
+	/* the server whose response gave this answer (for a failure: the one
+	 * whose error rcode is `rcode`), or NULL when no server's response
+	 * did (timeout, limit, an offline backend); valid as long as the rest */
+	const struct sockaddr_storage *server;
 };
 
 /* Synchronous lookup, as the offline evaluator and replay tests provide it.

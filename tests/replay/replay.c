@@ -238,6 +238,8 @@ struct result {
 	struct vtg_insecure_proof proof;
 	bool has_target;
 	char target[VTG_DNS_MAX_TEXT + 2];
+	bool has_server;
+	struct sockaddr_storage server;
 	size_t n_rrs;
 	uint8_t **rr;
 	uint16_t *rr_len;
@@ -571,6 +573,20 @@ static void on_done(void *ud, const struct vtg_lookup_answer *a)
 	r->has_proof = a->proof != NULL;
 	if (a->proof)
 		r->proof = *a->proof;
+	/* the answering server, when named, is one the resolver asked */
+	r->has_server = a->server != NULL;
+	if (a->server) {
+		r->server = *a->server;
+		bool asked = false;
+		for (size_t k = 0; k < n_queries && !asked; k++)
+			asked = same_addr(&queries[k].dst, a->server);
+		if (!asked) {
+			char t[64];
+			addr_text(a->server, t, sizeof(t));
+			die(r->at, "lookup %zu (%s %s) names server %s, which was never asked",
+			    i + 1, r->name, type_text(r->qtype), t);
+		}
+	}
 	r->has_target = a->target != NULL;
 	if (a->target)
 		vtg__name_to_text(a->target, r->target, sizeof(r->target), true);
@@ -851,6 +867,19 @@ static void expect(const struct line *at, char **w, int n)
 		ok = r->has_target ? (name_wire(at, val, a), name_wire(at, r->target, b),
 				      vtg__name_equal(a, b))
 				   : !strcmp(val, "none");
+	} else if (!strcmp(key, "server")) {
+		/* the server whose response gave the answer: ADDR[#PORT] or none */
+		if (r->has_server)
+			addr_text(&r->server, got, sizeof(got));
+		else
+			snprintf(got, sizeof(got), "none");
+		struct sockaddr_storage want;
+		if (!strcmp(val, "none"))
+			ok = !r->has_server;
+		else if (!parse_addr(val, &want))
+			die(at, "EXPECT server: bad address '%s'", val);
+		else
+			ok = r->has_server && same_addr(&want, &r->server);
 	} else if (!strcmp(key, "rr")) {
 		snprintf(got, sizeof(got), "%zu records", r->n_rrs);
 		ok = rr_present(at, r, val);

@@ -234,14 +234,38 @@ struct got {
 	unsigned rcode;
 	uint16_t flags;
 	uint8_t qname[VTG_DNS_MAX_NAME];
+	bool has_server;
+	struct sockaddr_storage server;
 };
 
 static struct got G[64];
+static struct vtg_worker *W;
+
+/* When set, the callback of query 0 first submits this direct query (to
+ * slot 0's just-freed slot) and only then reads r->server. */
+static const struct sockaddr_storage *resubmit_dst;
+
+static void submit_from_cb(void)
+{
+	uint8_t name[VTG_DNS_MAX_NAME];
+	cr_assert_gt(vtg__name_from_text(name, "ok.again.example", 16), 0);
+	struct vtg_submit q = {
+		.persp = 0, .upstream = -1, .dst = resubmit_dst, .qname = name,
+		.qtype = VTG_TYPE_CAA, .tries = 1,
+	};
+	resubmit_dst = NULL;
+	cr_assert_eq(vtg__worker_submit_ex(W, &q, (void *)(uintptr_t)1), 0);
+}
 
 static void cb(void *ud, const struct vtg_qresult *r)
 {
 	struct got *g = &G[(uintptr_t)ud];
+	if ((uintptr_t)ud == 0 && resubmit_dst)
+		submit_from_cb();
 	g->n++;
+	g->has_server = r->server != NULL;
+	if (r->server)
+		g->server = *r->server;
 	g->fail = r->fail;
 	g->tries = r->tries;
 	g->tcp = r->tcp;
@@ -253,7 +277,6 @@ static void cb(void *ud, const struct vtg_qresult *r)
 	}
 }
 
-static struct vtg_worker *W;
 
 static void setup(void)
 {
@@ -561,4 +584,52 @@ Test(engine, case_mismatch_is_dropped_with_0x20)
 	cr_assert_eq(G[0].fail, VTG_FAIL_TIMEOUT);
 	cr_assert_eq(G[1].fail, VTG_FAIL_NONE);
 	cr_assert_geq(vtg__worker_stats(W, 0)->dropped_mismatch, 2);
+}
+
+/* qresult.server: the address the matched response came from. */
+static void assert_server_is(const struct got *g, const char *want)
+{
+	struct sockaddr_storage ss;
+	cr_assert_eq(vtg__parse_addr(want, &ss), 0);
+	cr_assert(g->has_server, "no server reported");
+	const struct sockaddr_in *a = (const struct sockaddr_in *)&g->server;
+	const struct sockaddr_in *b = (const struct sockaddr_in *)&ss;
+	cr_assert_eq(a->sin_family, AF_INET);
+	cr_assert_eq(a->sin_port, b->sin_port);
+	cr_assert_eq(a->sin_addr.s_addr, b->sin_addr.s_addr);
+}
+
+Test(engine, result_names_the_server_that_answered)
+{
+	char addr[32];
+	snprintf(addr, sizeof(addr), "127.0.0.1:%u", R.port);
+	ask(0, "ok.example");            /* stub: the upstream */
+	ask(1, "tc.example");            /* answered over TCP */
+	ask(2, "servfail.example");      /* an error rcode is still a response */
+	ask(3, "drop.example");          /* nothing answered */
+	ask_direct(4, "ok.direct.example", 0, false, false);
+	drain();
+	cr_assert_eq(G[0].fail, VTG_FAIL_NONE);
+	assert_server_is(&G[0], addr);
+	cr_assert(G[1].tcp);
+	assert_server_is(&G[1], addr);
+	assert_server_is(&G[2], addr);
+	cr_assert_eq(G[3].fail, VTG_FAIL_TIMEOUT);
+	cr_assert_not(G[3].has_server);
+	assert_server_is(&G[4], addr);
+}
+
+Test(engine, direct_server_survives_a_submit_from_the_callback)
+{
+	char addr[32];
+	snprintf(addr, sizeof(addr), "127.0.0.1:%u", R.port);
+	struct sockaddr_storage other;
+	cr_assert_eq(vtg__parse_addr("127.0.0.2:9", &other), 0);
+	resubmit_dst = &other;
+	ask_direct(0, "ok.direct.example", 0, false, false);
+	drain();
+	cr_assert_eq(G[0].fail, VTG_FAIL_NONE);
+	cr_assert_eq(G[1].n, 1, "the query submitted from the callback completed");
+	assert_server_is(&G[0], addr); /* not the reused slot's 127.0.0.2 */
+	cr_assert_not(G[1].has_server);
 }
