@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# check-layers.sh — the layout rule (docs: STYLE.md "Layout"): dependencies
+# check-layers.sh — the layout rule (house style, "Layout"): dependencies
 # point downward only, and libvantage carries no code of the command.
 #
 # usage: scripts/check-layers.sh [TREE] [BUILD_DIR]
@@ -48,7 +48,6 @@ viol() { # RULE WHERE WHAT
 note() { echo "check-layers: note: $*" >&2; }
 
 # ---- source rules -----------------------------------------------------------
-
 
 # resolve INCLUDING-FILE DELIM NAME -> $target: the included project file
 # relative to TREE, or empty for a system header. Quoted names are tried next
