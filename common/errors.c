@@ -1,7 +1,8 @@
 /*
- * errors.c — the one error space (0, -errno, vantage codes <= -1000) and the
- * names of the public enums. Every code has a text; unknown negative values
- * fall back to strerror(-err).
+ * errors.c — the one error space (0, -errno, vantage codes <= -1000), the
+ * version string and the name of the DNSSEC state. Every code has a text;
+ * unknown negative values fall back to strerror(-err). The CAA reason names
+ * live with the CAA logic (caa/reason.c): common/ holds no CAA knowledge.
  */
 #include <string.h>
 
@@ -67,27 +68,4 @@ const char *vtg_dnssec_str(enum vtg_dnssec s)
 	case VTG_DNSSEC_INDETERMINATE: return "indeterminate";
 	}
 	return "indeterminate";
-}
-
-const char *vtg_caa_reason_str(enum vtg_caa_reason r)
-{
-	switch (r) {
-	case VTG_CAA_NO_CAA: return "no-caa";
-	case VTG_CAA_NO_RESTRICTION: return "no-restriction";
-	case VTG_CAA_AUTHORIZED: return "authorized";
-	case VTG_CAA_NOT_AUTHORIZED: return "not-authorized";
-	case VTG_CAA_CRITICAL_UNKNOWN: return "critical-unknown";
-	case VTG_CAA_LOOKUP_FAILURE: return "lookup-failure";
-	case VTG_CAA_DNSSEC_BOGUS: return "dnssec-bogus";
-	case VTG_CAA_FAILURE_PERMITTED: return "failure-permitted";
-	case VTG_CAA_INVALID_NAME: return "invalid-name";
-	case VTG_CAA_NOT_CORROBORATED: return "not-corroborated";
-	}
-	return "lookup-failure";
-}
-
-int vtg_caa_reason_permits(enum vtg_caa_reason r)
-{
-	return r == VTG_CAA_NO_CAA || r == VTG_CAA_NO_RESTRICTION ||
-	       r == VTG_CAA_AUTHORIZED || r == VTG_CAA_FAILURE_PERMITTED;
 }

@@ -7,6 +7,11 @@ PKGS=(
   build-essential cmake pkg-config clang libclang-rt-14-dev
   liburing-dev libldns-dev ldnsutils libssl-dev openssl libjemalloc-dev
   libcriterion-dev libidn2-dev
+  # what `pkg-config --static --libs vantage` names (-luring -lldns -lssl
+  # -lcrypto -lidn2 -lunistring -ldl -lpthread -lm): the .a files come with
+  # the -dev packages above, plus libunistring-dev (libidn2's private
+  # dependency) and libc6-dev (libc.a, libdl.a, libpthread.a, libm.a)
+  libunistring-dev libc6-dev
   nsd knot knot-dnsutils unbound dnsperf nftables iproute2
   gnuplot-nox jq valgrind strace time dns-root-data python3
   ca-certificates

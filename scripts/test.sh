@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The whole test suite: build the dev and the ASan+UBSan configurations and
 # run every ctest test in both (Criterion unit tests, command-line tests, the
-# fuzz-corpus replay, the integration tests in the local DNS world); then the
-# stress programs under ThreadSanitizer.
+# fuzz-corpus replay, the integration tests in the local DNS world); after the
+# dev build, the layout rule (scripts/check-layers.sh: includes point downward,
+# libvantage holds no cli/ code, exports only vtg_*); then the stress programs
+# under ThreadSanitizer.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs=$(nproc)
@@ -11,6 +13,12 @@ for preset in dev asan; do
   echo "=== $preset: configure + build"
   cmake --preset "$preset" >/dev/null
   cmake --build "build/$preset" -j"$jobs" >/dev/null
+  if [ "$preset" = dev ]; then
+    echo "=== dev: layers (scripts/check-layers.sh)"
+    if ! scripts/check-layers.sh . "build/$preset"; then
+      status=1
+    fi
+  fi
   echo "=== $preset: ctest"
   if ! ctest --test-dir "build/$preset" --output-on-failure -j"$jobs"; then
     status=1
