@@ -34,7 +34,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <sys/socket.h>
+#include <netinet/in.h>
 
 #include "resolver/limits.h"
 #include "resolver/lookup.h"

@@ -104,6 +104,16 @@ void vtg__run_stub_answer(struct shard *sh, const struct vtg_qresult *res,
 	}
 	ans->tries = res->tries;
 	ans->latency_ms = res->latency_ms;
+	ans->server = res->server;
+}
+
+/* API: the address of the server that gave the primary's (last) answer. */
+static void server_of(struct check *c, const struct sockaddr_storage *ss)
+{
+	if (ss)
+		vtg__format_addr(ss, c->server, sizeof(c->server));
+	else
+		c->server[0] = 0;
 }
 
 /* The engine's callback: an iterative resolver's query goes back to it;
@@ -118,6 +128,8 @@ static void run_cb(void *ud, const struct vtg_qresult *res)
 	}
 	unsigned idx = (unsigned)((uintptr_t)ud >> 8), p = (unsigned)((uintptr_t)ud & 0xff);
 	struct check *c = &sh->r->ctx[idx];
+	if (p == 0 && c->po)
+		server_of(c, res->server);
 	if (c->ops->stub) {
 		c->ops->stub(sh, c, p, res);
 		return;
@@ -136,6 +148,8 @@ static void iter_done(void *ud, const struct vtg_lookup_answer *a)
 	struct shard *sh = S;
 	unsigned idx = (unsigned)((uintptr_t)ud >> 8), p = (unsigned)((uintptr_t)ud & 0xff);
 	struct check *c = &sh->r->ctx[idx];
+	if (p == 0 && c->po)
+		server_of(c, a->server);
 	c->ops->answer(sh, c, p, a);
 }
 

@@ -74,9 +74,15 @@ resolve() {
 	esac
 }
 
+# Socket I/O: opening, binding, sending, name lookups, rings, polling. The
+# address types and their text form (<netinet/in.h>, <arpa/inet.h>) are
+# not in it: the iterative resolver names the servers it wants asked as
+# struct sockaddr_storage (its sockaddr_storage comes from <netinet/in.h>),
+# and the engine does the asking.
 is_socket_header() {
 	case $1 in
-	sys/socket.h | netinet/* | arpa/inet.h | netdb.h | liburing.h | sys/un.h) return 0 ;;
+	sys/socket.h | netdb.h | liburing.h | sys/un.h | poll.h | sys/poll.h | sys/epoll.h | \
+		sys/select.h | netinet/tcp.h | netinet/udp.h) return 0 ;;
 	esac
 	return 1
 }

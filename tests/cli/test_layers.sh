@@ -89,10 +89,10 @@ passes() {
 breaks caa '#include "engine/engine.h"' pure-core
 breaks caa '#include "runner/config.h"' pure-core
 breaks caa '#include "mpic/quorum.h"' pure-core
-breaks caa '#include <netinet/in.h>' pure-core
+breaks caa '#include <poll.h>' pure-core
 breaks caa '#  include <liburing.h>' pure-core
 breaks resolver '#include <sys/socket.h>' pure-core
-breaks resolver '#include <arpa/inet.h>' pure-core
+breaks resolver '#include <sys/epoll.h>' pure-core
 breaks resolver '#include <netdb.h>' pure-core
 breaks resolver '#include <sys/un.h>' pure-core
 breaks resolver '#include "engine/engine.h"' pure-core
