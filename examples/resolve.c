@@ -117,6 +117,7 @@ int main(int argc, char **argv)
 		if (parse_type(argv[4 + 2 * i], &pairs[i].qtype, pairs[i].type,
 			       sizeof(pairs[i].type)) != 0) {
 			fprintf(stderr, "%s: unknown type\n", argv[4 + 2 * i]);
+			free(pairs);
 			return usage(argv[0]);
 		}
 	}
@@ -125,6 +126,7 @@ int main(int argc, char **argv)
 	struct vtg_engine *e;
 	if (vtg_engine_new(&e, &opt, err, sizeof(err)) != 0) {
 		fprintf(stderr, "vantage %s: %s\n", vtg_version(), err);
+		free(pairs);
 		return 2;
 	}
 	int status = 0;
