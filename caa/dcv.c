@@ -105,17 +105,17 @@ const char *vtg__dcv_rr_str(enum vtg_dcv_rr r)
 
 /* ---- TXT RDATA (RFC 1035 3.3.14) ---- */
 
-/* Length of the concatenated value, or -1 when a string runs past the
+/* Length of the concatenated value, or VTG_EWIRE_RDATA when a string runs past the
  * RDATA or there is no string at all. */
 static long txt_value_len(const uint8_t *rd, size_t len)
 {
 	if (rd == NULL || len == 0)
-		return -1;
+		return VTG_EWIRE_RDATA;
 	size_t i = 0, total = 0;
 	while (i < len) {
 		size_t l = rd[i];
 		if (l > len - i - 1)
-			return -1;
+			return VTG_EWIRE_RDATA;
 		total += l;
 		i += 1 + l;
 	}

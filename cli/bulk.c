@@ -193,7 +193,7 @@ static int parse_check_opt(struct cli *cl, int o, const char *arg)
 		if (vtg__dcv_method_parse(arg, &cl->p.dcv.method) != 0) {
 			fprintf(stderr, "vantage dcv: --method is dns-01, dns-account-01, dns-change, "
 				"cname, persist, contact-email or contact-phone\n");
-			return -1;
+			return -EINVAL;
 		}
 		cl->dcv_method = true;
 		return 0;
@@ -204,7 +204,7 @@ static int parse_check_opt(struct cli *cl, int o, const char *arg)
 	case 't':
 		if (k != VTG_CHECK_QUERY || parse_type(arg, &cl->p.qtype) != 0) {
 			fprintf(stderr, "vantage: unknown query type '%s'\n", arg);
-			return -1;
+			return -EINVAL;
 		}
 		return 0;
 	}
@@ -219,14 +219,14 @@ static int parse_run_opt(struct cli *cl, int o, const char *arg)
 	case 'f':
 		if (vtg__config_load(&cl->cfg, arg, err, sizeof(err)) != 0) {
 			fprintf(stderr, "vantage: config: %s\n", err);
-			return -1;
+			return -EINVAL;
 		}
 		cl->have_config = true;
 		return 0;
 	case 'r':
 		if (vtg__config_add_resolver(&cl->cfg, arg, err, sizeof(err)) != 0) {
 			fprintf(stderr, "vantage: --resolver: %s\n", err);
-			return -1;
+			return -EINVAL;
 		}
 		cl->have_resolver = true;
 		return 0;
@@ -286,7 +286,7 @@ static int apply_flags(struct cli *cl)
 		if (vtg__opt_set(&cl->cfg, VTG_OPT_ENGINE, d->name, cl->set_val[i], err,
 				 sizeof(err)) != 0) {
 			fprintf(stderr, "vantage: --%s: %s\n", d->name, err);
-			return -1;
+			return -EINVAL;
 		}
 	}
 	return 0;
@@ -301,27 +301,27 @@ static int settle(struct cli *cl)
 		fprintf(stderr, "vantage: give one of --config FILE, --resolver ADDR or "
 			"--iterative\n");
 		bulk_usage(stderr, cl->kind);
-		return -1;
+		return -EINVAL;
 	}
 	struct vtg_config *c = &cl->cfg;
 	if (cl->iterative && vtg__config_add_iterative(c, err, sizeof(err)) != 0) {
 		fprintf(stderr, "vantage: %s\n", err);
-		return -1;
+		return -EINVAL;
 	}
 	if (apply_flags(cl) != 0)
-		return -1;
+		return -EINVAL;
 	if (c->persp[0].iterative && !strcmp(c->iter.trust_anchor, "none")) {
 		fprintf(stderr, "vantage: the primary perspective must validate DNSSEC "
 			"(BR 3.2.2.9 since 2026-03-15): --trust-anchor none is refused\n");
-		return -1;
+		return -EINVAL;
 	}
 	if (cl->kind == VTG_CHECK_CAA && !cl->issuers) {
 		fprintf(stderr, "vantage caa: --ca is required\n");
-		return -1;
+		return -EINVAL;
 	}
 	if (cl->kind == VTG_CHECK_DCV && !cl->dcv_method) {
 		fprintf(stderr, "vantage dcv: --method is required\n");
-		return -1;
+		return -EINVAL;
 	}
 	/* corroboration (BR 3.2.2.9): a config file's perspectives corroborate
 	 * (enforce unless --mode says otherwise); --resolver / --iterative make

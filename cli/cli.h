@@ -36,10 +36,10 @@ int vtg__input_next(struct vtg_input *in, const char **s, size_t *n);
 void vtg__input_deinit(struct vtg_input *in);
 
 /* Parse "a,b,c" into a NULL-terminated array of lowercase strings (issuer
- * domain names). Returns the count, or -1 with a message on stderr. */
+ * domain names). Returns the count, or -EINVAL with a message on stderr. */
 int vtg__split_issuers(const char *arg, char ***out);
 
-/* Parse --compat / --recognised-tags lists. 0 ok, -1 with stderr message. */
+/* Parse --compat / --recognised-tags lists. 0, or -EINVAL with a message on stderr. */
 int vtg__parse_compat(const char *arg, unsigned *compat);
 int vtg__parse_recognised(const char *arg, unsigned *mask);
 

@@ -4,6 +4,7 @@
  * `ascii_name` is the A-label form; records in presentation form).
  */
 #include <ctype.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -66,7 +67,7 @@ int vtg__split_issuers(const char *arg, char ***out)
 			cnt++;
 	char **v = vtg__calloc(cnt + 1, sizeof(char *));
 	if (!v)
-		return -1;
+		return -EINVAL;
 	int n = 0;
 	const char *p = arg;
 	while (*p) {
@@ -83,7 +84,7 @@ int vtg__split_issuers(const char *arg, char ***out)
 		if (len > 0) {
 			char *d = vtg__strndup(p, len);
 			if (!d)
-				return -1;
+				return -EINVAL;
 			for (size_t k = 0; k < len; k++)
 				d[k] = (char)tolower((unsigned char)d[k]);
 			v[n++] = d;
@@ -95,7 +96,7 @@ int vtg__split_issuers(const char *arg, char ***out)
 	if (n == 0) {
 		fprintf(stderr, "vantage: --ca needs at least one issuer domain name\n");
 		vtg__free(v);
-		return -1;
+		return -EINVAL;
 	}
 	*out = v;
 	return n;
@@ -110,7 +111,7 @@ static int each_item(const char *arg, int (*fn)(const char *, size_t, unsigned *
 		const char *e = strchr(p, ',');
 		size_t len = e ? (size_t)(e - p) : strlen(p);
 		if (len > 0 && fn(p, len, acc) != 0)
-			return -1;
+			return -EINVAL;
 		if (!e)
 			break;
 		p = e + 1;
@@ -137,7 +138,7 @@ static int compat_item(const char *p, size_t len, unsigned *acc)
 	else {
 		fprintf(stderr, "vantage: unknown --compat item '%.*s' (flag1-critical, "
 			"issuer-exact-case, tld-nxdomain-error, boulder)\n", (int)len, p);
-		return -1;
+		return -EINVAL;
 	}
 	return 0;
 }
@@ -163,14 +164,14 @@ static int tag_item(const char *p, size_t len, unsigned *acc)
 		}
 	fprintf(stderr, "vantage: --recognised-tags: '%.*s' is not a tag vantage "
 		"implements\n", (int)len, p);
-	return -1;
+	return -EINVAL;
 }
 
 int vtg__parse_recognised(const char *arg, unsigned *mask)
 {
 	*mask = 0;
 	if (each_item(arg, tag_item, mask) != 0)
-		return -1;
+		return -EINVAL;
 	/* issue and issuewild are mandatory to process (BR 3.2.2.8) */
 	*mask |= (1u << VTG_CAA_TAG_ISSUE) | (1u << VTG_CAA_TAG_ISSUEWILD);
 	return 0;

@@ -231,7 +231,7 @@ static int enum_index(const struct vtg_opt *o, const char *v)
 	for (int i = 0; o->words[i]; i++)
 		if (!strcasecmp(v, o->words[i]))
 			return i;
-	return -1;
+	return -ENOENT;
 }
 
 int vtg__opt_allowed(const struct vtg_opt *o, char *buf, size_t cap)

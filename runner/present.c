@@ -44,10 +44,10 @@ static int put_name(struct out *o, const struct vtg_msg *m, size_t off, size_t *
 	uint8_t name[VTG_DNS_MAX_NAME];
 	char text[VTG_DNS_MAX_TEXT * 4 + 8];
 	if (vtg__name_unpack(m->pkt, m->len, off, name, next) < 0)
-		return -1;
+		return VTG_EWIRE_RDATA;
 	int n = vtg__name_to_text(name, text, sizeof(text), false);
 	if (n < 0)
-		return -1;
+		return VTG_EWIRE_RDATA;
 	put(o, text, (size_t)n);
 	return 0;
 }
@@ -92,12 +92,12 @@ static int rdata(struct out *o, const struct vtg_msg *m, const struct vtg_rr *rr
 	switch (rr->type) {
 	case VTG_TYPE_A:
 		if (len != 4 || !inet_ntop(AF_INET, rd, buf, sizeof(buf)))
-			return -1;
+			return VTG_EWIRE_RDATA;
 		puts_(o, buf);
 		return 0;
 	case VTG_TYPE_AAAA:
 		if (len != 16 || !inet_ntop(AF_INET6, rd, buf, sizeof(buf)))
-			return -1;
+			return VTG_EWIRE_RDATA;
 		puts_(o, buf);
 		return 0;
 	case VTG_TYPE_NS:
@@ -105,22 +105,22 @@ static int rdata(struct out *o, const struct vtg_msg *m, const struct vtg_rr *rr
 	case VTG_TYPE_DNAME:
 	case VTG_TYPE_PTR:
 		if (put_name(o, m, off, &next) || next != end)
-			return -1;
+			return VTG_EWIRE_RDATA;
 		return 0;
 	case VTG_TYPE_MX:
 		if (len < 3)
-			return -1;
+			return VTG_EWIRE_RDATA;
 		put_u(o, (unsigned long)(rd[0] << 8 | rd[1]));
 		put(o, " ", 1);
 		if (put_name(o, m, off + 2, &next) || next != end)
-			return -1;
+			return VTG_EWIRE_RDATA;
 		return 0;
 	case VTG_TYPE_SOA: {
 		if (put_name(o, m, off, &next))
-			return -1;
+			return VTG_EWIRE_RDATA;
 		put(o, " ", 1);
 		if (put_name(o, m, next, &next) || next + 20 != end)
-			return -1;
+			return VTG_EWIRE_RDATA;
 		const uint8_t *p = m->pkt + next;
 		for (int i = 0; i < 5; i++) {
 			put(o, " ", 1);
@@ -132,11 +132,11 @@ static int rdata(struct out *o, const struct vtg_msg *m, const struct vtg_rr *rr
 	case VTG_TYPE_TXT: {
 		size_t i = 0;
 		if (len == 0)
-			return -1;
+			return VTG_EWIRE_RDATA;
 		while (i < len) {
 			size_t l = rd[i];
 			if (i + 1 + l > len)
-				return -1;
+				return VTG_EWIRE_RDATA;
 			if (i)
 				put(o, " ", 1);
 			put_charstr(o, rd + i + 1, l);
@@ -147,10 +147,10 @@ static int rdata(struct out *o, const struct vtg_msg *m, const struct vtg_rr *rr
 	case VTG_TYPE_CAA: {
 		static _Thread_local char tmp[4 * 65536 + 64];
 		if (len * 4 + 64 > sizeof(tmp))
-			return -1;
+			return VTG_EWIRE_RDATA;
 		int n = vtg__caa_rdata_to_text(rd, len, tmp, sizeof(tmp));
 		if (n < 0)
-			return -1;
+			return VTG_EWIRE_RDATA;
 		put(o, tmp, (size_t)n);
 		return 0;
 	}
