@@ -9,7 +9,9 @@
  * usage: resolve (--resolver ADDR[:PORT] | --config FILE) NAME TYPE [NAME TYPE ...]
  * exit:  0 every pair got a response, 1 some did not, 2 usage or engine error
  * build: cc resolve.c $(pkg-config --cflags --libs vantage) */
-#define _GNU_SOURCE /* open_memstream, strcasecmp */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE /* strcasecmp, poll */
+#endif
 #include <errno.h>
 #include <poll.h>
 #include <stdio.h>

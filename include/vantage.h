@@ -319,7 +319,8 @@ VTG_API int vtg_engine_new(struct vtg_engine **out, const struct vtg_options *op
 /* Queue one check. 0 with *id set (when id is not NULL): exactly one
  * completion follows. -EAGAIN: every entry is in flight or unreaped (poll,
  * then retry). -EINVAL: no name, unknown kind, qtype 0 for a query, a CAA
- * check with no CA domain names. VTG_EDCV_METHOD: unknown DCV method.
+ * check with no CA domain names. VTG_EDCV_METHOD: unknown DCV method, or
+ * none given by the check or the engine.
  * -ENOMEM. An invalid name is not an error: it completes as invalid. */
 VTG_API int vtg_submit_check(struct vtg_engine *e, const struct vtg_check *chk, void *user,
 			     uint64_t *id);

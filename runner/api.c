@@ -16,6 +16,7 @@
 struct vtg_engine {
 	struct vtg_run *run;
 	enum vtg_check_kind kind;    /* what vtg_submit runs */
+	bool dcv_method;             /* the options named a DCV method */
 	uint16_t qtype;              /* vtg_submit's QUERY type */
 	uint32_t *free_ids;          /* entries not in flight (owner thread) */
 	unsigned n_free;
@@ -301,6 +302,7 @@ VTG_API int vtg_engine_new(struct vtg_engine **out, const struct vtg_options *op
 	int rc = e && cfg ? 0 : -ENOMEM;
 	if (rc == 0) {
 		e->kind = opt->kind;
+		e->dcv_method = opt->dcv_method != NULL;
 		e->qtype = opt->qtype;
 		rc = vtg__json_init_cap(&e->cline, -1, 256);
 	}
@@ -369,6 +371,8 @@ VTG_API int vtg_submit_check(struct vtg_engine *e, const struct vtg_check *chk, 
 	}
 	if (chk->kind == VTG_CHECK_QUERY && !chk->qtype)
 		return -EINVAL;
+	if (chk->kind == VTG_CHECK_DCV && !chk->dcv_method && !e->dcv_method)
+		return VTG_EDCV_METHOD; /* neither the check nor the engine names one */
 	if (!e->n_free && e->run->p.on_complete) {
 		/* callback mode: completions live only during the callback, so
 		 * what finished is free at once */

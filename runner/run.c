@@ -578,7 +578,7 @@ int vtg__run_submit(struct vtg_run *r, uint32_t id, const struct vtg_run_check *
 
 void vtg__run_kick(struct vtg_run *r)
 {
-	for (unsigned k = 0; k < r->n_shards; k++)
+	for (unsigned k = 0; r->shards && k < r->n_shards; k++)
 		if (r->woken & (1ull << k))
 			signal_fd(r->shards[k].efd);
 	r->woken = 0;
@@ -595,7 +595,7 @@ void vtg__run_close(struct vtg_run *r)
 
 void vtg__run_join(struct vtg_run *r)
 {
-	for (unsigned k = 0; k < r->n_shards; k++)
+	for (unsigned k = 0; r->shards && k < r->n_shards; k++)
 		if (r->shards[k].started) {
 			pthread_join(r->shards[k].th, NULL);
 			r->shards[k].started = false;
