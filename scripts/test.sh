@@ -24,10 +24,11 @@ for preset in dev asan; do
     status=1
   fi
 done
-# the cross-thread code (the corroboration aggregator) under ThreadSanitizer
+# the cross-thread code (the corroboration aggregator; the public API's
+# workers, callbacks and cancellation) under ThreadSanitizer
 echo "=== tsan: stress programs"
 cmake --preset tsan >/dev/null
-cmake --build build/tsan -j"$jobs" --target stress_aggregate >/dev/null
+cmake --build build/tsan -j"$jobs" --target stress_aggregate --target stress_api >/dev/null
 if ! ctest --test-dir build/tsan --output-on-failure -L stress; then
   status=1
 fi
