@@ -67,7 +67,7 @@ struct vtg_opt {
  * reason); the others come from engine/engine.h. */
 #define VTG_OPT_TIMEOUT_MS_MAX 600000u  /* 10 min: BR 3.2.2.8 lookups are seconds */
 #define VTG_OPT_RETRIES_MAX 7u          /* timeout doubles per try: 2^7 x first */
-#define VTG_OPT_SLOTS_MAX (1u << 24)    /* the worker caps its slots there (engine.c) */
+#define VTG_OPT_SLOTS_MAX (1u << 24)    /* the worker caps its slots there (engine/ring.c) */
 #define VTG_OPT_INFLIGHT_MAX (1u << 24) /* never more than the slots */
 #define VTG_OPT_RATE_QPS_MAX 100000000u /* 1e8/s: beyond any NIC, catches typos */
 #define VTG_OPT_WORKERS_MAX 64u         /* a 64-bit wake mask, one bit per worker */
