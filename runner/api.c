@@ -54,6 +54,12 @@ VTG_API const char *vtg_reason_str(int reason)
 
 /* ------------------------------------------------------ completions */
 
+static enum vtg_check_kind kind_of(const struct check *c)
+{
+	return c->ops == &vtg__kind_caa ? VTG_CHECK_CAA
+	       : c->ops == &vtg__kind_dcv ? VTG_CHECK_DCV : VTG_CHECK_QUERY;
+}
+
 static void persp_results(const struct vtg_run *r, struct check *c,
 			  const struct vtg_agg_check *ck)
 {
@@ -97,9 +103,7 @@ void vtg__run_completion(struct vtg_run *r, uint32_t id, struct vtg_completion *
 	memset(out, 0, sizeof(*out));
 	out->user = c->user;
 	out->id = (uint64_t)c->gen << 32 | id;
-	out->kind = c->ops == &vtg__kind_caa   ? VTG_CHECK_CAA
-		    : c->ops == &vtg__kind_dcv ? VTG_CHECK_DCV
-					       : VTG_CHECK_QUERY;
+	out->kind = kind_of(c);
 	out->name = c->input;
 	out->positive = c->positive;
 	out->reason = c->reason;
@@ -147,9 +151,7 @@ static void cancelled_completion(struct vtg_engine *e, uint32_t id, struct vtg_c
 	memset(out, 0, sizeof(*out));
 	out->user = c->user;
 	out->id = (uint64_t)c->gen << 32 | id;
-	out->kind = c->ops == &vtg__kind_caa   ? VTG_CHECK_CAA
-		    : c->ops == &vtg__kind_dcv ? VTG_CHECK_DCV
-					       : VTG_CHECK_QUERY;
+	out->kind = kind_of(c);
 	out->name = c->input;
 	out->reason = vtg_reason_str(VTG_REASON_CANCELLED);
 	out->reason_code = VTG_REASON_CANCELLED;
