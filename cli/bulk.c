@@ -7,7 +7,9 @@
  * goes to stderr. The runner itself is the library's (docs/architecture.md).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
+#include <ldns/ldns.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,7 +22,8 @@
 #include "runner/options.h"
 #include "runner/runner.h"
 
-#define PROGRESS_NS 250000000ull
+#define DEF_GRACE_MS 2000 /* in-flight checks after SIGINT / SIGTERM */
+#define MAX_GRACE_MS 600000
 #define MAX_SETTINGS 64 /* schema flags on one command line */
 
 /* What the command line asked for. */
@@ -37,14 +40,12 @@ struct cli {
 	unsigned n_set;
 	char **sans;
 	int n_sans;
+	bool have_sans;
+	const char *output;           /* -o FILE */
+	uint16_t qtypes[VTG_LINES_MAX_TYPES]; /* query -t, repeatable */
+	unsigned n_qtypes;
+	unsigned grace_ms;            /* --grace-ms */
 };
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
 
 static void bulk_usage(FILE *f, enum vtg_check_kind mode)
 {
@@ -85,29 +86,76 @@ static void bulk_usage(FILE *f, enum vtg_check_kind mode)
 	vtg__opt_print_help(f, VTG_OPT_SEC_ENGINE, "--");
 }
 
+/* A query type: any mnemonic ldns knows (A, DS, SVCB, ...), TYPEnnn or a
+ * number. 0 or -EINVAL. */
 static int parse_type(const char *s, uint16_t *t)
 {
-	static const struct { const char *n; uint16_t t; } types[] = {
-		{"A", VTG_TYPE_A}, {"NS", VTG_TYPE_NS}, {"CNAME", VTG_TYPE_CNAME},
-		{"SOA", VTG_TYPE_SOA}, {"PTR", VTG_TYPE_PTR}, {"MX", VTG_TYPE_MX},
-		{"TXT", VTG_TYPE_TXT}, {"AAAA", VTG_TYPE_AAAA}, {"DNAME", VTG_TYPE_DNAME},
-		{"DS", VTG_TYPE_DS}, {"DNSKEY", VTG_TYPE_DNSKEY}, {"CAA", VTG_TYPE_CAA},
-		{"ANY", VTG_TYPE_ANY}, {"RRSIG", VTG_TYPE_RRSIG}, {"NSEC", VTG_TYPE_NSEC},
-	};
-	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++)
-		if (!strcasecmp(s, types[i].n)) {
-			*t = types[i].t;
-			return 0;
-		}
-	if (!strncasecmp(s, "TYPE", 4)) {
-		char *end;
-		unsigned long v = strtoul(s + 4, &end, 10);
-		if (!*end && end != s + 4 && v > 0 && v < 65536) {
-			*t = (uint16_t)v;
-			return 0;
-		}
+	char *end;
+	unsigned long v = strtoul(s, &end, 10);
+	if (*s >= '0' && *s <= '9' && !*end && v > 0 && v < 65536) {
+		*t = (uint16_t)v;
+		return 0;
 	}
-	return -EINVAL;
+	ldns_rr_type lt = ldns_get_rr_type_by_name(s); /* TYPEnnn too; 0 unknown */
+	if (lt == 0)
+		return -EINVAL;
+	*t = (uint16_t)lt;
+	return 0;
+}
+
+/* The validation methods a CAA validationmethods parameter may name (RFC
+ * 8657 section 4: the IANA ACME registry, or a CA's own "ca-" label). */
+static bool method_known(const char *m)
+{
+	static const char *const acme[] = {"http-01", "dns-01", "tls-alpn-01",
+					   "dns-account-01", NULL};
+	for (size_t i = 0; acme[i]; i++)
+		if (!strcmp(m, acme[i]))
+			return true;
+	if (strncmp(m, "ca-", 3) || !m[3])
+		return false;
+	for (const char *p = m; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-'))
+			return false;
+	return true;
+}
+
+/* -r / --resolver: an address, or a file of them (one ADDR[:PORT] per
+ * line, # comments) as massdns and zdns take. 0 or -EINVAL after a message. */
+static int add_resolvers(struct cli *cl, const char *arg)
+{
+	char err[512];
+	struct sockaddr_storage ss;
+	if (vtg__parse_addr(arg, &ss) == 0 || access(arg, R_OK) != 0) {
+		if (vtg__config_add_resolver(&cl->cfg, arg, err, sizeof(err)) != 0) {
+			fprintf(stderr, "vantage: --resolver: %s\n", err);
+			return -EINVAL;
+		}
+		return 0;
+	}
+	FILE *f = fopen(arg, "r");
+	char line[512];
+	int n = 0, ln = 0;
+	while (f && fgets(line, sizeof(line), f)) {
+		ln++;
+		char *p = line + strspn(line, " \t");
+		p[strcspn(p, " \t\r\n#")] = 0;
+		if (!*p)
+			continue;
+		if (vtg__config_add_resolver(&cl->cfg, p, err, sizeof(err)) != 0) {
+			fprintf(stderr, "vantage: %s:%d: %s\n", arg, ln, err);
+			fclose(f);
+			return -EINVAL;
+		}
+		n++;
+	}
+	if (f)
+		fclose(f);
+	if (n == 0) {
+		fprintf(stderr, "vantage: %s: no resolver address\n", arg);
+		return -EINVAL;
+	}
+	return 0;
 }
 
 /* The command's own options; the run settings (timeout-ms, retries, window,
@@ -130,6 +178,9 @@ static const struct option cli_opts[] = {
 	{"csr", required_argument, NULL, 'S'},
 	{"cert", required_argument, NULL, 'Y'},
 	{"label", required_argument, NULL, 'L'},
+	{"output", required_argument, NULL, 'o'},
+	{"resolvers", required_argument, NULL, 'F'},
+	{"grace-ms", required_argument, NULL, 'G'},
 	{"help", no_argument, NULL, 'h'},
 };
 #define N_CLI_OPTS (sizeof(cli_opts) / sizeof(cli_opts[0]))
@@ -165,6 +216,12 @@ static int parse_check_opt(struct cli *cl, int o, const char *arg)
 	case 'Y':
 		if (k == VTG_CHECK_QUERY)
 			return 1;
+		if (cl->have_sans) {
+			fprintf(stderr, "vantage: --csr and --cert are exclusive: one request or "
+				"certificate per run\n");
+			return -EINVAL;
+		}
+		cl->have_sans = true;
 		return vtg__read_sans(arg, o == 'S', &cl->sans, &cl->n_sans) < 0 ? -1 : 0;
 	case 'E':
 		if (k != VTG_CHECK_DCV)
@@ -187,6 +244,12 @@ static int parse_check_opt(struct cli *cl, int o, const char *arg)
 		return 0;
 	case 'm':
 		if (k != VTG_CHECK_DCV) {
+			if (!method_known(arg)) {
+				fprintf(stderr, "vantage: --method '%s': not a validation method (RFC "
+					"8657: http-01, dns-01, tls-alpn-01, dns-account-01, or a "
+					"CA's own ca-LABEL)\n", arg);
+				return -EINVAL;
+			}
 			cl->p.pol.id.method = arg;
 			return 0;
 		}
@@ -202,10 +265,13 @@ static int parse_check_opt(struct cli *cl, int o, const char *arg)
 	case 'R':
 		return vtg__parse_recognised(arg, &cl->p.pol.id.recognised) != 0 ? -1 : 0;
 	case 't':
-		if (k != VTG_CHECK_QUERY || parse_type(arg, &cl->p.qtype) != 0) {
-			fprintf(stderr, "vantage: unknown query type '%s'\n", arg);
+		if (k != VTG_CHECK_QUERY || cl->n_qtypes == VTG_LINES_MAX_TYPES ||
+		    parse_type(arg, &cl->qtypes[cl->n_qtypes]) != 0) {
+			fprintf(stderr, "vantage: unknown query type '%s' (or more than %d)\n", arg,
+				VTG_LINES_MAX_TYPES);
 			return -EINVAL;
 		}
+		cl->n_qtypes++;
 		return 0;
 	}
 	return 1;
@@ -224,11 +290,17 @@ static int parse_run_opt(struct cli *cl, int o, const char *arg)
 		cl->have_config = true;
 		return 0;
 	case 'r':
-		if (vtg__config_add_resolver(&cl->cfg, arg, err, sizeof(err)) != 0) {
-			fprintf(stderr, "vantage: --resolver: %s\n", err);
+	case 'F':
+		if (add_resolvers(cl, arg) != 0)
+			return -EINVAL;
+		cl->have_resolver = true;
+		return 0;
+	case 'o': cl->output = arg; return 0;
+	case 'G':
+		if (vtg__opt_parse_uint(arg, 0, MAX_GRACE_MS, &cl->grace_ms) != 0) {
+			fprintf(stderr, "vantage: --grace-ms: 0 to %u\n", MAX_GRACE_MS);
 			return -EINVAL;
 		}
-		cl->have_resolver = true;
 		return 0;
 	case 'I': cl->iterative = true; return 0;
 	case 'P': cl->progress = true; return 0;
@@ -258,7 +330,7 @@ static int parse_args(struct cli *cl, int argc, char **argv)
 		return VTG_EXIT_FAIL;
 	int o, rc = -1;
 	optind = 1;
-	while (rc < 0 && (o = getopt_long(argc, argv, "f:r:c:a:m:t:h", opts, NULL)) != -1) {
+	while (rc < 0 && (o = getopt_long(argc, argv, "f:r:c:a:m:t:o:h", opts, NULL)) != -1) {
 		if (o == 'h') {
 			bulk_usage(stdout, cl->kind);
 			rc = VTG_EXIT_OK;
@@ -340,146 +412,15 @@ static int settle(struct cli *cl)
 	return 0;
 }
 
-/* A DCV input line is "name [expected-value]": the check's name and value
- * (the run's --expect when the line has none). */
-static void dcv_line(const char *s, size_t n, struct vtg_run_check *ck, char **vbuf,
-		     size_t *vcap)
+/* Where the lines go: stdout, or -o FILE. */
+static int open_output(const struct cli *cl)
 {
-	size_t k = 0;
-	while (k < n && s[k] != ' ' && s[k] != '\t')
-		k++;
-	size_t v = k;
-	while (v < n && (s[v] == ' ' || s[v] == '\t'))
-		v++;
-	size_t e = n;
-	while (e > v && (s[e - 1] == ' ' || s[e - 1] == '\t' || s[e - 1] == '\r'))
-		e--;
-	ck->name_len = k;
-	ck->expect = NULL;
-	if (v < e && e - v + 1 <= *vcap) {
-		memcpy(*vbuf, s + v, e - v);
-		(*vbuf)[e - v] = 0;
-		ck->expect = *vbuf;
-	} else if (v < e) {
-		char *nb = vtg__realloc(*vbuf, e - v + 1);
-		if (!nb)
-			return; /* the check reports the missing value */
-		*vbuf = nb;
-		*vcap = e - v + 1;
-		memcpy(nb, s + v, e - v);
-		nb[e - v] = 0;
-		ck->expect = nb;
-	}
-}
-
-/* The run's output and its position in the input. */
-struct lines {
-	struct vtg_run *run;
-	enum vtg_check_kind kind;
-	unsigned window;
-	uint64_t next_seq, next_emit;
-	struct vtg_json out;
-	bool progress;
-	uint64_t started_ns, last_progress_ns;
-	char *vbuf;
-	size_t vcap;
-};
-
-/* Write out, in input order, the lines whose checks are done. */
-static void emit_ready(struct lines *l)
-{
-	while (l->next_emit < l->next_seq) {
-		uint32_t id = (uint32_t)(l->next_emit % l->window);
-		if (!vtg__run_done(l->run, id))
-			break;
-		const char *buf;
-		size_t len;
-		vtg__run_line(l->run, id, &buf, &len);
-		vtg__json_put_lines(&l->out, buf, len);
-		l->next_emit++;
-	}
-}
-
-static void progress(struct lines *l, bool final)
-{
-	if (!l->progress)
-		return;
-	uint64_t t = now_ns();
-	if (!final && t - l->last_progress_ns < PROGRESS_NS)
-		return;
-	l->last_progress_ns = t;
-	double secs = (double)(t - l->started_ns) / 1e9;
-	fprintf(stderr, "\r\033[K[vantage] %llu names read, %llu done, %.0f names/s",
-		(unsigned long long)l->next_seq, (unsigned long long)l->next_emit,
-		secs > 0 ? (double)l->next_emit / secs : 0.0);
-	if (final)
-		fputc('\n', stderr);
-}
-
-/* Queue input lines while the window has room. false at the end of the
- * input (or out of memory: *oom). */
-static bool fill(struct lines *l, struct vtg_input *in, bool *oom)
-{
-	/* refill the window in batches (one wake-up per worker per batch) */
-	const unsigned refill = l->window / 8 ? l->window / 8 : 1;
-	unsigned room = l->window - (unsigned)(l->next_seq - l->next_emit);
-	if (room < refill && l->next_seq != l->next_emit)
-		return true;
-	while (room-- > 0) {
-		const char *s;
-		size_t n;
-		if (!vtg__input_next(in, &s, &n))
-			return false;
-		struct vtg_run_check ck = {.kind = l->kind, .name = s, .name_len = n};
-		if (l->kind == VTG_CHECK_DCV)
-			dcv_line(s, n, &ck, &l->vbuf, &l->vcap);
-		if (vtg__run_submit(l->run, (uint32_t)(l->next_seq % l->window), &ck) != 0) {
-			*oom = true;
-			return false;
-		}
-		l->next_seq++;
-	}
-	return true;
-}
-
-/* Every input line through the run, lines out in order. The exit code. */
-static int run_lines(struct lines *l, struct vtg_input *in)
-{
-	bool eof = false, oom = false;
-	int fatal = 0;
-	l->started_ns = now_ns();
-	for (;;) {
-		emit_ready(l);
-		if (!eof)
-			eof = !fill(l, in, &oom);
-		if (eof)
-			vtg__run_close(l->run);
-		else
-			vtg__run_kick(l->run);
-		if (eof && l->next_emit == l->next_seq)
-			break;
-		if ((fatal = vtg__run_wait(l->run, 200)) != 0)
-			break;
-		progress(l, false);
-	}
-	progress(l, true);
-	if (fatal) {
-		/* the other workers finish what they hold; their lines are lost
-		 * with the run, which stops with an error */
-		fprintf(stderr, "vantage: io_uring: %s\n", strerror(-fatal));
-		return VTG_EXIT_FAIL;
-	}
-	if (oom)
-		fprintf(stderr, "vantage: out of memory\n");
-	if (vtg__json_flush(&l->out) != 0) {
-		fprintf(stderr, "vantage: writing output: %s\n", strerror(-l->out.err));
-		return VTG_EXIT_FAIL;
-	}
-	vtg__run_join(l->run);
-	vtg__run_summary(l->run, stderr, l->kind == VTG_CHECK_CAA   ? "caa"
-					 : l->kind == VTG_CHECK_DCV ? "dcv" : "query",
-			 l->kind, l->next_emit, (double)(now_ns() - l->started_ns) / 1e9);
-	return oom ? VTG_EXIT_FAIL : VTG_EXIT_OK;
+	if (!cl->output)
+		return STDOUT_FILENO;
+	int fd = open(cl->output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		fprintf(stderr, "vantage: --output %s: %s\n", cl->output, strerror(errno));
+	return fd;
 }
 
 static int run_bulk(int argc, char **argv, enum vtg_check_kind kind)
@@ -489,10 +430,12 @@ static int run_bulk(int argc, char **argv, enum vtg_check_kind kind)
 	cl.kind = kind;
 	vtg__config_init(&cl.cfg);
 	cl.p.pol.id.recognised = VTG_CAA_RECOGNISED_DEFAULT;
-	cl.p.qtype = VTG_TYPE_CAA;
+	cl.p.qtype = VTG_TYPE_A;
 	cl.progress = isatty(STDERR_FILENO);
-	struct lines l;
+	cl.grace_ms = DEF_GRACE_MS;
+	struct vtg_lines l;
 	memset(&l, 0, sizeof(l));
+	int out_fd = -1;
 	char err[512];
 	int rc = parse_args(&cl, argc, argv);
 	if (rc >= 0)
@@ -505,6 +448,8 @@ static int run_bulk(int argc, char **argv, enum vtg_check_kind kind)
 			"not both\n");
 		goto out;
 	}
+	if ((out_fd = open_output(&cl)) < 0)
+		goto out;
 	int nrc = vtg__run_new(&l.run, &cl.cfg, &cl.p, cl.cfg.run.min_remotes, err, sizeof(err));
 	if (nrc != 0) {
 		fprintf(stderr, "vantage: %s\n", err);
@@ -512,19 +457,31 @@ static int run_bulk(int argc, char **argv, enum vtg_check_kind kind)
 		goto out;
 	}
 	l.kind = kind;
-	l.window = vtg__run_window(l.run);
 	l.progress = cl.progress;
+	if (cl.n_qtypes > vtg__run_window(l.run)) {
+		fprintf(stderr, "vantage: --window must hold one name's %u types\n", cl.n_qtypes);
+		goto out;
+	}
+	if (kind == VTG_CHECK_QUERY) {
+		memcpy(l.qtypes, cl.qtypes, sizeof(l.qtypes));
+		l.n_qtypes = cl.n_qtypes;
+		if (!l.n_qtypes)
+			l.qtypes[l.n_qtypes++] = VTG_TYPE_A; /* as dig and zdns */
+	}
+	l.grace_ms = cl.grace_ms;
 	struct vtg_input in;
 	if (cl.sans)
 		vtg__input_init(&in, cl.sans, 0, cl.n_sans);
 	else
 		vtg__input_init(&in, argv, optind, argc);
-	rc = vtg__json_init(&l.out, STDOUT_FILENO) == 0 ? run_lines(&l, &in) : VTG_EXIT_FAIL;
+	rc = vtg__json_init(&l.out, out_fd) == 0 ? vtg__lines_run(&l, &in) : VTG_EXIT_FAIL;
 	vtg__input_deinit(&in);
 out:
 	vtg__run_free(l.run);
 	vtg__json_deinit(&l.out);
 	vtg__free(l.vbuf);
+	if (out_fd > STDOUT_FILENO)
+		close(out_fd);
 	for (int i = 0; i < cl.n_sans; i++)
 		vtg__free(cl.sans[i]);
 	vtg__free(cl.sans);

@@ -5,10 +5,13 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "caa/caa.h"
+#include "caa/name.h"
 #include "cli/cli.h"
 #include "common/alloc.h"
 #include "resolver/wire.h"
@@ -53,10 +56,68 @@ int vtg__input_next(struct vtg_input *in, const char **s, size_t *n)
 	return 1;
 }
 
+/* A whole line in the buffer: 1 with it, else 0. */
+static int buffered_line(struct vtg_input *in, const char **s, size_t *n)
+{
+	char *start = in->buf + in->off;
+	char *nl = memchr(start, '\n', in->len - in->off);
+	size_t avail = in->len - in->off;
+	if (!nl && !(in->eof && avail) && avail < VTG_INPUT_LINE_MAX)
+		return 0;
+	size_t l = nl ? (size_t)(nl - start) + 1 : avail < VTG_INPUT_LINE_MAX ? avail
+									  : VTG_INPUT_LINE_MAX;
+	*s = start;
+	*n = l;
+	in->off += l;
+	trim(s, n);
+	return 1;
+}
+
+int vtg__input_try(struct vtg_input *in, const char **s, size_t *n)
+{
+	if (!in->in)
+		return vtg__input_next(in, s, n); /* arguments: never waits */
+	for (;;) {
+		if (in->buf && buffered_line(in, s, n))
+			return 1;
+		if (in->eof)
+			return 0;
+		if (in->off) {
+			memmove(in->buf, in->buf + in->off, in->len - in->off);
+			in->len -= in->off;
+			in->off = 0;
+		}
+		if (in->len == in->bcap) {
+			size_t cap = in->bcap ? in->bcap * 2 : 65536;
+			char *b = vtg__realloc(in->buf, cap);
+			if (!b)
+				return -ENOMEM;
+			in->buf = b;
+			in->bcap = cap;
+		}
+		struct pollfd p = {.fd = fileno(in->in), .events = POLLIN};
+		if (poll(&p, 1, 0) == 0)
+			return -EAGAIN;
+		ssize_t r = read(p.fd, in->buf + in->len, in->bcap - in->len);
+		if (r < 0)
+			return errno == EINTR || errno == EAGAIN ? -EAGAIN : -errno;
+		if (r == 0)
+			in->eof = true;
+		in->len += (size_t)r;
+	}
+}
+
+int vtg__input_fd(const struct vtg_input *in)
+{
+	return in->in && !in->eof ? fileno(in->in) : -1;
+}
+
 void vtg__input_deinit(struct vtg_input *in)
 {
 	free(in->line); /* allocated by getline() */
 	in->line = NULL;
+	vtg__free(in->buf);
+	in->buf = NULL;
 }
 
 int vtg__split_issuers(const char *arg, char ***out)
@@ -82,11 +143,20 @@ int vtg__split_issuers(const char *arg, char ***out)
 		if (len > 0 && p[len - 1] == '.')
 			len--; /* issuer names never carry the trailing dot */
 		if (len > 0) {
-			char *d = vtg__strndup(p, len);
-			if (!d)
+			/* a host name (RFC 8659 4.2 issuer-domain-name): A-labels,
+			 * LDH, no wildcard; a URL or any other text is refused */
+			struct vtg_input_name nm;
+			if (vtg__input_name_parse(&nm, p, len) != 0 || nm.wildcard) {
+				fprintf(stderr, "vantage: --ca '%.*s': not a host name (%s)\n",
+					(int)len, p, nm.wildcard ? "a wildcard" : nm.why);
+				for (int i = 0; i < n; i++)
+					vtg__free(v[i]);
+				vtg__free(v);
 				return -EINVAL;
-			for (size_t k = 0; k < len; k++)
-				d[k] = (char)tolower((unsigned char)d[k]);
+			}
+			char *d = vtg__strndup(nm.ascii, nm.ascii_len);
+			if (!d)
+				return -ENOMEM;
 			v[n++] = d;
 		}
 		if (!e)

@@ -485,7 +485,7 @@ VTG_API int vtg_poll(struct vtg_engine *e, struct vtg_completion *out, unsigned 
 				return 0;
 			wait = (int)(timeout_ms - spent);
 		}
-		int rc = vtg__run_wait(e->run, wait);
+		int rc = vtg__run_wait(e->run, wait, -1);
 		if (rc < 0)
 			return rc;
 	}

@@ -2,6 +2,7 @@
  * present.c — see present.h.
  */
 #include <arpa/inet.h>
+#include <ldns/ldns.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -84,6 +85,42 @@ static void put_charstr(struct out *o, const uint8_t *s, size_t n)
 	put(o, "\"", 1);
 }
 
+/*
+ * The other types ldns knows (DS, DNSKEY, RRSIG, NSEC, NSEC3, SRV, TLSA,
+ * SVCB, ...) in its presentation form: the RDATA behind a root owner as
+ * one wire RR, parsed and printed field by field. Their names are never
+ * compressed (RFC 3597 section 4, RFC 4034 section 6.2). Allocates; only
+ * for types vantage does not render itself. 0 or VTG_EWIRE_RDATA.
+ */
+static int put_ldns(struct out *o, uint16_t type, const uint8_t *rd, size_t len)
+{
+	uint8_t w[11 + 65535];
+	if (!ldns_rr_descript(type) || len > 65535)
+		return VTG_EWIRE_RDATA;
+	const uint8_t head[11] = {0, (uint8_t)(type >> 8), (uint8_t)type, 0, 1, 0, 0, 0, 0,
+				  (uint8_t)(len >> 8), (uint8_t)len};
+	memcpy(w, head, sizeof(head));
+	memcpy(w + sizeof(head), rd, len);
+	ldns_rr *rr = NULL;
+	size_t pos = 0;
+	if (ldns_wire2rr(&rr, w, sizeof(head) + len, &pos, LDNS_SECTION_ANSWER) != LDNS_STATUS_OK)
+		return VTG_EWIRE_RDATA;
+	ldns_buffer *b = ldns_buffer_new(256);
+	ldns_status st = b && pos == sizeof(head) + len ? LDNS_STATUS_OK : LDNS_STATUS_MEM_ERR;
+	for (size_t i = 0; st == LDNS_STATUS_OK && i < ldns_rr_rd_count(rr); i++) {
+		if (i)
+			ldns_buffer_write_u8(b, ' ');
+		st = ldns_rdf2buffer_str(b, ldns_rr_rdf(rr, i));
+	}
+	if (st == LDNS_STATUS_OK && ldns_buffer_status_ok(b))
+		put(o, (const char *)ldns_buffer_begin(b), ldns_buffer_position(b));
+	else
+		st = LDNS_STATUS_ERR;
+	ldns_buffer_free(b);
+	ldns_rr_free(rr);
+	return st == LDNS_STATUS_OK ? 0 : VTG_EWIRE_RDATA;
+}
+
 static int rdata(struct out *o, const struct vtg_msg *m, const struct vtg_rr *rr)
 {
 	const uint8_t *rd = rr->rdata;
@@ -155,7 +192,8 @@ static int rdata(struct out *o, const struct vtg_msg *m, const struct vtg_rr *rr
 		return 0;
 	}
 	default:
-		put_generic(o, rd, len);
+		if (put_ldns(o, rr->type, rd, len) != 0)
+			put_generic(o, rd, len);
 		return 0;
 	}
 }

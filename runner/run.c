@@ -159,6 +159,11 @@ void vtg__run_vote(struct shard *sh, struct check *c, unsigned p, bool answered,
 		   bool positive, const char *seen)
 {
 	struct vtg_agg_vote v = {.answered = answered, .positive = positive, .seen = seen};
+	if (c->name_rc == 0) {
+		__atomic_store_n(&sh->results[p], sh->results[p] + 1, __ATOMIC_RELAXED);
+		if (answered)
+			__atomic_store_n(&sh->answered[p], sh->answered[p] + 1, __ATOMIC_RELAXED);
+	}
 	/* the last arrival's put runs on_final (the line) on this thread */
 	if (vtg__agg_put(sh->r->agg, c->token, p, &v) < 0)
 		abort(); /* each (check, perspective) delivers exactly once */
@@ -408,6 +413,8 @@ static void worker_loop(struct shard *sh)
 		}
 		if (__atomic_load_n(&r->eof, __ATOMIC_ACQUIRE) && worker_idle(sh))
 			break;
+		if (__atomic_load_n(&r->abort, __ATOMIC_ACQUIRE))
+			break;
 		int wr = vtg__worker_run(sh->w, 200);
 		if (wr < 0) {
 			__atomic_store_n(&sh->fatal, wr, __ATOMIC_RELEASE);
@@ -602,7 +609,7 @@ void vtg__run_join(struct vtg_run *r)
 		}
 }
 
-int vtg__run_wait(struct vtg_run *r, int wait_ms)
+int vtg__run_wait(struct vtg_run *r, int wait_ms, int extra_fd)
 {
 	for (unsigned k = 0; k < r->n_shards; k++) {
 		int f = __atomic_load_n(&r->shards[k].fatal, __ATOMIC_ACQUIRE);
@@ -611,13 +618,57 @@ int vtg__run_wait(struct vtg_run *r, int wait_ms)
 	}
 	if (wait_ms < 0 || wait_ms > 200)
 		wait_ms = 200; /* workers signal in batches: look again soon */
-	struct pollfd pfd = {.fd = r->main_efd, .events = POLLIN};
-	if (poll(&pfd, 1, wait_ms) > 0) {
+	struct pollfd pfd[2] = {{.fd = r->main_efd, .events = POLLIN},
+				{.fd = extra_fd, .events = POLLIN}};
+	if (poll(pfd, extra_fd >= 0 ? 2 : 1, wait_ms) > 0 && (pfd[0].revents & POLLIN)) {
 		uint64_t v;
 		ssize_t n = read(r->main_efd, &v, sizeof(v));
 		(void)n;
 	}
 	return 0;
+}
+
+void vtg__run_abort(struct vtg_run *r)
+{
+	__atomic_store_n(&r->abort, true, __ATOMIC_RELEASE);
+	r->woken = ~0ull;
+	vtg__run_kick(r);
+}
+
+void vtg__run_interrupted_line(const struct vtg_run *r, uint32_t id, struct vtg_json *j)
+{
+	const struct check *c = &r->ctx[id];
+	char tb[16];
+	vtg__json_obj_begin(j);
+	vtg__json_key(j, "name");
+	vtg__json_strn(j, c->input, strnlen(c->input, c->input_len));
+	if (c->ops == &vtg__kind_caa) {
+		vtg__json_kstr(j, "decision", "deny");
+		vtg__json_kstr(j, "reason", "interrupted");
+	} else if (c->ops == &vtg__kind_dcv) {
+		vtg__json_kstr(j, "method", vtg__dcv_method_str(c->dcv.method));
+		vtg__json_kstr(j, "result", "fail");
+		vtg__json_kstr(j, "reason", "interrupted");
+	} else {
+		vtg__json_kstr(j, "type", vtg__type_str(c->qtype, tb, sizeof(tb)));
+		vtg__json_kstr(j, "rcode", NULL);
+		vtg__json_kstr(j, "error", "interrupted");
+		vtg__json_key(j, "answers");
+		vtg__json_arr_begin(j);
+		vtg__json_arr_end(j);
+	}
+	vtg__json_obj_end(j);
+	vtg__json_line_end(j);
+}
+
+void vtg__run_persp_counts(const struct vtg_run *r, unsigned p, uint64_t *results,
+			   uint64_t *answered)
+{
+	*results = *answered = 0;
+	for (unsigned k = 0; k < r->n_shards; k++) {
+		*results += __atomic_load_n(&r->shards[k].results[p], __ATOMIC_RELAXED);
+		*answered += __atomic_load_n(&r->shards[k].answered[p], __ATOMIC_RELAXED);
+	}
 }
 
 int vtg__run_fd(const struct vtg_run *r)

@@ -128,6 +128,9 @@ struct shard {
 	unsigned signal_batch;        /* signal the owner every this many */
 	unsigned long permits, denies, invalid, failures;
 	unsigned long not_corroborated, reported; /* enforce denials; report-only */
+	/* per perspective: results of checks with a valid name, and answered
+	 * ones (this worker writes, the owner reads: relaxed atomics) */
+	uint64_t results[VTG_MAX_PERSPECTIVES], answered[VTG_MAX_PERSPECTIVES];
 	int init_rc, fatal;           /* worker set-up result; ring error */
 	char err[512];
 };
@@ -144,6 +147,7 @@ struct vtg_run {
 	unsigned spread;              /* owner: rotates the first perspective's shard */
 	int main_efd;                 /* worker -> owner wake-ups */
 	bool eof;                     /* atomic: no more checks will come */
+	bool abort;                   /* atomic: workers stop at once */
 	pthread_barrier_t ready;      /* set-up only: every worker made */
 	bool barrier;                 /* ready barrier initialised */
 };

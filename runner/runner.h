@@ -23,6 +23,7 @@
 
 #include "caa/climb.h"
 #include "caa/dcv.h"
+#include "common/json.h"
 #include "mpic/aggregate.h"
 #include "runner/config.h"
 #include "vantage.h"
@@ -102,11 +103,24 @@ void vtg__run_close(struct vtg_run *r);
 void vtg__run_join(struct vtg_run *r);
 
 /*
- * The one wait loop: sleep until a worker signals finished checks or
- * wait_ms passes (-1: up to 200 ms, the workers' batching bound). 0, or the
- * negative errno of a worker whose ring failed (the run is then broken).
+ * The one wait loop: sleep until a worker signals finished checks, the
+ * caller's descriptor extra_fd (-1: none) turns readable, a signal
+ * arrives, or wait_ms passes (-1 or more than 200: 200 ms, the workers'
+ * batching bound). 0, or the negative errno of a worker whose ring failed
+ * (the run is then broken).
  */
-int vtg__run_wait(struct vtg_run *r, int wait_ms);
+int vtg__run_wait(struct vtg_run *r, int wait_ms, int extra_fd);
+/* Stop the workers at their next turn, whatever they hold (an interrupted
+ * run): checks not done never finish. Then vtg__run_join. */
+void vtg__run_abort(struct vtg_run *r);
+/* The line of a check in entry id that will not finish (interrupted):
+ * its name and kind with reason `interrupted`, into j (owner thread; the
+ * entry's own line is not touched). */
+void vtg__run_interrupted_line(const struct vtg_run *r, uint32_t id, struct vtg_json *j);
+/* Perspective p so far: checks with a valid name that had its result, and
+ * of those how many got an answer (owner thread, while the run goes). */
+void vtg__run_persp_counts(const struct vtg_run *r, unsigned p, uint64_t *results,
+			   uint64_t *answered);
 /* The descriptor vtg__run_wait sleeps on (readable when checks finished). */
 int vtg__run_fd(const struct vtg_run *r);
 
