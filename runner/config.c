@@ -133,6 +133,8 @@ int vtg__config_load_fp(struct vtg_config *c, FILE *f, const char *path, char *e
 						 VTG_MAX_PERSPECTIVES);
 					goto bad;
 				}
+				snprintf(c->persp_where[c->n_persp], sizeof(c->persp_where[0]),
+					 "%s:%u", path, lineno);
 				struct vtg_persp_cfg *p = &c->persp[c->n_persp++];
 				memset(p, 0, sizeof(*p));
 				snprintf(p->id, sizeof(p->id), "%s", id);

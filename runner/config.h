@@ -31,12 +31,17 @@ struct vtg_run_settings {
 	bool lookup_failure_exception; /* BR 3.2.2.8 exception, CAA only */
 };
 
+#define VTG_CONFIG_WHERE_MAX 288 /* a 256-character path, a colon, a line number */
+
 struct vtg_config {
 	struct vtg_engine_cfg engine;
 	struct vtg_iter_settings iter;
 	struct vtg_run_settings run;
 	struct vtg_persp_cfg persp[VTG_MAX_PERSPECTIVES];
 	unsigned n_persp;
+	/* "FILE:LINE" of each perspective's section ("" when made otherwise),
+	 * for errors found while starting it */
+	char persp_where[VTG_MAX_PERSPECTIVES][VTG_CONFIG_WHERE_MAX];
 };
 
 void vtg__config_init(struct vtg_config *c);

@@ -858,7 +858,16 @@ static int run_threads(struct vtg_run *r, char *err, size_t errcap)
 	pthread_barrier_wait(&r->ready);
 	for (unsigned k = 0; k < r->n_shards; k++)
 		if (r->shards[k].init_rc != 0) {
-			snprintf(err, errcap, "engine: %.400s", r->shards[k].err);
+			/* name the perspective's section when the reason names it */
+			const char *where = "";
+			for (unsigned p = 0; p < r->cfg.n_persp; p++) {
+				char tag[VTG_PERSP_ID_MAX + 16];
+				snprintf(tag, sizeof(tag), "perspective %s:", r->cfg.persp[p].id);
+				if (strstr(r->shards[k].err, tag) && r->cfg.persp_where[p][0])
+					where = r->cfg.persp_where[p];
+			}
+			snprintf(err, errcap, "%s%s%.400s", where, *where ? ": " : "engine: ",
+				 r->shards[k].err);
 			return VTG_ECONFIG; /* a perspective that cannot be set up */
 		}
 	return 0;

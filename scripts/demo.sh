@@ -26,4 +26,17 @@ fi
 echo "== the local DNS world" >&2
 tests/world/world.sh up   # idempotent: a healthy world is left as it is
 echo "== vantage caa: 7 perspectives (examples/world.conf), CA secure-ca.vtg + parent-ca.vtg" >&2
-$V caa --config examples/world.conf --ca secure-ca.vtg,parent-ca.vtg < examples/world-names.txt
+out=$(mktemp /tmp/vtg-demo.XXXXXX)
+trap 'rm -f "$out"' EXIT
+rc=0
+$V caa --config examples/world.conf --ca secure-ca.vtg,parent-ca.vtg < examples/world-names.txt \
+  | tee "$out" || rc=$?
+echo >&2
+echo "== in short (one row per JSON line above)" >&2
+{
+  printf 'NAME\tDECISION\tQUORUM\tREASON\n'
+  jq -r '[.name, .decision, (.quorum // "-"), (.reason | .[0:70])] | @tsv' "$out"
+} | column -t -s $'\t' >&2
+echo >&2
+echo "The world stays up for more runs; stop it with: tests/world/world.sh down" >&2
+exit "$rc"

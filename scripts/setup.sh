@@ -13,7 +13,7 @@ PKGS=(
   # dependency) and libc6-dev (libc.a, libdl.a, libpthread.a, libm.a)
   libunistring-dev libc6-dev
   nsd knot knot-dnsutils unbound dnsperf nftables iproute2
-  gnuplot-nox jq valgrind strace time dns-root-data python3
+  gnuplot-nox jq bsdextrautils valgrind strace time dns-root-data python3
   ca-certificates
 )
 
