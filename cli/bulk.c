@@ -47,41 +47,56 @@ struct cli {
 	unsigned grace_ms;            /* --grace-ms */
 };
 
+/* One option of the command's own (not a run setting): its help line. */
+static void opt_line(FILE *f, const char *opt, const char *help)
+{
+	fprintf(f, "  %-34s %s\n", opt, help);
+}
+
 static void bulk_usage(FILE *f, enum vtg_check_kind mode)
 {
+	const char *cmd = mode == VTG_CHECK_CAA ? "caa" : mode == VTG_CHECK_DCV ? "dcv" : "query";
+	fprintf(f, "usage: vantage %s (--config FILE | --resolver ADDR[:PORT]|FILE ... | --iterative)\n"
+		   "                     [OPTION ...] [NAME ... | < input lines]\n", cmd);
 	if (mode == VTG_CHECK_DCV)
-		fprintf(f,
-			"usage: vantage dcv (--config FILE | --resolver ADDR[:PORT] ... | --iterative)\n"
-			"                   --method dns-01|dns-account-01|dns-change|cname|persist|\n"
-			"                            contact-email|contact-phone\n"
-			"                   [--expect VALUE] [--label _LABEL] [--account-uri URI]\n"
-			"                   [--ca DOMAIN[,DOMAIN...]] [--mode enforce|report-only|off]\n"
-			"                   [--min-remotes N] [--root-hints FILE] [--trust-anchor FILE]\n"
-			"                   [--timeout-ms N] [--retries N] [--window N] [--workers N]\n"
-			"                   [--progress | --no-progress] [NAME ... | < 'name value' lines]\n"
-			"Each input line is a name and, unless --expect gives one for all, the\n"
-			"expected value (dns-01 / dns-account-01 digest, dns-change random value,\n"
-			"cname target); persist takes --ca and --account-uri.\n");
-	else if (mode == VTG_CHECK_CAA)
-		fprintf(f,
-			"usage: vantage caa (--config FILE | --resolver ADDR[:PORT] ... | --iterative)\n"
-			"                   --ca DOMAIN[,DOMAIN...] [--account-uri URI] [--method M]\n"
-			"                   [--compat LIST] [--recognised-tags LIST]\n"
-			"                   [--root-hints FILE] [--trust-anchor FILE] [--qname-0x20]\n"
-			"                   [--cache-mb N] [--lookup-failure-exception]\n"
-			"                   [--mode enforce|report-only|off] [--min-remotes N]\n"
-			"                   [--csr FILE | --cert FILE]  (the SAN dNSNames as input)\n"
-			"                   [--timeout-ms N] [--retries N] [--window N] [--workers N]\n"
-			"                   [--progress | --no-progress] [NAME ... | < names.txt]\n");
-	else
-		fprintf(f,
-			"usage: vantage query [-t TYPE] (--config FILE | --resolver ADDR[:PORT] ... |\n"
-			"                     --iterative [--root-hints FILE] [--trust-anchor FILE]\n"
-			"                     [--qname-0x20] [--cache-mb N])\n"
-			"                     [--timeout-ms N] [--retries N] [--window N] [--workers N]\n"
-			"                     [--progress | --no-progress] [NAME ... | < names.txt]\n");
-	fprintf(f, "One JSON line per input name on stdout, in input order; a summary on\n"
-		   "stderr. The config file format is in README.md.\n");
+		fprintf(f, "Each input line is a name and, unless --expect gives one for all, the\n"
+			   "expected value (dns-01 / dns-account-01 digest, dns-change random value,\n"
+			   "cname target); persist takes --ca and --account-uri.\n");
+	fprintf(f, "One JSON line per input line on stdout, in input order, as soon as its check\n"
+		   "is final; blank and # lines are skipped; a summary on stderr. Exit: 0 done,\n"
+		   "1 the run could not finish, 2 usage or configuration, 3 no lookup got an\n"
+		   "answer, 130 / 143 interrupted (every line read still gets its line).\n"
+		   "Options (default in parentheses):\n");
+	opt_line(f, "--config FILE", "perspectives file (vantage.conf(5))");
+	opt_line(f, "-r, --resolver ADDR[:PORT]|FILE", "one stub perspective; a FILE lists "
+		 "resolvers one per line (repeatable)");
+	opt_line(f, "--iterative", "one perspective resolving from the root hints, validating");
+	if (mode != VTG_CHECK_QUERY) {
+		opt_line(f, "--ca DOMAIN[,DOMAIN...]", mode == VTG_CHECK_CAA
+			 ? "the CA's issuer domain names (required)" : "issuer names (persist)");
+		opt_line(f, "--account-uri URI", "RFC 8657 accounturi (none)");
+	}
+	if (mode == VTG_CHECK_CAA) {
+		opt_line(f, "--method METHOD", "RFC 8657 validation method: http-01, dns-01, "
+			 "tls-alpn-01, dns-account-01, ca-LABEL (none)");
+		opt_line(f, "--compat LIST", "compatibility switches (none)");
+		opt_line(f, "--recognised-tags LIST", "property tags processed (all known)");
+		opt_line(f, "--csr FILE | --cert FILE", "the SAN dNSNames as input (one of them)");
+	}
+	if (mode == VTG_CHECK_DCV) {
+		opt_line(f, "-m, --method METHOD", "dns-01, dns-account-01, dns-change, cname, "
+			 "persist, contact-email, contact-phone (required)");
+		opt_line(f, "--expect VALUE", "the value for every name (per line)");
+		opt_line(f, "--label _LABEL", "dns-change / cname label (the method's)");
+	}
+	if (mode == VTG_CHECK_QUERY)
+		opt_line(f, "-t, --type TYPE", "A, AAAA, DS, ..., TYPEnnn or a number; repeatable (A)");
+	opt_line(f, "-o, --output FILE", "write the lines there (stdout)");
+	opt_line(f, "--format full|compact", "compact: name, outcome, reason, quorum, and per "
+		 "perspective id, outcome, reason (full)");
+	opt_line(f, "--grace-ms N", "after SIGINT / SIGTERM, time for checks in flight (2000)");
+	opt_line(f, "--progress | --no-progress", "progress on stderr (on a terminal)");
+	opt_line(f, "-h, --help", "this text");
 	fprintf(f, "Run settings (the same as the [engine] keys of a config file):\n");
 	vtg__opt_print_help(f, VTG_OPT_SEC_ENGINE, "--");
 }
@@ -181,6 +196,7 @@ static const struct option cli_opts[] = {
 	{"output", required_argument, NULL, 'o'},
 	{"resolvers", required_argument, NULL, 'F'},
 	{"grace-ms", required_argument, NULL, 'G'},
+	{"format", required_argument, NULL, 'D'},
 	{"help", no_argument, NULL, 'h'},
 };
 #define N_CLI_OPTS (sizeof(cli_opts) / sizeof(cli_opts[0]))
@@ -296,6 +312,13 @@ static int parse_run_opt(struct cli *cl, int o, const char *arg)
 		cl->have_resolver = true;
 		return 0;
 	case 'o': cl->output = arg; return 0;
+	case 'D':
+		if (strcmp(arg, "full") && strcmp(arg, "compact")) {
+			fprintf(stderr, "vantage: --format is full or compact\n");
+			return -EINVAL;
+		}
+		cl->p.compact = !strcmp(arg, "compact");
+		return 0;
 	case 'G':
 		if (vtg__opt_parse_uint(arg, 0, MAX_GRACE_MS, &cl->grace_ms) != 0) {
 			fprintf(stderr, "vantage: --grace-ms: 0 to %u\n", MAX_GRACE_MS);

@@ -169,6 +169,53 @@ void vtg__run_vote(struct shard *sh, struct check *c, unsigned p, bool answered,
 		abort(); /* each (check, perspective) delivers exactly once */
 }
 
+/* The outcome of a check or of one perspective: CAA's decision, DCV's
+ * result, a query's answered. */
+static void outcome_json(struct vtg_json *j, const struct check *c, bool positive)
+{
+	if (c->ops == &vtg__kind_caa)
+		vtg__json_kstr(j, "decision", positive ? "permit" : "deny");
+	else if (c->ops == &vtg__kind_dcv)
+		vtg__json_kstr(j, "result", positive ? "pass" : "fail");
+	else
+		vtg__json_kbool(j, "answered", positive);
+}
+
+/* --format compact: the line again, short (the full one was rendered for
+ * the outcome and the counters). */
+static void compact_line(const struct vtg_run *r, struct check *c,
+			 const struct vtg_agg_check *ck)
+{
+	struct vtg_json *j = &c->line;
+	char qb[24], tb[16];
+	vtg__json_reset(j);
+	vtg__json_obj_begin(j);
+	vtg__json_key(j, "name");
+	vtg__json_strn(j, c->input, strnlen(c->input, c->input_len));
+	if (c->ops == &vtg__kind_query)
+		vtg__json_kstr(j, "type", vtg__type_str(c->qtype, tb, sizeof(tb)));
+	outcome_json(j, c, c->positive);
+	vtg__json_kstr(j, "reason", c->reason);
+	if (r->p.mpic != VTG_MPIC_OFF && c->ops != &vtg__kind_query && c->name_rc == 0) {
+		snprintf(qb, sizeof(qb), "%u/%u", ck->q.k, ck->q.n);
+		vtg__json_kstr(j, "quorum", qb);
+	}
+	if (c->name_rc == 0) {
+		vtg__json_key(j, "perspectives");
+		vtg__json_arr_begin(j);
+		for (unsigned p = 0; p < r->cfg.n_persp; p++) {
+			vtg__json_obj_begin(j);
+			vtg__json_kstr(j, "id", r->cfg.persp[p].id);
+			outcome_json(j, c, c->po[p].positive);
+			vtg__json_kstr(j, "reason", c->po[p].reason);
+			vtg__json_obj_end(j);
+		}
+		vtg__json_arr_end(j);
+	}
+	vtg__json_obj_end(j);
+	vtg__json_line_end(j);
+}
+
 /* The aggregator's finalise callback, on the worker of the last arrival:
  * the line, the API's callback, then publish. */
 static void on_final(void *ud, const struct vtg_agg_check *ck)
@@ -177,6 +224,8 @@ static void on_final(void *ud, const struct vtg_agg_check *ck)
 	struct check *c = &r->ctx[ck->id];
 	vtg__json_reset(&c->line);
 	c->ops->line(S, c, ck);
+	if (r->p.compact)
+		compact_line(r, c, ck);
 	if (r->p.api) {
 		/* one JSON object as a C string, without the line's newline */
 		if (c->line.len && c->line.buf[c->line.len - 1] == '\n')
@@ -469,7 +518,7 @@ static int check_arrays(struct vtg_run *r, struct check *c, enum vtg_check_kind 
 	}
 	if (k == VTG_CHECK_DCV && !c->dres && !(c->dres = vtg__calloc(np, sizeof(*c->dres))))
 		return -ENOMEM;
-	if (r->p.api && !c->po) {
+	if ((r->p.api || r->p.compact) && !c->po) {
 		c->po = vtg__calloc(np, sizeof(*c->po));
 		c->pres = vtg__calloc(np, sizeof(*c->pres));
 		if (!c->po || !c->pres)
@@ -559,8 +608,9 @@ int vtg__run_submit(struct vtg_run *r, uint32_t id, const struct vtg_run_check *
 	c->done = false;
 	c->parsed = false;
 	c->name_rc = 0;
-	if (r->p.api) {
+	if (c->po)
 		memset(c->po, 0, r->cfg.n_persp * sizeof(*c->po));
+	if (r->p.api) {
 		c->rec_len = 0;
 		c->n_rec = 0;
 		c->server[0] = 0;

@@ -49,6 +49,8 @@ struct vtg_run_params {
 	/* the API: finalised checks go to a completion queue (vtg__run_pop)
 	 * with their structured results; else the owner reads lines in order */
 	bool api;
+	bool compact;                 /* lines: name, outcome, reason, quorum, and per
+				       * perspective its id, outcome and reason */
 	vtg_complete_fn on_complete;  /* API callback mode, on a worker thread */
 	void *on_complete_ud;
 };
