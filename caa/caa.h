@@ -31,13 +31,13 @@ enum vtg_caa_tag {
 	VTG_CAA_TAG_CONTACTPHONE,
 };
 
-/* Compatibility switches (SPEC.md section 12), all off by default. */
+/* Compatibility switches (docs/rules.md section 12), all off by default. */
 #define VTG_CAA_COMPAT_FLAG1_CRITICAL 0x01   /* Boulder: flags & 1 also critical */
 #define VTG_CAA_COMPAT_ISSUER_EXACT 0x02     /* Boulder: issuer compared bytewise */
 #define VTG_CAA_COMPAT_TLD_NXDOMAIN_FAIL 0x04 /* Boulder: NXDOMAIN at a TLD fails */
 
 /* Bit (1u << VTG_CAA_TAG_x) per recognised tag; the default recognises all
- * of SPEC.md section 2. A tag left out is treated as unknown. */
+ * of docs/rules.md section 2. A tag left out is treated as unknown. */
 #define VTG_CAA_RECOGNISED_DEFAULT 0xfeu
 
 struct vtg_caa_prop {
@@ -91,7 +91,7 @@ int vtg__caa_param_next(const struct vtg_caa_issue *is, size_t *pos,
 
 /* The CA asking: its issuer domain names (BR 3.2.2.8, CPS 4.2), and the
  * RFC 8657 inputs. NULL account_uri / method: a property that carries the
- * matching parameter cannot be satisfied (SPEC.md section 0). */
+ * matching parameter cannot be satisfied (docs/rules.md section 0). */
 struct vtg_caa_identity {
 	const char *const *issuers;
 	size_t n_issuers;
@@ -104,10 +104,10 @@ struct vtg_caa_identity {
 
 /*
  * The decision over a non-empty relevant RRset (RFC 8659 sections 3, 4.2,
- * 4.3, 4.5; RFC 8657 sections 3-4; SPEC.md section 5). Returns one of
+ * 4.3, 4.5; RFC 8657 sections 3-4; docs/rules.md section 5). Returns one of
  * VTG_CAA_NO_RESTRICTION, VTG_CAA_AUTHORIZED, VTG_CAA_NOT_AUTHORIZED,
  * VTG_CAA_CRITICAL_UNKNOWN, or VTG_CAA_LOOKUP_FAILURE when an RDATA is
- * structurally malformed (SPEC.md section 1). A short human-readable detail
+ * structurally malformed (docs/rules.md section 1). A short human-readable detail
  * (e.g. the unknown critical tag, or which parameter failed) is written to
  * detail when detail_cap > 0.
  */

@@ -1,5 +1,5 @@
 /*
- * dcv.c — DNS-based DCV record checks (BR 3.2.2.4; SPEC.md section 11). See
+ * dcv.c — DNS-based DCV record checks (BR 3.2.2.4; docs/rules.md section 11). See
  * dcv.h for the contract. Everything reads only inside the RDATA handed in:
  * a TXT RDATA is walked once for structure before any value is looked at,
  * a CNAME RDATA's name is checked label by label against its length, and a
@@ -8,11 +8,11 @@
  * out RDATA names uncompressed (lookup.h; stub mode through
  * vtg__rdata_uncompress), so a pointer is bad-rdata, never followed.
  *
- * Choices where the sources leave room (SPEC.md sections 11, 12):
+ * Choices where the sources leave room (docs/rules.md sections 11, 12):
  * - persist: accounturi compared as exact octets (Boulder; open-mpic
  *   lowercases); parameter keys compared ASCII case-insensitively
  *   (persistUntil / persistuntil, servercert #675; Boulder lowercases keys);
- *   issuer names case-insensitively (SPEC.md section 3); a second accounturi
+ *   issuer names case-insensitively (docs/rules.md section 3); a second accounturi
  *   makes the record malformed and a second persistUntil makes it
  *   bad-persistuntil (ambiguous records fail closed); policy=wildcard is not
  *   required (the BR does not ask for it).
@@ -68,7 +68,7 @@ int vtg__dcv_method_parse(const char *s, enum vtg_dcv_method *m)
 bool vtg__dcv_method_sunsetting(enum vtg_dcv_method m)
 {
 	/* SC-090: SHOULD NOT from 2026-03-15; .16 MUST NOT from 2027-03-15,
-	 * .14 from 2028-03-15 (SPEC.md section 14) */
+	 * .14 from 2028-03-15 (docs/rules.md section 14) */
 	return m == VTG_DCV_CONTACT_EMAIL || m == VTG_DCV_CONTACT_PHONE;
 }
 

@@ -1,6 +1,6 @@
 /*
  * dcv.h — DNS-based domain control validation record checks (BR 3.2.2.4;
- * SPEC.md section 11) as pure logic: which name and type to query for a
+ * docs/rules.md section 11) as pure logic: which name and type to query for a
  * method, and whether one lookup answer for it passes. No I/O, no
  * allocation; the engine driver (or a replay test) makes the query from
  * vtg__dcv_query() and hands the answer to vtg__dcv_check().
@@ -17,7 +17,7 @@
  *                   issuer listed, accounturi, persistUntil (3.2.2.4.22)
  *   contact-email   TXT  _validation-contactemail.<name>   (3.2.2.4.14)
  *   contact-phone   TXT  _validation-contactphone.<name>   (3.2.2.4.16)
- * The two contact methods are sunsetting (SC-090, SPEC.md section 14).
+ * The two contact methods are sunsetting (SC-090, docs/rules.md section 14).
  *
  * Comparisons of TXT values are exact octets (case-sensitive, no trimming).
  * `seen` in the result is canonical so that perspectives can be compared

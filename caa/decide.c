@@ -1,10 +1,10 @@
 /*
  * decide.c — what one non-empty relevant CAA RRset says about one CA
  * identity (RFC 8659 sections 3, 4.2, 4.3, 4.5; RFC 8657 sections 3-4 and
- * appendix A; BR 3.2.2.8; SPEC.md sections 1, 5, 6).
+ * appendix A; BR 3.2.2.8; docs/rules.md sections 1, 5, 6).
  *
  * Order of the rules, each fail-closed:
- *   1. any structurally malformed RDATA => lookup failure (SPEC.md 1: the
+ *   1. any structurally malformed RDATA => lookup failure (docs/rules.md section 1: the
  *      whole set is suspect; one RR is never silently dropped);
  *   2. any unknown tag with the critical flag => deny (RFC 8659 4.1);
  *   3. the restricting properties are the issuewild ones for a wildcard
@@ -25,7 +25,7 @@
 
 #include "caa/caa.h"
 
-/* RFC 8657 parameter tags; matched case-insensitively ([vantage], SPEC.md 6:
+/* RFC 8657 parameter tags; matched case-insensitively ([vantage], docs/rules.md section 6:
  * an "AccountURI=" must not be silently ignored, so fail closed). */
 #define PARAM_ACCOUNTURI "accounturi"
 #define PARAM_VALIDATIONMETHODS "validationmethods"
@@ -42,10 +42,10 @@ enum prop_verdict {
 	PV_MALFORMED,      /* value breaks RFC 8659 4.2: empty issuer */
 	PV_EMPTY,          /* no issuer: nobody may issue */
 	PV_OTHER_ISSUER,   /* names another CA */
-	PV_ACCT_DUP,       /* two accounturi parameters (SPEC.md 6) */
+	PV_ACCT_DUP,       /* two accounturi parameters (docs/rules.md section 6) */
 	PV_ACCT_NONE,      /* accounturi present, request has no account */
 	PV_ACCT_MISMATCH,
-	PV_VM_DUP,         /* two validationmethods parameters (SPEC.md 6) */
+	PV_VM_DUP,         /* two validationmethods parameters (docs/rules.md section 6) */
 	PV_VM_INVALID,     /* empty list or a label outside the RFC 8657 4 ABNF */
 	PV_VM_NONE,        /* validationmethods present, request has no method */
 	PV_VM_EXCLUDES,
@@ -71,7 +71,7 @@ static bool issuer_listed(const struct vtg_caa_identity *id, const char *name,
 {
 	/* BR 3.2.2.8: the issuer domain names the CA discloses (CPS 4.2).
 	 * Exact name equality, never a suffix match; ASCII case folded unless
-	 * the Boulder byte-exact compat switch is on (SPEC.md 3, 12). */
+	 * the Boulder byte-exact compat switch is on (docs/rules.md sections 3, 12). */
 	bool exact = (id->compat & VTG_CAA_COMPAT_ISSUER_EXACT) != 0;
 	for (size_t k = 0; k < id->n_issuers; k++) {
 		const char *mine = id->issuers[k];
@@ -151,7 +151,7 @@ static enum prop_verdict judge(const struct vtg_caa_identity *id,
 	size_t pos = 0;
 	while (vtg__caa_param_next(&is, &pos, &prm) == 1) {
 		/* Unknown parameters belong to their issuer and are ignored
-		 * (RFC 8659 4.2; SPEC.md 3). */
+		 * (RFC 8659 4.2; docs/rules.md section 3). */
 		if (eq_nocase(prm.tag, prm.tag_len, PARAM_ACCOUNTURI,
 			      strlen(PARAM_ACCOUNTURI))) {
 			acct_p = prm;
@@ -167,7 +167,7 @@ static enum prop_verdict judge(const struct vtg_caa_identity *id,
 
 	/* RFC 8657 3: one accounturi at most; exact string comparison
 	 * (RFC 3986 6.2.1); no account from the caller cannot match
-	 * (SPEC.md 0). */
+	 * (docs/rules.md section 0). */
 	if (n_acct > 1)
 		return PV_ACCT_DUP;
 	if (acct != NULL) {
@@ -177,7 +177,7 @@ static enum prop_verdict judge(const struct vtg_caa_identity *id,
 		    memcmp(id->account_uri, acct->value, acct->value_len) != 0)
 			return PV_ACCT_MISMATCH;
 	}
-	/* RFC 8657 4; a second validationmethods is unsatisfiable (SPEC.md 6) */
+	/* RFC 8657 4; a second validationmethods is unsatisfiable (docs/rules.md section 6) */
 	if (n_vm > 1)
 		return PV_VM_DUP;
 	if (vm != NULL)
@@ -278,7 +278,7 @@ enum vtg_caa_reason vtg__caa_decide(const struct vtg_caa_identity *id,
 	if (detail != NULL && detail_cap > 0)
 		detail[0] = '\0';
 
-	/* SPEC.md 1: one malformed RR poisons the set (fail closed) */
+	/* docs/rules.md section 1: one malformed RR poisons the set (fail closed) */
 	for (size_t i = 0; i < n; i++) {
 		int rc = vtg__caa_prop_parse(&p, set[i].rdata, set[i].len,
 					     id->compat, id->recognised);

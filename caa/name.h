@@ -1,7 +1,7 @@
 /*
  * name.h — certificate names as a CA receives them (SAN dNSNames, bulk input
  * lines) turned into the A-label form vantage looks up (RFC 5890, RFC 8659 3,
- * BR 7.1.2.7.12, SPEC.md section 8).
+ * BR 7.1.2.7.12, docs/rules.md section 8).
  */
 #ifndef VTG_CAA_NAME_H
 #define VTG_CAA_NAME_H

@@ -22,7 +22,7 @@
 /* Longest single-octet rendering: "\DDD" (RFC 1035 5.1). */
 #define TEXT_ESC_OCTETS 4
 
-/* The tags vantage knows (SPEC.md section 2), matched case-insensitively
+/* The tags vantage knows (docs/rules.md section 2), matched case-insensitively
  * (RFC 8659 4.1). Each is at most VTG_CAA_TAG_MAX octets. */
 static const struct {
 	const char *name;
@@ -67,7 +67,7 @@ static uint8_t ascii_lower(uint8_t c)
 static enum vtg_caa_tag match_tag(const uint8_t *t, size_t len)
 {
 	/* RFC 8659 4.1: tags are [A-Za-z0-9] only, SHOULD be <= 15 octets;
-	 * [vantage] anything else cannot name a known tag (SPEC.md 1). */
+	 * [vantage] anything else cannot name a known tag (docs/rules.md section 1). */
 	if (len > VTG_CAA_TAG_MAX)
 		return VTG_CAA_TAG_UNKNOWN;
 	for (size_t i = 0; i < len; i++)

@@ -14,7 +14,7 @@
 
 #define VTG_EXIT_OK 0
 #define VTG_EXIT_FAIL 1   /* decisions never set this; a run that could not finish does */
-#define VTG_EXIT_USAGE 2  /* usage or configuration error (SPEC.md section 0) */
+#define VTG_EXIT_USAGE 2  /* usage or configuration error (docs/rules.md section 0) */
 #define VTG_EXIT_NOANSWER 3 /* lookups were made and none got an answer */
 
 int vtg_cmd_eval(int argc, char **argv);

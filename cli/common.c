@@ -1,7 +1,8 @@
 /*
- * common.c — input iteration and option lists shared by the subcommands. Output field conventions: SPEC.md
- * section 0 (one object per input, in order; `name` echoes the input,
- * `ascii_name` is the A-label form; records in presentation form).
+ * common.c — input iteration and option lists shared by the subcommands.
+ * Output field conventions: docs/rules.md section 0 (one object per input,
+ * in order; `name` echoes the input, `ascii_name` is the A-label form;
+ * records in presentation form).
  */
 #include <ctype.h>
 #include <errno.h>

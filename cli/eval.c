@@ -1,6 +1,6 @@
 /*
  * eval.c — `vantage eval`: the offline evaluator. Loads zone files into the
- * zone database (the loaded zones are the whole DNS, SPEC.md section 0) and
+ * zone database (the loaded zones are the whole DNS, docs/rules.md section 0) and
  * runs the same CAA climb and decision the engine runs, one JSON line per
  * input name, in input order. A domain owner uses it to check a zone before
  * publishing it; the test suite uses it to run RFC 8659 cases end to end.

@@ -1,7 +1,8 @@
 /*
- * arena.h — bump allocator for batch lifetimes (STYLE.md "Memory"): blocks
- * are kept across resets, so after warm-up a reset-and-refill cycle never
- * touches the heap. Allocations are 16-byte aligned and die together.
+ * arena.h — bump allocator for batch lifetimes (docs/architecture.md
+ * section 3, "Threads and memory"): blocks are kept across resets, so after
+ * warm-up a reset-and-refill cycle never touches the heap. Allocations are
+ * 16-byte aligned and die together.
  */
 #ifndef VTG_COMMON_ARENA_H
 #define VTG_COMMON_ARENA_H

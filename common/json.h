@@ -3,7 +3,7 @@
  * appended to one output buffer that is flushed with write(2) when it passes
  * a high-water mark, so a bulk run costs one syscall per ~64 KiB of output.
  * Strings are escaped per RFC 8259; invalid UTF-8 is replaced by U+FFFD
- * (SPEC.md section 0), so every line is valid JSON whatever the input was.
+ * (docs/rules.md section 0), so every line is valid JSON whatever the input was.
  * Commas are inserted automatically from a small nesting stack.
  */
 #ifndef VTG_COMMON_JSON_H

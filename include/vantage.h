@@ -3,7 +3,7 @@
  * Certificate Authorities (RFC 8659 CAA, RFC 8657 parameters, CA/B Forum
  * Baseline Requirements 3.2.2.8 / 3.2.2.9 multi-perspective corroboration).
  *
- * Conventions (see STYLE.md): every fallible function returns 0 or a negative
+ * Conventions (docs/architecture.md): every fallible function returns 0 or a negative
  * error (-errno, or a vantage code <= -1000 listed below); DNS and CAA outcomes
  * are never errors, they are data (decision, reason, rcode, DNSSEC state).
  * Handles are opaque. The header compiles as C and as C++.
@@ -105,7 +105,7 @@ enum vtg_dnssec {
 };
 VTG_API const char *vtg_dnssec_str(enum vtg_dnssec s);
 
-/* Why a CAA decision came out as it did (SPEC.md section 0). */
+/* Why a CAA decision came out as it did (docs/rules.md section 0). */
 enum vtg_caa_reason {
 	VTG_CAA_NO_CAA = 0,          /* permit: no relevant RRset */
 	VTG_CAA_NO_RESTRICTION,      /* permit: relevant set restricts nothing */

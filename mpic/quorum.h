@@ -1,6 +1,6 @@
 /*
  * quorum.h — Multi-Perspective Issuance Corroboration rules (CA/B Baseline
- * Requirements 3.2.2.9, ballot SC-067; SPEC.md section 10): the quorum over
+ * Requirements 3.2.2.9, ballot SC-067; docs/rules.md section 10): the quorum over
  * the remote perspectives' results, the RIR-diversity rule, the phase-in of
  * the minimum number of remote perspectives, and the checks a perspective
  * configuration must pass before a run may corroborate anything.
@@ -35,7 +35,7 @@ const char *vtg__rir_str(enum vtg_rir r);
 /* Case-insensitive; "RIPE" is accepted for "RIPE NCC". NONE when unknown. */
 enum vtg_rir vtg__rir_parse(const char *s);
 
-/* What the run does with the quorum (SPEC.md section 0: enforce by default). */
+/* What the run does with the quorum (docs/rules.md section 0: enforce by default). */
 enum vtg_mpic_mode {
 	VTG_MPIC_ENFORCE = 0, /* non-corroboration denies (BR since 2025-09-15) */
 	VTG_MPIC_REPORT_ONLY, /* the primary decides; non-corroboration reported */

@@ -1,7 +1,7 @@
 /*
  * present.h — records in presentation form (output side, so it may use the
  * CAA renderer from caa/) (RFC 1035 section 5) for output,
- * rendered by vantage itself from the wire (SPEC.md 1: not through a
+ * rendered by vantage itself from the wire (docs/rules.md section 1: not through a
  * library's printer). Names inside RDATA are decompressed against the
  * message. Types without a renderer here use RFC 3597 `\# len hex`.
  */

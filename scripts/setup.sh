@@ -15,6 +15,8 @@ PKGS=(
   nsd knot knot-dnsutils unbound dnsperf nftables iproute2
   gnuplot-nox jq bsdextrautils valgrind strace time dns-root-data python3
   ca-certificates
+  # tests/cli/test_man.sh renders the manual pages (man -l, groff -ww)
+  groff-base man-db
 )
 
 missing=()

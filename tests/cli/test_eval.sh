@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # End-to-end tests of `vantage eval` over tests/cli/zones: the JSON contract
-# (SPEC.md section 0), every input answered in order, exit codes.
+# (docs/rules.md section 0), every input answered in order, exit codes.
 # usage: test_eval.sh VANTAGE_BINARY SOURCE_DIR
 set -u
 V=$1

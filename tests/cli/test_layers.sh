@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# Tests of scripts/check-layers.sh (the layout rule of STYLE.md) on copies of
-# the source tree, not on the tree as it stands: the copy is first cleaned of
-# whatever the checker reports today (the lines it names are deleted, the
-# cli/ sources it finds in a library are dropped from CMakeLists.txt), must
-# then pass, and is broken one way at a time, each break expected to fail
-# naming its rule and its file. The library rules run on tiny fake
-# libvantage.so / .a built here with cc.
+# Tests of scripts/check-layers.sh (the layering rule of docs/architecture.md
+# section 1) on copies of the source tree, not on the tree as it stands:
+# the copy is first cleaned of whatever the checker reports today (the
+# lines it names are deleted, the cli/ sources it finds in a library are
+# dropped from CMakeLists.txt), must then pass, and is broken one way at a
+# time, each break expected to fail naming its rule and its file. The
+# library rules run on tiny fake libvantage.so / .a built here with cc.
 # usage: test_layers.sh VANTAGE_BINARY SOURCE_DIR   (the binary is not used)
 set -u
 SRC=$2

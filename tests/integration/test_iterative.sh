@@ -44,7 +44,7 @@ expect "agree: lines" "$(wc -l < "$T/both.jsonl")" "$n_names"
 # Per name and perspective: decision, relevant owner, the set (as a set) and
 # the DNSSEC status must match. Failures only need the same decision: the
 # two modes name the failure differently (unbound's SERVFAIL vs what vantage
-# itself met) and stub mode judges DNSSEC from the AD bit only (SPEC.md 0).
+# itself met) and stub mode judges DNSSEC from the AD bit only (docs/rules.md section 0).
 jq -r '
   . as $l
   | [range(0; (.perspectives | length); 2)] | .[]

@@ -258,7 +258,7 @@ Test(climb, exception_permits_with_all_three_conditions)
 
 Test(climb, exception_keeps_climbing_and_parent_set_applies)
 {
-	/* SPEC.md 9: an accepted failure is an empty answer at that name only */
+	/* docs/rules.md section 9: an accepted failure is an empty answer at that name only */
 	static const struct script_entry e[] = {
 		{"x.insecure.test", VTG_FAIL_SERVFAIL, 2, INS, 2, 0, 1, {NULL}, 0},
 		{"insecure.test", 0, NOERR, INS, 0, 0, 0, {"0 issue other.example"}, 0},

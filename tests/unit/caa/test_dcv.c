@@ -1,6 +1,6 @@
 /*
  * test_dcv.c — DNS-based DCV record checks (BR 3.2.2.4.7, .14, .16, .21,
- * .22; RFC 8555 8.4; SPEC.md section 11): query names, TXT value assembly,
+ * .22; RFC 8555 8.4; docs/rules.md section 11): query names, TXT value assembly,
  * the verdict over one lookup answer per method, and the canonical "seen"
  * value corroboration compares. The cname check also over a stub-mode
  * answer whose CNAME target is compressed against the question name.

@@ -1,7 +1,7 @@
 /*
  * test_decide.c — the issuance decision over one relevant CAA RRset
  * (RFC 8659 sections 3, 4.1-4.4; RFC 8657 sections 3, 4 and appendix A;
- * BR 3.2.2.8; SPEC.md sections 1, 5, 6, 12). Every example of RFC 8659
+ * BR 3.2.2.8; docs/rules.md sections 1, 5, 6, 12). Every example of RFC 8659
  * section 4 is here with the owner names of the RFC; the rest pins down
  * vantage's choices where the sources are silent or disagree.
  *
@@ -210,7 +210,7 @@ Test(rfc8659_examples, s4_4_report_issue_with_iodefs)
 	cr_assert_eq(decide_for("ca.example", false, &s), VTG_CAA_NOT_AUTHORIZED);
 }
 
-/* ---- tags and flags (RFC 8659 4.1, BR 3.2.2.8, SPEC.md 1-2, 12) ---- */
+/* ---- tags and flags (RFC 8659 4.1, BR 3.2.2.8, docs/rules.md sections 1-2, 12) ---- */
 
 Test(tags, iodef_only_restricts_nothing)
 {
@@ -245,7 +245,7 @@ Test(tags, issuemail_and_issuevmc_never_restrict_tls)
 
 Test(tags, critical_issuevmc_blocks_when_not_recognised)
 {
-	/* open-mpic's reading (SPEC.md 12), as a configuration */
+	/* open-mpic's reading (docs/rules.md section 12), as a configuration */
 	struct rrset s = {0};
 	add(&s, 128, "issuevmc", "vmc.example");
 	add(&s, 0, "issue", "ca.example");
@@ -357,7 +357,7 @@ Test(tags, critical_tag_with_odd_octets_shown_escaped)
 	cr_assert_str_eq(detail, "tag=a\\001\\032b");
 }
 
-/* ---- malformed RDATA (SPEC.md 1: fail closed) ---- */
+/* ---- malformed RDATA (docs/rules.md section 1: fail closed) ---- */
 
 Test(malformed, tag_length_zero_is_lookup_failure)
 {
@@ -401,7 +401,7 @@ Test(malformed, outranks_critical_unknown)
 	cr_assert_eq(decide(&id, false, &s), VTG_CAA_LOOKUP_FAILURE);
 }
 
-/* ---- issuer matching (RFC 8659 4.2, BR 3.2.2.8, SPEC.md 3, 12) ---- */
+/* ---- issuer matching (RFC 8659 4.2, BR 3.2.2.8, docs/rules.md sections 3, 12) ---- */
 
 Test(issuer, case_insensitive_by_default)
 {
@@ -502,7 +502,7 @@ Test(issuer, issuewild_ignored_for_non_wildcard)
 	DETAIL_HAS("issuewild");
 }
 
-/* ---- accounturi (RFC 8657 3, SPEC.md 0, 6) ---- */
+/* ---- accounturi (RFC 8657 3, docs/rules.md sections 0, 6) ---- */
 
 #define ACCT1 "https://ca.example/acct/1"
 #define ACCT2 "https://ca.example/acct/2"
@@ -559,7 +559,7 @@ Test(accounturi, absent_parameter_allows_any_account)
 
 Test(accounturi, mixed_case_parameter_tag_still_binds)
 {
-	/* [vantage] parameter tags case-insensitive (SPEC.md 6); Boulder would
+	/* [vantage] parameter tags case-insensitive (docs/rules.md section 6); Boulder would
 	 * ignore "AccountURI" and authorise any account (fail open) */
 	struct rrset s = {0};
 	add(&s, 0, "issue", "ca.example; AccountURI=" ACCT1);
@@ -613,7 +613,7 @@ Test(accounturi, applies_to_issuewild_too)
 	cr_assert_eq(decide(&id, true, &s), VTG_CAA_AUTHORIZED);
 }
 
-/* ---- validationmethods (RFC 8657 4, SPEC.md 6) ---- */
+/* ---- validationmethods (RFC 8657 4, docs/rules.md section 6) ---- */
 
 static enum vtg_caa_reason with_method(const char *value, const char *method)
 {

@@ -1,6 +1,6 @@
 /*
  * test_name.c — input names to A-label form (RFC 5890/5891 via libidn2,
- * BR 7.1.2.7.12, SPEC.md section 8): what is accepted, normalised, and why
+ * BR 7.1.2.7.12, docs/rules.md section 8): what is accepted, normalised, and why
  * the rest is an invalid name.
  */
 #include <criterion/criterion.h>

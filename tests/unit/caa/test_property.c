@@ -1,6 +1,6 @@
 /*
  * test_property.c — CAA RDATA split (RFC 8659 4.1), the issue-value grammar
- * (RFC 8659 4.2, SPEC.md 3), parameter iteration and the presentation form
+ * (RFC 8659 4.2, docs/rules.md section 3), parameter iteration and the presentation form
  * (RFC 1035 5.1, RFC 3597 5). Inputs are built byte by byte so every test
  * states exactly what was on the wire; parsers read from exact-size heap
  * copies so ASan catches any read past the end.

@@ -1,6 +1,6 @@
 /*
  * test_json.c — the JSON-lines writer: escaping (RFC 8259), invalid UTF-8
- * replaced by U+FFFD (SPEC.md section 0), automatic commas, numbers without
+ * replaced by U+FFFD (docs/rules.md section 0), automatic commas, numbers without
  * printf, flushing through a file descriptor.
  */
 #include <criterion/criterion.h>

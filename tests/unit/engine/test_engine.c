@@ -448,7 +448,7 @@ Test(engine, parse_addr_forms)
 Test(engine, steady_state_does_not_allocate)
 {
 	/* warm up, then 200 more queries (with a retry among them): the
-	 * engine's per-query path must not touch the heap (STYLE.md) */
+	 * engine's per-query path must not touch the heap (docs/architecture.md section 3) */
 	char name[64];
 	for (unsigned i = 0; i < 20; i++) {
 		snprintf(name, sizeof(name), "ok.w%u.example", i);

@@ -1,6 +1,6 @@
 /*
  * test_stub.c — reading a recursive resolver's response (stub mode,
- * SPEC.md section 0): AD means secure, SERVFAIL with a DNSSEC EDE means
+ * docs/rules.md section 0): AD means secure, SERVFAIL with a DNSSEC EDE means
  * bogus, the CNAME chain is followed inside the answer section, only records
  * owned by the chain count (RFC 2181 5.4.1), duplicates collapse, loops and
  * over-long chains fail, two different CNAMEs at one owner are malformed
