@@ -45,8 +45,12 @@ static void dcv_prepare(struct vtg_run *r, struct check *c)
 	c->dcv.expect = c->expect;
 	c->dcv.now = (int64_t)c->checked_at;
 	c->name_rc = vtg__input_name_parse(&c->nm, c->input, c->input_len);
-	if (c->name_rc != 0)
+	if (c->name_rc != 0) { /* the reason as a CAA line has it: code, then words */
+		char why[sizeof(c->nm.why)];
+		memcpy(why, c->nm.why, sizeof(why));
+		snprintf(c->nm.why, sizeof(c->nm.why), "invalid-name: %.100s", why);
 		return;
+	}
 	int rc = vtg__dcv_query(&c->dcv, c->nm.wire, c->dq, &c->dqtype);
 	if (rc != 0) {
 		c->name_rc = rc;

@@ -14,6 +14,7 @@ PKGS=(
   libunistring-dev libc6-dev
   nsd knot knot-dnsutils unbound dnsperf nftables iproute2
   gnuplot-nox jq bsdextrautils valgrind strace time dns-root-data python3
+  python3-jsonschema  # tests/schema/validate.py: the JSON lines against docs/schema
   ca-certificates
   # tests/cli/test_man.sh renders the manual pages (man -l, groff -ww)
   groff-base man-db

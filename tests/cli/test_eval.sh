@@ -11,13 +11,14 @@ fail=0
 
 ok() { pass=$((pass + 1)); }
 bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
+. "$SRC/tests/integration/lib.sh"; LINES=$(mktemp); trap 'rm -f "$LINES"' EXIT # validate: every line eval wrote
 
 # check NAME FIELD EXPECTED [extra eval args...]
 check() {
   local name=$1 filter=$2 want=$3
   shift 3
   local got
-  got=$("$V" eval $Z --ca ca.example "$@" -- "$name" 2>/dev/null | jq -r "$filter")
+  got=$("$V" eval $Z --ca ca.example "$@" -- "$name" 2>/dev/null | tee -a "$LINES" | jq -r "$filter")
   if [ "$got" = "$want" ]; then ok; else bad "$name: $filter = '$got', want '$want'"; fi
 }
 
@@ -61,6 +62,7 @@ out=$(printf 'www.caa.test\n\nbad..name\n%s\n\xff\xfe\nempty.caa.test\n' "$(head
   | "$V" eval $Z --ca ca.example 2>/dev/null)
 rc=$?
 [ $rc -eq 0 ] && ok || bad "stdin run exit $rc"
+printf '%s\n' "$out" >> "$LINES"
 n=$(printf '%s\n' "$out" | wc -l)
 [ "$n" -eq 6 ] && ok || bad "stdin: $n lines, want 6"
 order=$(printf '%s\n' "$out" | jq -r .decision | tr '\n' ' ')
@@ -80,6 +82,7 @@ rm -f "$tmp"
 [ $rc -eq 2 ] && ok || bad "bad zone: exit $rc"
 case "$err" in *:[0-9]*) ok ;; *) bad "bad zone error has no line: $err" ;; esac
 "$V" eval $Z --ca ca.example --compat nonsense x >/dev/null 2>&1; [ $? -eq 2 ] && ok || bad "bad --compat accepted"
+validate eval "$LINES"
 
 echo "$pass passed, $fail failed"
 [ $fail -eq 0 ]

@@ -18,6 +18,7 @@ pass=0
 fail=0
 ok() { pass=$((pass + 1)); }
 bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
+SRC=$2; . "$SRC/tests/integration/lib.sh" # the same pass / fail helpers, and validate
 
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
@@ -176,7 +177,7 @@ cp "$T/good.der" "$T/good_der_named.pem"
 
 ASOF=2025-01-01
 # run FILE... : one JSON line per certificate (stdout), status in $rc
-run() { out=$("$V" lint-root --as-of "$ASOF" "$@" 2>"$T/stderr"); rc=$?; }
+run() { out=$("$V" lint-root --as-of "$ASOF" "$@" 2>"$T/stderr"); rc=$?; [ -z "$out" ] || printf '%s\n' "$out" >> "$T/lines.jsonl"; }
 # chk FILE CHECK-ID RESULT [OBSERVED-SUBSTRING]
 chk() {
   local f=$1 id=$2 want=$3 sub=${4:-} got obs
@@ -357,6 +358,7 @@ rc=$?
 [ "$rc" -le 2 ] && ! grep -q 'Sanitizer\|runtime error' "$T/flip.err" && ok \
   || bad "byte flips: exit $rc: $(tail -5 "$T/flip.err")"
 jq -e . "$T/flip.out" >/dev/null && ok || bad "byte flips: invalid JSON"
+validate lint-root "$T/prefix.out" "$T/flip.out"
 
 # --- text format, usage errors ---
 out=$("$V" lint-root --as-of 2025-01-01 --format text "$T/good.pem" "$T/sub.pem" 2>/dev/null); rc=$?
@@ -367,6 +369,7 @@ out=$("$V" lint-root --as-of 2025-01-01 --format text "$T/good.pem" "$T/sub.pem"
 "$V" lint-root --as-of 2025-02-30 "$T/good.pem" >/dev/null 2>&1; [ $? = 2 ] && ok || bad "bad --as-of accepted"
 "$V" lint-root --format xml "$T/good.pem" >/dev/null 2>&1; [ $? = 2 ] && ok || bad "bad --format accepted"
 "$V" lint-root --help | grep -q -- --as-of && ok || bad "--help"
+validate lint-root "$T/lines.jsonl" # every report run() got
 
 echo "$pass passed, $fail failed"
 [ $fail -eq 0 ]

@@ -14,6 +14,7 @@ pass=0
 fail=0
 ok() { pass=$((pass + 1)); }
 bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
+SRC=$2; . "$SRC/tests/integration/lib.sh" # the same pass / fail helpers, and validate
 
 shopt -s nullglob
 files=("$DIR"/*.crt)
@@ -35,6 +36,7 @@ done
 
 n=$(wc -l < "$T/out.json")
 [ "$n" = "$certs" ] && ok || bad "$n reports for $certs certificates"
+validate lint-root "$T/out.json"
 jq -e -s 'all(.[]; (.checks | length) == 12 and (.result | IN("pass", "warning", "fail")))' \
   "$T/out.json" >/dev/null && ok || bad "a report is incomplete"
 # every file got its report, in argument order

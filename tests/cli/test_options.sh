@@ -16,6 +16,7 @@ ok() { pass=$((pass + 1)); }
 bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
 expect() { if [ "$2" = "$3" ]; then ok; else bad "$1: got '$2', want '$3'"; fi; }
 has() { if grep -q -- "$3" <<<"$2"; then ok; else bad "$1: no '$3' in: $2"; fi; }
+SRC=$2; . "$SRC/tests/integration/lib.sh" # the same pass / fail helpers, and validate
 
 R=(--resolver 127.0.0.1:9 --timeout-ms 50 --retries 0 --no-progress)
 
@@ -66,6 +67,7 @@ printf '[engine]\ntimeout-ms = 50\nretries = 3\n[perspective p]\nresolver = 127.
   > "$T/three.conf"
 line=$("$V" query --retries 0 --config "$T/three.conf" --no-progress a.example 2>/dev/null)
 has "flag before --config still wins (one try)" "$line" '"tries":1,'
+validate query <(printf '%s\n' "$line")
 
 # settings that make no sense for the command are refused
 "$V" query "${R[@]}" --mode enforce a.example > /dev/null 2>&1

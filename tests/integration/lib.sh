@@ -12,3 +12,11 @@ expect() { # description actual wanted
 # var PERSPECTIVE FIELD: a field of the world's description (world.env),
 # e.g. `var p0 NETNS` is $VTG_P0_NETNS
 var() { eval "echo \${VTG_$(echo "$1" | tr a-z A-Z)_$2}"; }
+# validate KIND FILE...: every line of the FILEs (what `vantage KIND`
+# wrote on stdout) matches docs/schema/KIND.schema.json
+# (tests/schema/validate.py); its complaints go to stderr with the FAIL
+validate() {
+  local out
+  if out=$(python3 "$SRC/tests/schema/validate.py" "$@" 2>&1); then ok
+  else bad "schema $1: ${*:2}: $(printf '%s\n' "$out" | head -5)"; fi
+}

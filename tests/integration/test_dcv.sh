@@ -38,7 +38,7 @@ hijack() {
 TOKEN=good-dns01-token-Xq3yYc0lTNWmB5l2cJ6A8w
 W=www.$VTG_NAME_HIJACK
 A=alias.$VTG_NAME_HIJACK
-dcv() { "$V" dcv --config "$T/five.conf" --no-progress "$@" > "$T/out.jsonl" 2> "$T/err.txt"; echo $? > "$T/rc"; }
+dcv() { "$V" dcv --config "$T/five.conf" --no-progress "$@" > "$T/out.jsonl" 2> "$T/err.txt"; echo $? > "$T/rc"; validate dcv "$T/out.jsonl"; }
 line() { jq -r --arg n "$1" "select(.name == \$n) | $2" "$T/out.jsonl"; }
 persp() { jq -r --arg n "$1" --arg id "$2" \
   "select(.name == \$n) | .perspectives[] | select(.id == \$id) | $3" "$T/out.jsonl"; }
@@ -130,6 +130,7 @@ for p in p0 r1; do
   ip netns exec "$(var "$p" NETNS)" "$V" dcv --resolver "$(var "$p" UNBOUND)" --no-progress \
     --method cname --label _vtg-dcv --expect "dcv-target.www.$VTG_NAME_HIJACK" "$A2" \
     > "$T/stub.jsonl" 2>&1
+  validate dcv <(grep "^{" "$T/stub.jsonl") # stderr is in the file too
   expect "cname compressed, via $p's unbound (stub)" \
     "$(jq -r '"\(.result) \(.seen)"' "$T/stub.jsonl" 2>/dev/null)" \
     "pass dcv-target.www.$VTG_NAME_HIJACK."

@@ -92,6 +92,7 @@ run() {
   else ok; fi
   expect "$tag: one line per input, in input order" \
     "$(jq -r .name "$T/$tag.jsonl" 2>/dev/null | md5sum)" "$(md5sum < "$names")"
+  validate "$1" "$T/$tag.jsonl" # $1: the vantage command (caa, dcv)
 }
 # p TAG NAME FILTER: a jq filter on NAME's line of run TAG
 p() { jq -r --arg n "$2" "select(.name == \$n) | $3" "$T/$1.jsonl"; }

@@ -40,6 +40,7 @@ n_names=$(wc -l < "$T/names")
 "$V" caa --config "$T/both.conf" --mode off --ca secure-ca.vtg,target-ca.vtg --no-progress \
   < "$T/names" > "$T/both.jsonl" 2> "$T/both.err"
 expect "agree: exit" "$?" 0
+validate caa "$T/both.jsonl"
 expect "agree: lines" "$(wc -l < "$T/both.jsonl")" "$n_names"
 # Per name and perspective: decision, relevant owner, the set (as a set) and
 # the DNSSEC status must match. Failures only need the same decision: the
@@ -86,6 +87,7 @@ for x in off on; do
   flag=; [ $x = on ] && flag=--lookup-failure-exception
   "$V" caa --config "$T/p0.conf" --mode off --ca secure-ca.vtg,glueless-ca.vtg $flag --no-progress \
     < "$T/rule.names" > "$T/rule-$x.jsonl" 2> "$T/rule-$x.err"
+  validate caa "$T/rule-$x.jsonl"
   expect "rule $x: lines" "$(wc -l < "$T/rule-$x.jsonl")" "$(wc -l < "$T/rule.names")"
 done
 j() { jq -r --arg n "$2" "select(.name == \$n) | $3" "$T/rule-$1.jsonl"; }
@@ -128,6 +130,7 @@ expect "glue-less relevant owner" "$(j off glueless.vexample .relevant_owner)" g
 # ---- 3. 0x20: mixed-case questions, answers checked, same results -------
 "$V" caa --config "$T/p0.conf" --mode off --ca secure-ca.vtg --qname-0x20 --no-progress \
   "$VTG_NAME_SECURE" "$VTG_NAME_DEEP" "$VTG_NAME_UNSIGNED_TLD" > "$T/x20.jsonl" 2> "$T/x20.err"
+validate caa "$T/x20.jsonl"
 expect "0x20: lines" "$(wc -l < "$T/x20.jsonl")" 3
 expect "0x20: secure permits" "$(jq -r 'select(.name == "'"$VTG_NAME_SECURE"'") | .reason' "$T/x20.jsonl")" authorized
 expect "0x20: no mismatches" "$(grep -o 'dropped-mismatch [0-9]*' "$T/x20.err" | awk '{print $2}')" 0
@@ -145,6 +148,7 @@ caa=$(( ${after:-0} - ${before:-0} ))
 echo "cache: $names names, $caa CAA queries at the server, $workers workers" >&2
 grep 'iterative:' "$T/cache.err" >&2
 expect "cache: lines" "$(wc -l < "$T/cache.jsonl")" "$names"
+validate caa <(head -n 2000 "$T/cache.jsonl") # a sample: all 100k lines would take a minute
 expect "cache: every name found its parent's set" \
   "$(jq -r 'select(.relevant_owner == (.name | split(".")[1:] | join("."))) | .name' "$T/cache.jsonl" | wc -l)" "$names"
 [ "$caa" -ge "$names" ] && ok || bad "cache: only $caa CAA queries for $names names"

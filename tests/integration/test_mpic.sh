@@ -65,6 +65,7 @@ run() { # conf mode -> one JSON line in $T/out.json
   "$V" caa --config "$T/$1.conf" --mode "$2" --ca good-ca.vtg --no-progress "$NAME" \
     > "$T/out.json" 2> "$T/err.txt"
   echo $? > "$T/rc"
+  validate caa "$T/out.json"
 }
 field() { jq -r "$1" "$T/out.json"; }
 persp() { jq -r --arg id "$1" ".perspectives[] | select(.id == \$id) | $2" "$T/out.json"; }
@@ -158,6 +159,7 @@ hijack
 # ---- the primary decides first: a prohibition has nothing to corroborate --
 "$V" caa --config "$T/five.conf" --ca other-ca.example --no-progress "$NAME" \
   > "$T/out.json" 2>/dev/null
+validate caa "$T/out.json"
 expect "primary prohibits" "$(field .decision)/$(field .reason)/$(field .corroborated)" \
   "deny/not-authorized: issue: issuer not listed/null"
 
@@ -168,6 +170,7 @@ expect "3 remotes: exit 2" "$?" 2
 expect "3 remotes: reason" "$(grep -c '3 remote perspectives, BR 3.2.2.9 requires at least [45]' "$T/err.txt")" 1
 "$V" caa --config "$T/three.conf" --min-remotes 3 --ca good-ca.vtg --no-progress "$NAME" \
   > "$T/out.json" 2>/dev/null
+validate caa "$T/out.json"
 expect "3 remotes with --min-remotes 3" "$(field .quorum)" "3/3"
 conf allarin "p0 r1 r2 r3 r4 r5" "r2=ARIN r3=ARIN r4=ARIN r5=ARIN"
 "$V" caa --config "$T/allarin.conf" --ca good-ca.vtg --no-progress "$NAME" > /dev/null 2> "$T/err.txt"
@@ -192,6 +195,7 @@ openssl req -x509 -key "$T/k.pem" -in "$T/r.csr" -copy_extensions copy -days 1 -
 for src in "--csr $T/r.csr" "--cert $T/c.der"; do
   # shellcheck disable=SC2086
   "$V" caa --config "$T/five.conf" --ca good-ca.vtg --no-progress $src > "$T/out.jsonl" 2>/dev/null
+  validate caa "$T/out.jsonl"
   expect "SANs from ${src%% *}" "$(jq -r '"\(.name)=\(.decision)"' "$T/out.jsonl" | tr '\n' ' ')" \
     "$NAME=permit *.$VTG_NAME_SECURE=deny "
 done

@@ -46,6 +46,7 @@ printf '%s\n' $names > "$T/names"
 "$V" caa --config "$T/all.conf" --mode off --ca secure-ca.vtg,target-ca.vtg --no-progress \
   --timeout-ms 500 < "$T/names" > "$T/caa.jsonl" 2> "$T/caa.err"
 expect "caa exit" "$?" 0
+validate caa "$T/caa.jsonl"
 expect "caa lines" "$(wc -l < "$T/caa.jsonl")" "$(wc -l < "$T/names")"
 jqn() { jq -r --arg n "$1" "select(.name == \$n) | $2" "$T/caa.jsonl"; }
 expect "secure permits" "$(jqn "$VTG_NAME_SECURE" .reason)" authorized
@@ -71,6 +72,7 @@ printf '[engine]\ntimeout-ms = 200\nretries = 2\n[perspective p0]\nnetns = %s\nr
   "$VTG_P0_NETNS" "$VTG_SERVER_TIMEOUT" > "$T/drop.conf"
 "$V" query -t CAA --config "$T/drop.conf" --no-progress "$VTG_NAME_TIMEOUT_INSECURE" \
   > "$T/drop.jsonl" 2> "$T/drop.err"
+validate query "$T/drop.jsonl"
 expect "dropped query error" "$(jq -r .error "$T/drop.jsonl")" timeout
 expect "dropped query tries" "$(jq -r .tries "$T/drop.jsonl")" 3
 grep -q 'retried 2, timed out 1' "$T/drop.err" && ok || bad "counters: $(cat "$T/drop.err")"
@@ -87,6 +89,7 @@ printf '[perspective p0]\nnetns = %s\nsource = %s\nresolver = %s\n' \
 "$V" query -t CAA --config "$T/p0.conf" --no-progress --timeout-ms 300 --retries 6 \
   < "$T/bench10k" > "$T/loss.jsonl" 2> "$T/loss.err"
 "$WORLD" loss p0 0 >/dev/null
+validate query "$T/loss.jsonl"
 expect "loss: lines" "$(wc -l < "$T/loss.jsonl")" 10000
 expect "loss: all NOERROR with one CAA" \
   "$(jq -r 'select(.rcode == "NOERROR" and (.answers | length) == 1) | .name' "$T/loss.jsonl" | wc -l)" 10000
@@ -113,6 +116,7 @@ head -n 2000 "$VTG_BENCH_NAMES" > "$T/spoof.names"
 "$V" caa --config "$T/spoof.conf" --mode off --ca genuine.example --no-progress < "$T/spoof.names" \
   > "$T/spoof-caa.jsonl" 2> "$T/spoof-caa.err"
 kill "$SPID" 2>/dev/null; SPID=
+validate query "$T/spoof.jsonl"; validate caa "$T/spoof-caa.jsonl"
 expect "spoof: lines" "$(wc -l < "$T/spoof.jsonl")" 2000
 expect "spoof: genuine answers" \
   "$(jq -r 'select((.answers | length) == 1 and (.answers[0] | endswith("CAA 0 issue \"genuine.example\""))) | .name' "$T/spoof.jsonl" | wc -l)" 2000
