@@ -692,9 +692,14 @@ void vtg__run_interrupted_line(const struct vtg_run *r, uint32_t id, struct vtg_
 	vtg__json_obj_begin(j);
 	vtg__json_key(j, "name");
 	vtg__json_strn(j, c->input, strnlen(c->input, c->input_len));
-	if (c->ops == &vtg__kind_caa) {
+	if (c->ops == &vtg__kind_caa) { /* the shape of an invalid name's line */
+		vtg__json_kstr(j, "ascii_name", NULL);
 		vtg__json_kstr(j, "decision", "deny");
 		vtg__json_kstr(j, "reason", "interrupted");
+		vtg__json_kstr(j, "relevant_owner", NULL);
+		vtg__json_key(j, "records");
+		vtg__json_arr_begin(j);
+		vtg__json_arr_end(j);
 	} else if (c->ops == &vtg__kind_dcv) {
 		vtg__json_kstr(j, "method", vtg__dcv_method_str(c->dcv.method));
 		vtg__json_kstr(j, "result", "fail");

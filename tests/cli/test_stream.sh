@@ -8,6 +8,7 @@
 # usage: test_stream.sh VANTAGE_BINARY SOURCE_DIR
 set -u
 V=$1
+SRC=$(cd "$2" && pwd)
 T=$(mktemp -d /tmp/vtg-stream.XXXXXX)
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; rm -rf "$T"; }
@@ -19,6 +20,10 @@ bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
 expect() { if [ "$2" = "$3" ]; then ok; else bad "$1: got '$2', want '$3'"; fi; }
 has() { if grep -q -- "$3" <<<"$2"; then ok; else bad "$1: no '$3' in: $2"; fi; }
 Q=(--timeout-ms 50 --retries 0 --no-progress)
+valid() { # KIND FILE: every line against docs/schema/KIND.schema.json
+  if python3 "$SRC/tests/schema/validate.py" "$1" "$2" > "$T/valid.err" 2>&1; then ok
+  else bad "$2 against the $1 schema: $(head -3 "$T/valid.err")"; fi
+}
 
 python3 -c '
 import socket, sys, time
@@ -65,6 +70,23 @@ for sig in INT TERM; do
   expect "SIG$sig: unfinished ones say interrupted" "$(jq -r .error "$T/out-$sig" | sort -u)" interrupted
   has "SIG$sig: summary written" "$(cat "$T/err-$sig")" "vantage query: 6 names"
   has "SIG$sig: interruptions counted" "$(cat "$T/err-$sig")" "6 checks interrupted"
+  valid query "$T/out-$sig"
+done
+# the interrupted lines of caa and dcv have their kinds' shapes
+for k in caa dcv; do
+  mkfifo "$T/in-$k"
+  (echo a.example; sleep 30) > "$T/in-$k" &
+  pids+=($!)
+  extra=(--ca ca.example); [ $k = dcv ] && extra=(--method dns-01 --expect x)
+  "$V" $k "${extra[@]}" --resolver "$BH" --timeout-ms 20000 --retries 0 --no-progress \
+    --grace-ms 100 < "$T/in-$k" > "$T/out-$k" 2>/dev/null &
+  vp=$!
+  sleep 0.7
+  kill -INT "$vp"
+  wait "$vp"
+  expect "$k interrupted: exit 130" "$?" 130
+  expect "$k interrupted: reason" "$(jq -r .reason "$T/out-$k")" interrupted
+  valid "$k" "$T/out-$k"
 done
 # a check that finishes within the grace period keeps its real line
 mkfifo "$T/in-g"
@@ -133,6 +155,18 @@ expect "query: default type A" "$(jq -r .type "$T/q")" A
   > "$T/q" 2>/dev/null
 expect "query -t repeated: one line per name and type" "$(jq -r '.name + " " + .type' "$T/q" | tr '\n' ',')" \
   "a.example DS,a.example DNSKEY,a.example HTTPS,a.example HTTPS,b.example DS,b.example DNSKEY,b.example HTTPS,b.example HTTPS,"
+valid query "$T/q"
+for k in caa dcv query; do
+  extra=(); [ $k = caa ] && extra=(--ca ca.example); [ $k = dcv ] && extra=(--method dns-01 --expect x)
+  "$V" $k "${extra[@]}" --resolver 127.0.0.1:9 "${Q[@]}" --format compact a.example 'bad name!' \
+    > "$T/compact-$k" 2>/dev/null
+  expect "$k --format compact: a line each" "$(wc -l < "$T/compact-$k")" 2
+  valid compact "$T/compact-$k"
+done
+expect "compact: per perspective id and reason only" \
+  "$(head -1 "$T/compact-caa" | jq -c '.perspectives[0] | keys')" '["decision","id","reason"]'
+"$V" caa --ca ca.example --resolver 127.0.0.1:9 "${Q[@]}" --format terse a.example > /dev/null 2>&1
+expect "--format other: refused" "$?" 2
 "$V" query --resolver 127.0.0.1:9 "${Q[@]}" -t NOSUCHTYPE a.example > /dev/null 2>&1
 expect "query -t unknown refused" "$?" 2
 
