@@ -107,7 +107,15 @@ static void progress(struct vtg_lines *l, bool final)
 	if (l->total)
 		fprintf(stderr, " / %llu (%.0f %%)", (unsigned long long)l->total,
 			100.0 * (double)(l->next_emit + l->skipped) / (double)l->total);
-	fprintf(stderr, " done, %llu read, %.0f names/s", (unsigned long long)l->next_seq, rate);
+	uint64_t pos, neg, fails;
+	vtg__run_outcomes(l->run, &pos, &neg, &fails);
+	const char *yes = l->kind == VTG_CHECK_CAA ? "permit" : l->kind == VTG_CHECK_DCV ? "pass"
+											  : "answered";
+	const char *no = l->kind == VTG_CHECK_CAA ? "deny" : l->kind == VTG_CHECK_DCV ? "fail"
+										       : "unanswered";
+	fprintf(stderr, " done (%llu %s, %llu %s, %llu lookup failures), %llu read, %.0f names/s",
+		(unsigned long long)pos, yes, (unsigned long long)neg, no,
+		(unsigned long long)fails, (unsigned long long)l->next_seq, rate);
 	if (l->total && rate > 0 && l->total > l->next_emit + l->skipped)
 		fprintf(stderr, ", ETA %.0f s",
 			(double)(l->total - l->next_emit - l->skipped) / rate);

@@ -226,6 +226,14 @@ static void on_final(void *ud, const struct vtg_agg_check *ck)
 	c->ops->line(S, c, ck);
 	if (r->p.compact)
 		compact_line(r, c, ck);
+	/* for the owner's progress line: single writer, relaxed */
+	struct shard *sh = S;
+	if (c->positive)
+		__atomic_store_n(&sh->n_pos, sh->n_pos + 1, __ATOMIC_RELAXED);
+	else
+		__atomic_store_n(&sh->n_neg, sh->n_neg + 1, __ATOMIC_RELAXED);
+	if (c->name_rc == 0 && !ck->votes[0].answered)
+		__atomic_store_n(&sh->n_fail, sh->n_fail + 1, __ATOMIC_RELAXED);
 	if (r->p.api) {
 		/* one JSON object as a C string, without the line's newline */
 		if (c->line.len && c->line.buf[c->line.len - 1] == '\n')
@@ -714,6 +722,16 @@ void vtg__run_interrupted_line(const struct vtg_run *r, uint32_t id, struct vtg_
 	}
 	vtg__json_obj_end(j);
 	vtg__json_line_end(j);
+}
+
+void vtg__run_outcomes(const struct vtg_run *r, uint64_t *pos, uint64_t *neg, uint64_t *fail)
+{
+	*pos = *neg = *fail = 0;
+	for (unsigned k = 0; k < r->n_shards; k++) {
+		*pos += __atomic_load_n(&r->shards[k].n_pos, __ATOMIC_RELAXED);
+		*neg += __atomic_load_n(&r->shards[k].n_neg, __ATOMIC_RELAXED);
+		*fail += __atomic_load_n(&r->shards[k].n_fail, __ATOMIC_RELAXED);
+	}
 }
 
 void vtg__run_persp_counts(const struct vtg_run *r, unsigned p, uint64_t *results,

@@ -131,6 +131,7 @@ struct shard {
 	/* per perspective: results of checks with a valid name, and answered
 	 * ones (this worker writes, the owner reads: relaxed atomics) */
 	uint64_t results[VTG_MAX_PERSPECTIVES], answered[VTG_MAX_PERSPECTIVES];
+	uint64_t n_pos, n_neg, n_fail; /* finished checks: positive, not, lookup failed */
 	int init_rc, fatal;           /* worker set-up result; ring error */
 	char err[512];
 };

@@ -119,6 +119,9 @@ void vtg__run_abort(struct vtg_run *r);
  * its name and kind with reason `interrupted`, into j (owner thread; the
  * entry's own line is not touched). */
 void vtg__run_interrupted_line(const struct vtg_run *r, uint32_t id, struct vtg_json *j);
+/* Checks finished so far: positive (permit / pass / answered), not, and
+ * those whose primary lookup failed (owner thread, while the run goes). */
+void vtg__run_outcomes(const struct vtg_run *r, uint64_t *pos, uint64_t *neg, uint64_t *fail);
 /* Perspective p so far: checks with a valid name that had its result, and
  * of those how many got an answer (owner thread, while the run goes). */
 void vtg__run_persp_counts(const struct vtg_run *r, unsigned p, uint64_t *results,
