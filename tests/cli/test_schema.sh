@@ -62,13 +62,13 @@ printf 'example.com token-token-token\nbad..name x\nexample.org\n\n' \
 "$V" dcv "${R[@]}" --method contact-email example.com >> "$T/dcv.jsonl" 2>/dev/null
 "$V" dcv --config "$T/mpic.conf" --min-remotes 2 --mode report-only --no-progress --method dns-change \
   --expect abc example.com >> "$T/dcv.jsonl" 2>/dev/null
-expect "dcv lines" "$(wc -l < "$T/dcv.jsonl")" 6
+expect "dcv lines (the blank one skipped)" "$(wc -l < "$T/dcv.jsonl")" 5
 validate dcv "$T/dcv.jsonl"
 
 "$V" query "${R[@]}" -t A example.com bad..name '' > "$T/query.jsonl" 2>/dev/null
 "$V" query --config "$T/two.conf" --no-progress -t TXT example.com >> "$T/query.jsonl" 2>/dev/null
 "$V" query --config "$T/mpic.conf" --no-progress -t CAA example.com >> "$T/query.jsonl" 2>/dev/null
-expect "query lines" "$(wc -l < "$T/query.jsonl")" 5
+expect "query lines (the empty name skipped)" "$(wc -l < "$T/query.jsonl")" 4
 validate query "$T/query.jsonl"
 
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$T/k.pem" \
