@@ -29,6 +29,9 @@ const char *vtg__lookup_fail_str(enum vtg_lookup_fail f)
 	case VTG_FAIL_DEADLINE: return "deadline";
 	case VTG_FAIL_NO_NAMESERVER: return "no-usable-nameserver";
 	case VTG_FAIL_NS_CYCLE: return "nameserver-cycle";
+	case VTG_FAIL_UNREACHABLE: return "unreachable: port unreachable";
+	case VTG_FAIL_UNREACHABLE_HOST: return "unreachable: host unreachable";
+	case VTG_FAIL_UNREACHABLE_NET: return "unreachable: network unreachable";
 	}
 	return "unknown";
 }
@@ -48,6 +51,8 @@ void vtg__caa_climb_init(struct vtg_caa_climb *c, const struct vtg_caa_policy *p
 	c->min_ttl = 0;
 	c->last = NULL;
 	c->dnssec = VTG_DNSSEC_SECURE;
+	c->zone_dnssec = VTG_DNSSEC_SECURE;
+	c->n_servers = 0;
 	c->failure_permitted = false;
 	c->why_bogus[0] = '\0';
 	c->dnssec_weak = false;
@@ -91,13 +96,40 @@ static void name_at(const struct vtg_caa_climb *c, size_t off, char *buf, size_t
 
 /* BR 3.2.2.8: a failure may count as permission only when (1) it is outside
  * the CA's infrastructure, (2) the lookup was retried at least once, and
- * (3) the validator proved the domain Insecure (RFC 4035 4.3). Indeterminate
- * never qualifies (SPEC.md section 9). */
+ * (3) the validator proved the domain Insecure (RFC 4035 4.3): the zone
+ * cut's proven status with the proof itself (the failed lookup's own
+ * `dnssec` is indeterminate). Indeterminate never qualifies (SPEC.md
+ * section 9). */
 static bool exception_applies(const struct vtg_caa_policy *pol,
 			      const struct vtg_lookup_answer *a)
 {
 	return pol->failure_exception && !a->ca_infra && a->tries >= 2 &&
-	       a->dnssec == VTG_DNSSEC_INSECURE && a->proof != NULL;
+	       vtg__lookup_zone_dnssec(a) == VTG_DNSSEC_INSECURE && a->proof != NULL;
+}
+
+/* The index of the answer's server in the climb's table (added when new). */
+static uint8_t server_index(struct vtg_caa_climb *c, const struct sockaddr_storage *ss)
+{
+	if (!ss)
+		return VTG_CLIMB_NO_SERVER;
+	struct vtg_srv_addr a;
+	vtg__srv_addr_set(&a, ss);
+	if (a.fam == 0)
+		return VTG_CLIMB_NO_SERVER;
+	for (unsigned i = 0; i < c->n_servers; i++)
+		if (memcmp(&c->servers[i], &a, sizeof(a)) == 0)
+			return (uint8_t)i;
+	if (c->n_servers >= VTG_CLIMB_MAX_SERVERS)
+		return VTG_CLIMB_NO_SERVER;
+	c->servers[c->n_servers] = a;
+	return (uint8_t)c->n_servers++;
+}
+
+const struct vtg_srv_addr *vtg__caa_climb_server(const struct vtg_caa_climb *c, unsigned i)
+{
+	if (i >= c->n_steps || c->steps[i].server == VTG_CLIMB_NO_SERVER)
+		return NULL;
+	return &c->servers[c->steps[i].server];
 }
 
 void vtg__caa_climb_feed(struct vtg_caa_climb *c, const struct vtg_lookup_answer *a)
@@ -106,10 +138,24 @@ void vtg__caa_climb_feed(struct vtg_caa_climb *c, const struct vtg_lookup_answer
 		return;
 	char where[VTG_DNS_MAX_TEXT + 2];
 	c->last = a;
+	enum vtg_lookup_fail fail = a->fail;
+	if (fail == VTG_FAIL_NONE && a->rcode != VTG_RCODE_NOERROR &&
+	    a->rcode != VTG_RCODE_NXDOMAIN)
+		fail = VTG_FAIL_RCODE; /* a backend that forgot to classify */
+	if (fail == VTG_FAIL_NONE && a->rcode == VTG_RCODE_NXDOMAIN &&
+	    (c->pol->id.compat & VTG_CAA_COMPAT_TLD_NXDOMAIN_FAIL) &&
+	    vtg__name_labels(c->name + c->cur) == 1)
+		fail = VTG_FAIL_TLD_NXDOMAIN; /* Boulder: refuse removed TLDs */
+	/* a failure validated nothing: it never makes the path look secure,
+	 * whatever its backend said (the zone's status is zone_dnssec) */
+	enum vtg_dnssec ds = vtg__lookup_fail_dnssec(fail, a->dnssec);
+	enum vtg_dnssec zs = vtg__lookup_zone_dnssec(a);
 	if (c->n_steps < VTG_CLIMB_MAX_STEPS) {
 		struct vtg_caa_step *s = &c->steps[c->n_steps++];
 		s->name_off = (uint8_t)c->cur;
-		s->dnssec = (uint8_t)a->dnssec;
+		s->dnssec = (uint8_t)ds;
+		s->zone_dnssec = (uint8_t)zs;
+		s->server = server_index(c, a->server);
 		s->fail = (uint8_t)a->fail;
 		s->tries = (uint8_t)(a->tries > 255 ? 255 : a->tries);
 		s->rcode = (uint16_t)a->rcode;
@@ -118,8 +164,10 @@ void vtg__caa_climb_feed(struct vtg_caa_climb *c, const struct vtg_lookup_answer
 		s->failure_permitted = false;
 		s->latency_ms = (float)a->latency_ms;
 	}
-	if (strength(a->dnssec) < strength(c->dnssec))
-		c->dnssec = a->dnssec;
+	if (strength(ds) < strength(c->dnssec))
+		c->dnssec = ds;
+	if (strength(zs) < strength(c->zone_dnssec))
+		c->zone_dnssec = zs;
 	if (a->dnssec_weak)
 		c->dnssec_weak = true;
 	if (a->dnssec == VTG_DNSSEC_BOGUS)
@@ -134,15 +182,6 @@ void vtg__caa_climb_feed(struct vtg_caa_climb *c, const struct vtg_lookup_answer
 		finish(c, VTG_CAA_DNSSEC_BOGUS);
 		return;
 	}
-
-	enum vtg_lookup_fail fail = a->fail;
-	if (fail == VTG_FAIL_NONE && a->rcode != VTG_RCODE_NOERROR &&
-	    a->rcode != VTG_RCODE_NXDOMAIN)
-		fail = VTG_FAIL_RCODE; /* a backend that forgot to classify */
-	if (fail == VTG_FAIL_NONE && a->rcode == VTG_RCODE_NXDOMAIN &&
-	    (c->pol->id.compat & VTG_CAA_COMPAT_TLD_NXDOMAIN_FAIL) &&
-	    vtg__name_labels(c->name + c->cur) == 1)
-		fail = VTG_FAIL_TLD_NXDOMAIN; /* Boulder: refuse removed TLDs */
 
 	if (fail != VTG_FAIL_NONE) {
 		name_at(c, c->cur, where, sizeof(where));

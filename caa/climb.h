@@ -32,6 +32,11 @@
 #include "resolver/wire.h"
 
 #define VTG_CLIMB_MAX_STEPS 128 /* a 255-octet name has at most 127 labels */
+/* distinct servers a climb remembers for its evidence: a climb asks one
+ * zone per label at most, and few names have more than a handful; a step
+ * whose server does not fit says none (VTG_CLIMB_NO_SERVER) */
+#define VTG_CLIMB_MAX_SERVERS 16
+#define VTG_CLIMB_NO_SERVER 0xff
 
 struct vtg_caa_policy {
 	struct vtg_caa_identity id;
@@ -41,7 +46,9 @@ struct vtg_caa_policy {
 /* One lookup the climb made: the evidence BR 5.4.1 asks to keep. */
 struct vtg_caa_step {
 	uint8_t name_off;        /* queried name = climb->name + name_off */
-	uint8_t dnssec;          /* enum vtg_dnssec */
+	uint8_t dnssec;          /* enum vtg_dnssec: never SECURE for a failure */
+	uint8_t zone_dnssec;     /* enum vtg_dnssec: the zone cut's proven status */
+	uint8_t server;          /* index into climb->servers, or VTG_CLIMB_NO_SERVER */
 	uint8_t fail;            /* enum vtg_lookup_fail */
 	uint8_t tries;
 	uint16_t rcode;
@@ -62,7 +69,9 @@ struct vtg_caa_climb {
 	int relevant_off;         /* offset of the relevant owner, -1: none */
 	uint32_t min_ttl;         /* smallest TTL of the relevant set */
 	const struct vtg_lookup_answer *last; /* the answer the climb ended on */
-	enum vtg_dnssec dnssec;   /* the weakest status seen on the path */
+	enum vtg_dnssec dnssec;   /* the weakest status seen on the path (a
+				   * failed lookup is indeterminate, never secure) */
+	enum vtg_dnssec zone_dnssec; /* the weakest proven zone status on the path */
 	char why_bogus[64];       /* the validator's reason, when bogus */
 	bool dnssec_weak;         /* a weak algorithm or key on the path */
 	bool failure_permitted;
@@ -70,6 +79,8 @@ struct vtg_caa_climb {
 	struct vtg_insecure_proof proof;
 	unsigned n_steps;
 	struct vtg_caa_step steps[VTG_CLIMB_MAX_STEPS];
+	unsigned n_servers;
+	struct vtg_srv_addr servers[VTG_CLIMB_MAX_SERVERS];
 };
 
 /* name: wire form of X (for "*.X" pass X and wildcard = true). */
@@ -94,6 +105,10 @@ int vtg__caa_climb_run(struct vtg_caa_climb *c, vtg_lookup_fn fn, void *ctx,
 /* Relevant RRset after a completed climb (NULL / 0 when none); valid only
  * while the last answer fed is. */
 const struct vtg_rdata *vtg__caa_climb_rrs(const struct vtg_caa_climb *c, size_t *n);
+
+/* The server that answered step i, or NULL when none did (a timeout, an
+ * offline backend). */
+const struct vtg_srv_addr *vtg__caa_climb_server(const struct vtg_caa_climb *c, unsigned i);
 
 /* Minimum TTL of the relevant set, or 0 when there is none. */
 uint32_t vtg__caa_climb_min_ttl(const struct vtg_caa_climb *c);

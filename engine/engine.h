@@ -9,7 +9,8 @@
  * no locks. The caller submits (perspective, upstream, qname, qtype) queries
  * into fixed slots and runs the loop; each accepted query completes exactly
  * once through the callback with either a matched, parsed response or a
- * failure (timeout after the last retry, TCP failure, local error). Nothing
+ * failure (timeout after the last retry, an ICMP destination unreachable
+ * quoting the query, TCP failure, local error). Nothing
  * on the per-query path allocates: slots, query buffers, the provided
  * receive-buffer ring and the TCP buffers are sized when the worker is made.
  */
@@ -65,6 +66,8 @@ struct vtg_persp_stats {
 	uint64_t sent, received, retried, timed_out, dropped_mismatch;
 	uint64_t tcp_fallbacks, tcp_failed, send_errors, completed;
 	uint64_t edns_fallbacks;   /* FORMERR / NOTIMP to EDNS: asked again without OPT */
+	uint64_t unreachable;      /* ICMP unreachable errors matched to a query */
+	uint64_t failed;           /* queries completed with a failure (any fail code) */
 };
 
 /* What a completed query reports. msg and server point into engine memory

@@ -90,6 +90,14 @@ int vtg__engine_open_socket(struct vtg_worker *w, struct persp *p, int type, int
 		/* FORCE needs CAP_NET_ADMIN; fall back to the capped size */
 		if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &sz, sizeof(sz)) != 0)
 			setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz));
+		/* ICMP errors on these unconnected sockets go to the error queue
+		 * with the quoted query (udp.c: an unreachable server fails its
+		 * queries at once); without it the kernel drops them */
+		int on = 1;
+		if (family == AF_INET6)
+			setsockopt(fd, IPPROTO_IPV6, IPV6_RECVERR, &on, sizeof(on));
+		else
+			setsockopt(fd, IPPROTO_IP, IP_RECVERR, &on, sizeof(on));
 	}
 	if (p->cfg.iface[0] &&
 	    setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, p->cfg.iface,

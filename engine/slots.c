@@ -44,6 +44,8 @@ void vtg__engine_complete(struct vtg_worker *w, uint32_t i, enum vtg_lookup_fail
 						s->state == S_TCP_WAIT))
 		p->up[s->upstream].inflight--;
 	p->st.completed++;
+	if (fail != VTG_FAIL_NONE)
+		p->st.failed++;
 	w->n_active--;
 	w->completions++;
 	if (s->state == S_UDP)

@@ -16,13 +16,32 @@
  * type, class) is the one asked. Anything else is counted and dropped, and
  * the real query keeps waiting.
  *
+ * Unreachable servers: the sockets have IP_RECVERR / IPV6_RECVERR, so an
+ * ICMP destination unreachable (RFC 792, RFC 4443) for one of our queries
+ * is queued on the socket's error queue and ends its multishot receive
+ * with the error (-ECONNREFUSED, -EHOSTUNREACH, ...). Only then is the
+ * queue drained, with plain non-blocking recvmsg(MSG_ERRQUEUE) calls: the
+ * normal path costs nothing, a dead server costs one drain per error CQE.
+ * An error is matched like a response: the (socket, ID) the ICMP quotes
+ * must name a waiting slot whose destination is the quoted one (so an
+ * off-path forger needs what forging an answer needs, and can only make
+ * the lookup fail). The query then fails at once with VTG_FAIL_UNREACHABLE
+ * (port; _HOST, _NET), or, in stub mode with more than one upstream and
+ * tries left, goes to the next upstream at once.
+ *
  * The loop lives here, with the datagram handler, so the per-datagram path
  * (CQE -> match -> complete) stays in one file and inlines as it did
  * before the engine was split.
  */
+#include <netinet/in.h>
 #include <stdio.h>
+#include <time.h> /* before linux/errqueue.h, which uses struct timespec */
+
+#include <linux/errqueue.h>
 
 #include "engine/engine_int.h"
+
+#define ERRQ_DRAIN_MAX 256 /* errors read per error CQE; more re-raise the error */
 
 void vtg__engine_rnd_refill(struct vtg_worker *w)
 {
@@ -208,6 +227,105 @@ static void udp_datagram(struct vtg_worker *w, uint32_t si, const uint8_t *buf, 
 	vtg__engine_complete(w, i, VTG_FAIL_NONE, &w->msg, false, 0);
 }
 
+/* ------------------------------------------------------ ICMP errors */
+
+/* An errno an ICMP error leaves on a socket (sk_err). */
+static bool is_icmp_errno(int e)
+{
+	return e == ECONNREFUSED || e == EHOSTUNREACH || e == EHOSTDOWN || e == ENETUNREACH ||
+	       e == ENONET;
+}
+
+/* The failure an extended error stands for, or NONE (not an unreachable:
+ * fragmentation needed, a local error, ...). Linux maps ICMP type / code
+ * to ee_errno for both families (icmp_err_convert, icmpv6_err_convert). */
+static enum vtg_lookup_fail unreach_of(const struct sock_extended_err *ee)
+{
+	if (ee->ee_origin != SO_EE_ORIGIN_ICMP && ee->ee_origin != SO_EE_ORIGIN_ICMP6 &&
+	    ee->ee_origin != SO_EE_ORIGIN_LOCAL)
+		return VTG_FAIL_NONE;
+	switch (ee->ee_errno) {
+	case ECONNREFUSED: return VTG_FAIL_UNREACHABLE;      /* port unreachable */
+	case EHOSTUNREACH:
+	case EHOSTDOWN: return VTG_FAIL_UNREACHABLE_HOST;
+	case ENETUNREACH:
+	case ENONET: return VTG_FAIL_UNREACHABLE_NET;
+	}
+	return VTG_FAIL_NONE;
+}
+
+/* One queued error on socket si: the query it quotes, if still waiting,
+ * fails now (or tries the next upstream). */
+static void udp_unreachable(struct vtg_worker *w, uint32_t si, const uint8_t *quoted,
+			    size_t qlen, const struct sockaddr_storage *to, socklen_t tolen,
+			    enum vtg_lookup_fail f)
+{
+	struct persp *p = &w->persp[w->socks[si].persp];
+	if (qlen < 2)
+		return;
+	uint16_t id = (uint16_t)(quoted[0] << 8 | quoted[1]);
+	uint32_t i = h_find(w, hkey(si, id));
+	if (i == NIL)
+		return;
+	struct slot *s = &w->slots[i];
+	if (s->state != S_UDP || !same_addr(s->dst, to, tolen))
+		return;
+	p->st.unreachable++;
+	if (s->upstream != DIRECT && p->cfg.n_upstreams > 1 && s->tries < s->max_tries) {
+		/* another upstream may be up: ask it now, as a retry would */
+		h_del(w, hkey(s->sock, s->id));
+		list_unlink(w, i);
+		p->st.retried++;
+		p->up[s->upstream].inflight--;
+		s->upstream = (uint16_t)((s->upstream + 1) % p->cfg.n_upstreams);
+		s->dst = &p->cfg.upstream[s->upstream];
+		p->up[s->upstream].inflight++;
+		vtg__engine_send_udp(w, i);
+		return;
+	}
+	vtg__engine_complete(w, i, f, NULL, false, 0);
+}
+
+/* Read socket si's error queue (its receive ended with an error). */
+static void udp_errqueue(struct vtg_worker *w, uint32_t si)
+{
+	int fd = w->socks[si].fd;
+	for (unsigned n = 0; n < ERRQ_DRAIN_MAX; n++) {
+		uint8_t quoted[QUERY_MAX];
+		union {
+			struct cmsghdr align;
+			uint8_t buf[CMSG_SPACE(sizeof(struct sock_extended_err) +
+					       sizeof(struct sockaddr_in6))];
+		} ctl;
+		struct sockaddr_storage to;
+		struct iovec iov = {.iov_base = quoted, .iov_len = sizeof(quoted)};
+		struct msghdr mh = {
+			.msg_name = &to,
+			.msg_namelen = sizeof(to),
+			.msg_iov = &iov,
+			.msg_iovlen = 1,
+			.msg_control = ctl.buf,
+			.msg_controllen = sizeof(ctl.buf),
+		};
+		ssize_t got = recvmsg(fd, &mh, MSG_ERRQUEUE | MSG_DONTWAIT);
+		if (got < 0) {
+			if (errno == EINTR)
+				continue;
+			return; /* EAGAIN: drained */
+		}
+		for (struct cmsghdr *cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm)) {
+			if (!((cm->cmsg_level == IPPROTO_IP && cm->cmsg_type == IP_RECVERR) ||
+			      (cm->cmsg_level == IPPROTO_IPV6 && cm->cmsg_type == IPV6_RECVERR)))
+				continue;
+			struct sock_extended_err ee;
+			memcpy(&ee, CMSG_DATA(cm), sizeof(ee));
+			enum vtg_lookup_fail f = unreach_of(&ee);
+			if (f != VTG_FAIL_NONE)
+				udp_unreachable(w, si, quoted, (size_t)got, &to, mh.msg_namelen, f);
+		}
+	}
+}
+
 /* ---------------------------------------------------------------- loop */
 
 static void handle_cqe(struct vtg_worker *w, struct io_uring_cqe *cqe)
@@ -223,7 +341,10 @@ static void handle_cqe(struct vtg_worker *w, struct io_uring_cqe *cqe)
 			rbuf_return(w, bid);
 		}
 		if (!(cqe->flags & IORING_CQE_F_MORE)) {
-			/* multishot ended (-ENOBUFS when the ring ran dry): re-arm */
+			/* multishot ended (-ENOBUFS when the ring ran dry, or an
+			 * error from the error queue: an ICMP error): re-arm */
+			if (cqe->res < 0 && cqe->res != -ENOBUFS && idx < w->n_socks)
+				udp_errqueue(w, idx);
 			vtg__engine_arm_recv(w, idx);
 		}
 		return;
@@ -243,6 +364,21 @@ static void handle_cqe(struct vtg_worker *w, struct io_uring_cqe *cqe)
 	}
 	if (op == OP_SEND) {
 		/* only failures post a CQE (IOSQE_CQE_SKIP_SUCCESS) */
+		if (cqe->res < 0 && s->state == S_UDP && is_icmp_errno(-cqe->res)) {
+			/* not this send's fault: another query's ICMP error was
+			 * pending on the socket (IP_RECVERR sets sk_err, the next
+			 * send returns it). Read the queue, then send again */
+			udp_errqueue(w, s->sock);
+			if (s->gen == ud_gen(cqe->user_data) && s->state == S_UDP) {
+				struct persp *p = &w->persp[s->persp];
+				h_del(w, hkey(s->sock, s->id));
+				list_unlink(w, idx);
+				s->tries--; /* it never left */
+				p->st.sent--;
+				vtg__engine_send_udp(w, idx);
+			}
+			return;
+		}
 		if (cqe->res < 0) {
 			s->send_err = cqe->res;
 			w->persp[s->persp].st.send_errors++;

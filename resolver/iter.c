@@ -455,7 +455,7 @@ static void srtt_update(struct vtg_iter *it, unsigned persp, const struct srv *s
 		e->down_until_ms = 0;
 	} else {
 		e->ms = e->ms * 2 + 500 > 120000 ? 120000 : e->ms * 2 + 500; /* back off */
-		if (fail == VTG_FAIL_TIMEOUT) {
+		if (fail == VTG_FAIL_TIMEOUT || vtg__lookup_fail_unreachable(fail)) {
 			e->down_until_ms = it->now_ms + VTG_ITER_HOLDDOWN_MS;
 			it->ps[persp].held_until_ms = e->down_until_ms;
 		}
@@ -787,7 +787,12 @@ static void finish(struct vtg_iter *it, struct task *t, enum vtg_lookup_fail fai
 	struct vtg_lookup_answer a;
 	memset(&a, 0, sizeof(a));
 	a.fail = fail;
-	a.dnssec = worse(t->chain_dnssec, dnssec);
+	/* the zone's proven status; the answer's own is that, unless the
+	 * lookup failed: then nothing was validated (never "secure" for a
+	 * timeout in a signed zone) */
+	a.zone_dnssec = worse(t->chain_dnssec, dnssec);
+	a.zone_known = true;
+	a.dnssec = vtg__lookup_fail_dnssec(fail, a.zone_dnssec);
 	a.why_bogus = a.dnssec == VTG_DNSSEC_BOGUS ? (why ? why : t->chain_why) : NULL;
 	a.tries = t->q_tries ? t->q_tries : 1;
 	a.latency_ms = t->latency_ms;
@@ -834,7 +839,7 @@ static void finish(struct vtg_iter *it, struct task *t, enum vtg_lookup_fail fai
 		saddr_to_ss(from, &it->ans_server);
 		a.server = &it->ans_server;
 	}
-	if (a.dnssec == VTG_DNSSEC_INSECURE) {
+	if (a.zone_dnssec == VTG_DNSSEC_INSECURE) {
 		/* the validator's proof: the zone cut where no DS was proven */
 		struct centry *z = zone_entry(it, t, t->cur, t->qtype == VTG_TYPE_DS);
 		if (z && z->proof) {

@@ -56,6 +56,7 @@ static bool dup_rdata(const struct vtg_rdata *rrs, size_t n, const uint8_t *rd, 
 static int malformed(struct vtg_lookup_answer *ans)
 {
 	ans->fail = VTG_FAIL_MALFORMED;
+	ans->dnssec = vtg__lookup_fail_dnssec(ans->fail, ans->dnssec);
 	ans->n_rrs = 0;
 	ans->chain_len = 0;
 	ans->target = NULL;
@@ -82,6 +83,12 @@ int vtg__stub_answer(const struct vtg_msg *m, const uint8_t *qname, uint16_t qty
 	} else if (m->ede_code == 5) {
 		ans->dnssec = VTG_DNSSEC_INDETERMINATE;
 	}
+	/* what a stub can tell of the zone: the upstream's verdict on a
+	 * response it answered (AD, no AD, Bogus by EDE); of a failed one,
+	 * nothing but Bogus, and the failure itself validated nothing */
+	ans->dnssec = vtg__lookup_fail_dnssec(ans->fail, ans->dnssec);
+	ans->zone_dnssec = ans->dnssec;
+	ans->zone_known = true;
 	if (ans->fail != VTG_FAIL_NONE)
 		return 0;
 
@@ -151,6 +158,8 @@ int vtg__stub_answer(const struct vtg_msg *m, const uint8_t *qname, uint16_t qty
 			} else if (rr.type == VTG_TYPE_CNAME && qtype != VTG_TYPE_CNAME) {
 				if (links >= VTG_CHAIN_MAX) {
 					ans->fail = VTG_FAIL_CHAIN_LIMIT;
+					ans->dnssec = vtg__lookup_fail_dnssec(ans->fail,
+									      ans->dnssec);
 					return 0;
 				}
 				uint8_t target[VTG_DNS_MAX_NAME];
@@ -176,6 +185,8 @@ int vtg__stub_answer(const struct vtg_msg *m, const uint8_t *qname, uint16_t qty
 			if (!next && n == 0) {
 				if (links >= VTG_CHAIN_MAX) {
 					ans->fail = VTG_FAIL_CHAIN_LIMIT;
+					ans->dnssec = vtg__lookup_fail_dnssec(ans->fail,
+									      ans->dnssec);
 					return 0;
 				}
 				memcpy(sc->chain[links + 1], dsub, vtg__name_len(dsub));
@@ -191,6 +202,7 @@ int vtg__stub_answer(const struct vtg_msg *m, const uint8_t *qname, uint16_t qty
 		for (unsigned k = 0; k <= links; k++)
 			if (vtg__name_equal(sc->chain[k], next)) {
 				ans->fail = VTG_FAIL_CNAME_LOOP;
+				ans->dnssec = vtg__lookup_fail_dnssec(ans->fail, ans->dnssec);
 				ans->chain_len = links + 1;
 				return 0;
 			}

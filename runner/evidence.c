@@ -141,6 +141,7 @@ void vtg__emit_caa_tail_as(struct vtg_json *j, const struct vtg_caa_climb *c,
 {
 	char ts[24];
 	vtg__json_kstr(j, "dnssec", vtg_dnssec_str(c->dnssec));
+	vtg__json_kstr(j, "zone_dnssec", vtg_dnssec_str(c->zone_dnssec));
 	vtg__rfc3339(checked_at, ts);
 	vtg__json_kstr(j, "checked_at", ts);
 	vtg__json_key(j, "valid_until");
@@ -166,6 +167,30 @@ void vtg__emit_caa_tail_as(struct vtg_json *j, const struct vtg_caa_climb *c,
 	}
 }
 
+/* "ADDR:PORT" of the server that answered, or null. */
+static void emit_server(struct vtg_json *j, const struct vtg_srv_addr *a)
+{
+	char buf[64];
+	int l = a ? vtg__srv_addr_text(a, buf, sizeof(buf)) : -1;
+	if (l < 0)
+		vtg__json_null(j);
+	else
+		vtg__json_strn(j, buf, (size_t)l);
+}
+
+void vtg__emit_source(struct vtg_json *j, const char *configured)
+{
+	vtg__json_kstr(j, "source", configured && *configured ? configured : NULL);
+}
+
+void vtg__emit_server(struct vtg_json *j, const struct sockaddr_storage *ss)
+{
+	struct vtg_srv_addr a;
+	vtg__srv_addr_set(&a, ss);
+	vtg__json_key(j, "server");
+	emit_server(j, &a);
+}
+
 void vtg__emit_caa_queries(struct vtg_json *j, const struct vtg_caa_climb *c,
 			   bool with_latency)
 {
@@ -187,6 +212,9 @@ void vtg__emit_caa_queries(struct vtg_json *j, const struct vtg_caa_climb *c,
 		if (s->failure_permitted)
 			vtg__json_kbool(j, "failure_permitted", true);
 		vtg__json_kstr(j, "dnssec", vtg_dnssec_str(s->dnssec));
+		vtg__json_kstr(j, "zone_dnssec", vtg_dnssec_str(s->zone_dnssec));
+		vtg__json_key(j, "server");
+		emit_server(j, vtg__caa_climb_server(c, i));
 		vtg__json_kint(j, "tries", s->tries);
 		if (with_latency) {
 			vtg__json_key(j, "latency_ms");

@@ -32,6 +32,13 @@ void vtg__emit_caa_tail(struct vtg_json *j, const struct vtg_caa_climb *c,
 void vtg__emit_caa_queries(struct vtg_json *j, const struct vtg_caa_climb *c,
 			   bool with_latency);
 
+/* "source": the perspective's configured source address, or null (the
+ * kernel's choice). */
+void vtg__emit_source(struct vtg_json *j, const char *configured);
+/* "server": "ADDR:PORT" of the server whose response gave the answer, or
+ * null when none did (a timeout, an unreachable server). */
+void vtg__emit_server(struct vtg_json *j, const struct sockaddr_storage *ss);
+
 /* One JSON line for a CAA check of `input`. name_rc != 0: invalid name. */
 void vtg__emit_caa(struct vtg_json *j, const char *input, size_t input_len,
 		   int name_rc, const struct vtg_input_name *nm,

@@ -36,6 +36,7 @@ static void render_persp(struct shard *sh, struct check *c, unsigned p)
 	vtg__json_reset(f);
 	vtg__json_obj_begin(f);
 	vtg__run_frag_head(r, f, p);
+	vtg__emit_source(f, r->cfg.persp[p].source);
 	vtg__emit_caa_verdict(f, cl);
 	vtg__json_key(f, "records");
 	if (p == 0) {
@@ -46,6 +47,7 @@ static void render_persp(struct shard *sh, struct check *c, unsigned p)
 		vtg__emit_caa_records(f, cl);
 	}
 	vtg__json_kstr(f, "dnssec", vtg_dnssec_str(cl->dnssec));
+	vtg__json_kstr(f, "zone_dnssec", vtg_dnssec_str(cl->zone_dnssec));
 	if (cl->dnssec == VTG_DNSSEC_BOGUS)
 		vtg__json_kstr(f, "why_bogus", cl->why_bogus);
 	if (cl->dnssec_weak)

@@ -106,6 +106,7 @@ static void dcv_answer(struct shard *sh, struct check *c, unsigned p,
 	vtg__json_reset(f);
 	vtg__json_obj_begin(f);
 	vtg__run_frag_head(sh->r, f, p);
+	vtg__emit_source(f, sh->r->cfg.persp[p].source);
 	vtg__json_kstr(f, "result", res->outcome == VTG_DCV_PASS ? "pass" : "fail");
 	char why[320];
 	const char *reason = dcv_reason(res, why, sizeof(why));
@@ -115,8 +116,10 @@ static void dcv_answer(struct shard *sh, struct check *c, unsigned p,
 	if (a->fail != VTG_FAIL_NONE)
 		vtg__json_kstr(f, "failure", vtg__lookup_fail_str(a->fail));
 	vtg__json_kstr(f, "dnssec", vtg_dnssec_str(a->dnssec));
+	vtg__json_kstr(f, "zone_dnssec", vtg_dnssec_str(vtg__lookup_zone_dnssec(a)));
 	if (a->dnssec == VTG_DNSSEC_BOGUS && a->why_bogus)
 		vtg__json_kstr(f, "why_bogus", a->why_bogus);
+	vtg__emit_server(f, a->server);
 	render_records(sh, f, c, res, a);
 	vtg__json_kint(f, "chain", a->chain_len);
 	vtg__json_kint(f, "tries", a->tries);

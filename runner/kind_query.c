@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "common/alloc.h"
+#include "runner/evidence.h"
 #include "runner/present.h"
 #include "runner/run_int.h"
 
@@ -175,6 +176,11 @@ static void query_stub(struct shard *sh, struct check *c, unsigned p,
 	vtg__json_reset(f);
 	vtg__json_obj_begin(f);
 	vtg__json_kstr(f, "perspective", sh->r->cfg.persp[p].id);
+	vtg__emit_source(f, sh->r->cfg.persp[p].source);
+	/* the DNSSEC state as the stub reads it (AD, or the resolver's
+	 * extended error for a bogus answer) */
+	struct vtg_lookup_answer a;
+	vtg__run_stub_answer(sh, res, c->qwire, c->qtype, &a);
 	if (res->fail == VTG_FAIL_NONE) {
 		const struct vtg_msg *m = res->msg;
 		rcode = vtg__msg_rcode(m);
@@ -188,6 +194,9 @@ static void query_stub(struct shard *sh, struct check *c, unsigned p,
 		vtg__json_arr_begin(f);
 		vtg__json_arr_end(f);
 	}
+	vtg__json_kstr(f, "dnssec", vtg_dnssec_str(a.dnssec));
+	vtg__json_kstr(f, "zone_dnssec", vtg_dnssec_str(vtg__lookup_zone_dnssec(&a)));
+	vtg__emit_server(f, res->server);
 	vtg__json_kbool(f, "tcp", res->tcp);
 	vtg__json_kint(f, "tries", res->tries);
 	vtg__json_key(f, "latency_ms");
@@ -197,10 +206,6 @@ static void query_stub(struct shard *sh, struct check *c, unsigned p,
 	if (!ok && p == 0)
 		sh->failures++;
 	if (c->po) {
-		/* the DNSSEC state as the stub reads it (AD, or the resolver's
-		 * extended error for a bogus answer) */
-		struct vtg_lookup_answer a;
-		vtg__run_stub_answer(sh, res, c->qwire, c->qtype, &a);
 		vtg__run_persp_out(sh->r, c, p, ok, ok, a.dnssec, rcode, res->fail,
 				   res->latency_ms,
 				   ok ? vtg__rcode_str(rcode) : vtg__lookup_fail_str(res->fail));
@@ -218,6 +223,7 @@ static void query_answer(struct shard *sh, struct check *c, unsigned p,
 	vtg__json_reset(f);
 	vtg__json_obj_begin(f);
 	vtg__json_kstr(f, "perspective", sh->r->cfg.persp[p].id);
+	vtg__emit_source(f, sh->r->cfg.persp[p].source);
 	unsigned rcode = a->rcode == VTG_RCODE_NONE ? VTG_RCODE_NOERROR : a->rcode;
 	if (a->fail == VTG_FAIL_NONE) {
 		vtg__json_kstr(f, "rcode", vtg__rcode_str(rcode));
@@ -246,8 +252,10 @@ static void query_answer(struct shard *sh, struct check *c, unsigned p,
 		vtg__json_arr_end(f);
 	}
 	vtg__json_kstr(f, "dnssec", vtg_dnssec_str(a->dnssec));
+	vtg__json_kstr(f, "zone_dnssec", vtg_dnssec_str(vtg__lookup_zone_dnssec(a)));
 	if (a->dnssec == VTG_DNSSEC_BOGUS && a->why_bogus)
 		vtg__json_kstr(f, "why_bogus", a->why_bogus);
+	vtg__emit_server(f, a->server);
 	vtg__json_kint(f, "tries", a->tries);
 	vtg__json_key(f, "latency_ms");
 	vtg__json_fixed(f, a->latency_ms, 3);

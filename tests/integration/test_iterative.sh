@@ -110,15 +110,21 @@ for n in $VTG_NAME_SERVFAIL_INSECURE $VTG_NAME_SERVFAIL_UNSIGNED_TLD $VTG_NAME_T
   expect "$n: the proof is a signed NSEC" "$(j on "$n" .failure_permitted.denial_type)" NSEC
   [ -n "$(j on "$n" .failure_permitted.zone_cut)" ] && ok || bad "$n: no zone cut in the proof"
   expect "$n: retried" "$(j on "$n" '.perspectives[0].queries[0].tries >= 2')" true
+  expect "$n: the failed query is indeterminate, its zone proven insecure" \
+    "$(j on "$n" '.perspectives[0].queries[0] | .dnssec + " " + .zone_dnssec')" \
+    "indeterminate insecure"
 done
 expect "servfail-insecure proof zone cut" "$(j on "$VTG_NAME_SERVFAIL_INSECURE" .failure_permitted.zone_cut)" \
   "$VTG_NAME_SERVFAIL_INSECURE"
 expect "unsigned TLD proof zone cut" "$(j on "$VTG_NAME_SERVFAIL_UNSIGNED_TLD" .failure_permitted.zone_cut)" \
   vexample
 for n in $VTG_NAME_SERVFAIL_SIGNED $VTG_NAME_TIMEOUT_SIGNED; do
+  # the failed lookup validated nothing (issue 14): indeterminate, never
+  # secure; the zone it went to is proven secure (zone_dnssec)
   expect "$n: a signed zone denies even with the exception" \
-    "$(j on "$n" '.decision + " " + (.reason | split(":")[0]) + " " + .perspectives[0].dnssec')" \
-    "deny lookup-failure secure"
+    "$(j on "$n" '.decision + " " + (.reason | split(":")[0]) + " " + .perspectives[0].dnssec
+                  + " " + .perspectives[0].zone_dnssec')" \
+    "deny lookup-failure indeterminate secure"
 done
 expect "cname loop" "$(j off a.loop.vexample '.reason | split(" at")[0]')" "lookup-failure: cname-loop"
 expect "cname to itself" "$(j off self.loop.vexample '.reason | split(" at")[0]')" "lookup-failure: cname-loop"

@@ -231,6 +231,7 @@ struct result {
 	enum vtg_lookup_fail fail;
 	unsigned rcode;
 	enum vtg_dnssec dnssec;
+	enum vtg_dnssec zone_dnssec;
 	char why[64];
 	bool weak;
 	unsigned tries, chain_len;
@@ -379,6 +380,9 @@ static const struct {
 	{"deadline", VTG_FAIL_DEADLINE},
 	{"no_nameserver", VTG_FAIL_NO_NAMESERVER},
 	{"ns_cycle", VTG_FAIL_NS_CYCLE},
+	{"unreachable", VTG_FAIL_UNREACHABLE},
+	{"unreachable_host", VTG_FAIL_UNREACHABLE_HOST},
+	{"unreachable_net", VTG_FAIL_UNREACHABLE_NET},
 };
 
 static bool fail_of(const char *s, enum vtg_lookup_fail *f)
@@ -566,6 +570,7 @@ static void on_done(void *ud, const struct vtg_lookup_answer *a)
 	r->fail = a->fail;
 	r->rcode = a->rcode;
 	r->dnssec = a->dnssec;
+	r->zone_dnssec = vtg__lookup_zone_dnssec(a);
 	snprintf(r->why, sizeof(r->why), "%s", a->why_bogus ? a->why_bogus : "");
 	r->weak = a->dnssec_weak;
 	r->tries = a->tries;
@@ -835,6 +840,13 @@ static void expect(const struct line *at, char **w, int n)
 		}
 	} else if (!strcmp(key, "dnssec")) {
 		snprintf(got, sizeof(got), "%s", dnssec_name(r->dnssec));
+		ok = false;
+		char alt[sizeof(val)];
+		snprintf(alt, sizeof(alt), "%s", val);
+		for (char *tok = strtok(alt, "|"); tok; tok = strtok(NULL, "|"))
+			ok |= !strcasecmp(tok, got);
+	} else if (!strcmp(key, "zone_dnssec")) {
+		snprintf(got, sizeof(got), "%s", dnssec_name(r->zone_dnssec));
 		ok = false;
 		char alt[sizeof(val)];
 		snprintf(alt, sizeof(alt), "%s", val);

@@ -9,6 +9,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include "caa/climb.h"
 #include "caa/name.h"
 
@@ -71,7 +74,11 @@ static int script_lookup(void *ctx, const uint8_t *qname, uint16_t qtype,
 			continue;
 		ans->fail = e->fail;
 		ans->rcode = e->rcode;
-		ans->dnssec = e->dnssec;
+		/* e->dnssec is the zone's status, as an iterative backend
+		 * proves it; a failed lookup's own is indeterminate */
+		ans->zone_dnssec = e->dnssec;
+		ans->zone_known = true;
+		ans->dnssec = vtg__lookup_fail_dnssec(e->fail, e->dnssec);
 		ans->tries = e->tries ? e->tries : 1;
 		ans->ca_infra = e->ca_infra;
 		ans->chain_len = e->chain_len;
@@ -440,4 +447,125 @@ Test(climb, root_input_is_never_queried)
 	uint8_t root[1] = {0};
 	vtg__caa_climb_init(&c, &pol, root, false);
 	cr_assert_null(vtg__caa_climb_next(&c));
+}
+
+/* ---- issue 14: a failure never reports secure ---- */
+
+static struct vtg_lookup_answer RAW;
+static int raw_lookup(void *ctx, const uint8_t *qname, uint16_t qtype,
+		      struct vtg_lookup_answer *ans)
+{
+	(void)ctx;
+	(void)qname;
+	(void)qtype;
+	*ans = RAW;
+	return 0;
+}
+
+static void raw_climb(const char *name, const struct vtg_caa_policy *pol)
+{
+	uint8_t w[VTG_DNS_MAX_NAME];
+	cr_assert_geq(vtg__name_from_text(w, name, strlen(name)), 0);
+	struct vtg_lookup_answer last;
+	cr_assert_eq(vtg__caa_climb_run(&R.c, raw_lookup, NULL, &last), 0);
+	(void)pol;
+}
+
+Test(climb, failure_in_a_signed_zone_is_indeterminate_with_zone_secure)
+{
+	static const struct script_entry e[] = {
+		{"x.secure.test", VTG_FAIL_TIMEOUT, 0, VTG_DNSSEC_SECURE, 3, 0, 0, {NULL}, 0},
+	};
+	climb("x.secure.test", e, N(e), false, 0);
+	cr_assert_eq(R.c.reason, VTG_CAA_LOOKUP_FAILURE);
+	cr_assert_eq(R.c.dnssec, VTG_DNSSEC_INDETERMINATE);
+	cr_assert_eq(R.c.zone_dnssec, VTG_DNSSEC_SECURE);
+	cr_assert_eq(R.c.steps[0].dnssec, VTG_DNSSEC_INDETERMINATE);
+	cr_assert_eq(R.c.steps[0].zone_dnssec, VTG_DNSSEC_SECURE);
+}
+
+Test(climb, a_backend_claiming_secure_for_a_failure_is_not_believed)
+{
+	static struct vtg_caa_policy pol;
+	memset(&pol, 0, sizeof(pol));
+	memset(&RAW, 0, sizeof(RAW));
+	RAW.fail = VTG_FAIL_SERVFAIL;
+	RAW.rcode = VTG_RCODE_SERVFAIL;
+	RAW.dnssec = VTG_DNSSEC_SECURE; /* wrong: nothing was validated */
+	RAW.tries = 2;
+	uint8_t w[VTG_DNS_MAX_NAME];
+	cr_assert_geq(vtg__name_from_text(w, "a.example", 9), 0);
+	vtg__caa_climb_init(&R.c, &pol, w, false);
+	raw_climb("a.example", &pol);
+	cr_assert_eq(R.c.reason, VTG_CAA_LOOKUP_FAILURE);
+	cr_assert_eq(R.c.dnssec, VTG_DNSSEC_INDETERMINATE);
+	cr_assert_eq(R.c.steps[0].dnssec, VTG_DNSSEC_INDETERMINATE);
+	/* the backend said nothing about the zone */
+	cr_assert_eq(R.c.zone_dnssec, VTG_DNSSEC_INDETERMINATE);
+	cr_assert_null(vtg__caa_climb_server(&R.c, 0));
+}
+
+Test(climb, an_error_rcode_the_backend_did_not_classify_is_not_secure)
+{
+	static struct vtg_caa_policy pol;
+	memset(&pol, 0, sizeof(pol));
+	memset(&RAW, 0, sizeof(RAW));
+	RAW.rcode = VTG_RCODE_REFUSED;
+	RAW.dnssec = VTG_DNSSEC_SECURE;
+	uint8_t w[VTG_DNS_MAX_NAME];
+	cr_assert_geq(vtg__name_from_text(w, "a.example", 9), 0);
+	vtg__caa_climb_init(&R.c, &pol, w, false);
+	raw_climb("a.example", &pol);
+	cr_assert_eq(R.c.dnssec, VTG_DNSSEC_INDETERMINATE);
+}
+
+Test(climb, exception_needs_the_zone_proven_not_just_an_insecure_label)
+{
+	/* a backend that says "insecure" and hands a proof but does not know
+	 * the zone (zone_known false): no exception */
+	static struct vtg_caa_policy pol;
+	static struct vtg_insecure_proof pr = {"example", "example", VTG_TYPE_NSEC};
+	memset(&pol, 0, sizeof(pol));
+	pol.failure_exception = true;
+	memset(&RAW, 0, sizeof(RAW));
+	RAW.fail = VTG_FAIL_SERVFAIL;
+	RAW.rcode = VTG_RCODE_SERVFAIL;
+	RAW.dnssec = VTG_DNSSEC_INSECURE;
+	RAW.tries = 2;
+	RAW.proof = &pr;
+	uint8_t w[VTG_DNS_MAX_NAME];
+	cr_assert_geq(vtg__name_from_text(w, "a.example", 9), 0);
+	vtg__caa_climb_init(&R.c, &pol, w, false);
+	raw_climb("a.example", &pol);
+	cr_assert_eq(R.c.reason, VTG_CAA_LOOKUP_FAILURE);
+	cr_assert_not(R.c.failure_permitted);
+}
+
+Test(climb, each_step_names_its_server)
+{
+	static struct vtg_caa_policy pol;
+	static struct sockaddr_storage ss;
+	memset(&pol, 0, sizeof(pol));
+	memset(&ss, 0, sizeof(ss));
+	struct sockaddr_in *a4 = (struct sockaddr_in *)&ss;
+	a4->sin_family = AF_INET;
+	a4->sin_port = htons(5353);
+	a4->sin_addr.s_addr = htonl(0xc6120001); /* 198.18.0.1 */
+	memset(&RAW, 0, sizeof(RAW));
+	RAW.rcode = VTG_RCODE_NXDOMAIN;
+	RAW.dnssec = VTG_DNSSEC_INSECURE;
+	RAW.server = &ss;
+	uint8_t w[VTG_DNS_MAX_NAME];
+	cr_assert_geq(vtg__name_from_text(w, "a.b.example", 11), 0);
+	vtg__caa_climb_init(&R.c, &pol, w, false);
+	raw_climb("a.b.example", &pol);
+	cr_assert_eq(R.c.n_steps, 3);
+	cr_assert_eq(R.c.n_servers, 1);
+	char buf[64];
+	for (unsigned i = 0; i < 3; i++) {
+		const struct vtg_srv_addr *sa = vtg__caa_climb_server(&R.c, i);
+		cr_assert_not_null(sa);
+		cr_assert_gt(vtg__srv_addr_text(sa, buf, sizeof(buf)), 0);
+		cr_assert_str_eq(buf, "198.18.0.1:5353");
+	}
 }

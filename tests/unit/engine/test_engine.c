@@ -633,3 +633,172 @@ Test(engine, direct_server_survives_a_submit_from_the_callback)
 	assert_server_is(&G[0], addr); /* not the reused slot's 127.0.0.2 */
 	cr_assert_not(G[1].has_server);
 }
+
+/* ---- issue 14: unreachable servers fail at once (ICMP, IP_RECVERR) ---- */
+
+/* A loopback UDP port nothing listens on (bound, read, closed). */
+static uint16_t closed_port(void)
+{
+	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+	cr_assert_geq(fd, 0);
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	cr_assert_eq(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	socklen_t l = sizeof(a);
+	cr_assert_eq(getsockname(fd, (struct sockaddr *)&a, &l), 0);
+	close(fd);
+	return ntohs(a.sin_port);
+}
+
+static double now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+/* A worker of one perspective whose upstreams are the given ports on
+ * 127.0.0.1, with a 5 s timeout: an answer before it is not a timeout. */
+static struct vtg_worker *unreach_worker_t(const uint16_t *ports, unsigned n,
+					  unsigned timeout_ms)
+{
+	struct vtg_engine_cfg cfg;
+	vtg__engine_cfg_default(&cfg);
+	cfg.timeout_ms = timeout_ms;
+	cfg.retries = 2;
+	cfg.slots = 16;
+	struct vtg_persp_cfg p;
+	memset(&p, 0, sizeof(p));
+	strcpy(p.id, "lo");
+	for (unsigned i = 0; i < n; i++) {
+		char addr[32];
+		snprintf(addr, sizeof(addr), "127.0.0.1:%u", ports[i]);
+		cr_assert_eq(vtg__parse_addr(addr, &p.upstream[i]), 0);
+	}
+	p.n_upstreams = n;
+	p.sockets = 2;
+	char err[256];
+	struct vtg_worker *w = NULL;
+	cr_assert_eq(vtg__worker_new(&w, &cfg, &p, 1, cb, err, sizeof(err)), 0, "%s", err);
+	return w;
+}
+
+static struct vtg_worker *unreach_worker(const uint16_t *ports, unsigned n)
+{
+	return unreach_worker_t(ports, n, 5000);
+}
+
+static void run_until_done(struct vtg_worker *w)
+{
+	for (int k = 0; k < 200 && vtg__worker_active(w) > 0; k++)
+		cr_assert_geq(vtg__worker_run(w, 100), 0);
+}
+
+TestSuite(unreach, .timeout = 30);
+
+Test(unreach, closed_port_fails_at_once_as_unreachable)
+{
+	memset(G, 0, sizeof(G));
+	uint16_t port = closed_port();
+	struct vtg_worker *w = unreach_worker(&port, 1);
+	uint8_t name[VTG_DNS_MAX_NAME];
+	cr_assert_gt(vtg__name_from_text(name, "ok.example", 10), 0);
+	double t0 = now_ms();
+	cr_assert_eq(vtg__worker_submit(w, 0, -1, name, VTG_TYPE_CAA, (void *)0), 0);
+	run_until_done(w);
+	double ms = now_ms() - t0;
+	cr_assert_eq(G[0].n, 1);
+	cr_assert_eq(G[0].fail, VTG_FAIL_UNREACHABLE, "fail %d", G[0].fail);
+	cr_assert_eq(G[0].tries, 1);
+	cr_assert_not(G[0].has_server);
+	const struct vtg_persp_stats *s = vtg__worker_stats(w, 0);
+	cr_assert_eq(s->unreachable, 1);
+	cr_assert_eq(s->failed, 1);
+	cr_assert_eq(s->timed_out, 0);
+	fprintf(stderr, "unreachable (port) after %.3f ms with a 5000 ms timeout\n", ms);
+	vtg__worker_free(w);
+}
+
+/* The kernel rate-limits ICMP errors per destination (icmp_ratelimit,
+ * a burst of about 6, then one a second; loopback included on recent
+ * kernels): a query whose error was not sent waits for its timeout and
+ * its retry. Every query still completes exactly once. */
+Test(unreach, many_queries_to_a_closed_port_all_fail_once)
+{
+	memset(G, 0, sizeof(G));
+	uint16_t port = closed_port();
+	struct vtg_worker *w = unreach_worker_t(&port, 1, 100);
+	char text[64];
+	uint8_t name[VTG_DNS_MAX_NAME];
+	for (unsigned i = 0; i < 12; i++) {
+		snprintf(text, sizeof(text), "n%u.example", i);
+		cr_assert_gt(vtg__name_from_text(name, text, strlen(text)), 0);
+		cr_assert_eq(vtg__worker_submit(w, 0, -1, name, VTG_TYPE_CAA,
+						 (void *)(uintptr_t)i), 0);
+	}
+	run_until_done(w);
+	unsigned unreach = 0;
+	for (unsigned i = 0; i < 12; i++) {
+		cr_assert_eq(G[i].n, 1, "query %u completed %u times", i, G[i].n);
+		cr_assert(G[i].fail == VTG_FAIL_UNREACHABLE || G[i].fail == VTG_FAIL_TIMEOUT,
+			  "query %u: fail %d", i, G[i].fail);
+		unreach += G[i].fail == VTG_FAIL_UNREACHABLE;
+	}
+	cr_assert_geq(unreach, 1);
+	cr_assert_eq(vtg__worker_stats(w, 0)->unreachable, unreach);
+	cr_assert_eq(vtg__worker_free_slots(w), 16);
+	vtg__worker_free(w);
+}
+
+Test(unreach, direct_query_to_a_closed_port_is_unreachable)
+{
+	memset(G, 0, sizeof(G));
+	uint16_t port = closed_port();
+	struct vtg_worker *w = unreach_worker(&port, 1);
+	struct sockaddr_storage dst;
+	char addr[32];
+	snprintf(addr, sizeof(addr), "127.0.0.1:%u", closed_port());
+	cr_assert_eq(vtg__parse_addr(addr, &dst), 0);
+	uint8_t name[VTG_DNS_MAX_NAME];
+	cr_assert_gt(vtg__name_from_text(name, "ok.example", 10), 0);
+	struct vtg_submit q = {
+		.persp = 0, .upstream = -1, .dst = &dst, .qname = name,
+		.qtype = VTG_TYPE_CAA, .tries = 2,
+	};
+	cr_assert_eq(vtg__worker_submit_ex(w, &q, (void *)0), 0);
+	run_until_done(w);
+	cr_assert_eq(G[0].n, 1);
+	cr_assert_eq(G[0].fail, VTG_FAIL_UNREACHABLE);
+	vtg__worker_free(w);
+}
+
+Test(unreach, a_closed_upstream_hands_the_query_to_the_next_at_once)
+{
+	memset(G, 0, sizeof(G));
+	responder_start();
+	uint16_t ports[2] = {closed_port(), R.port};
+	struct vtg_worker *w = unreach_worker(ports, 2);
+	uint8_t name[VTG_DNS_MAX_NAME];
+	cr_assert_gt(vtg__name_from_text(name, "ok.example", 10), 0);
+	double t0 = now_ms();
+	cr_assert_eq(vtg__worker_submit(w, 0, 0, name, VTG_TYPE_CAA, (void *)0), 0);
+	run_until_done(w);
+	double ms = now_ms() - t0;
+	cr_assert_eq(G[0].n, 1);
+	cr_assert_eq(G[0].fail, VTG_FAIL_NONE, "fail %d", G[0].fail);
+	cr_assert_eq(G[0].tries, 2);
+	cr_assert_lt(ms, 4000, "waited %.0f ms: the timeout, not the ICMP error", ms);
+	cr_assert_eq(vtg__worker_stats(w, 0)->unreachable, 1);
+	vtg__worker_free(w);
+	responder_stop();
+}
+
+Test(unreach, failure_texts)
+{
+	cr_assert_str_eq(vtg__lookup_fail_str(VTG_FAIL_UNREACHABLE), "unreachable: port unreachable");
+	cr_assert_str_eq(vtg__lookup_fail_str(VTG_FAIL_UNREACHABLE_HOST),
+			 "unreachable: host unreachable");
+	cr_assert_str_eq(vtg__lookup_fail_str(VTG_FAIL_UNREACHABLE_NET),
+			 "unreachable: network unreachable");
+	cr_assert(vtg__lookup_fail_unreachable(VTG_FAIL_UNREACHABLE_NET));
+	cr_assert_not(vtg__lookup_fail_unreachable(VTG_FAIL_TIMEOUT));
+}

@@ -234,7 +234,9 @@ Test(stub, plain_servfail_is_failure_not_bogus)
 	servfail_with_ede(&m, -1);
 	read_answer(&m, "a.example");
 	cr_assert_eq(A.fail, VTG_FAIL_SERVFAIL);
-	cr_assert_eq(A.dnssec, VTG_DNSSEC_INSECURE);
+	/* a failure validated nothing: indeterminate, never secure (issue 14) */
+	cr_assert_eq(A.dnssec, VTG_DNSSEC_INDETERMINATE);
+	cr_assert_eq(vtg__lookup_zone_dnssec(&A), VTG_DNSSEC_INDETERMINATE);
 }
 
 Test(stub, rcode_classes)
