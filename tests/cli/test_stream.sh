@@ -92,7 +92,7 @@ done
 mkfifo "$T/in-g"
 (echo fast.example; sleep 30) > "$T/in-g" &
 pids+=($!)
-"$V" query --resolver 127.0.0.1:9 --timeout-ms 700 --retries 0 --no-progress --grace-ms 5000 \
+"$V" query --resolver "$BH" --timeout-ms 700 --retries 0 --no-progress --grace-ms 5000 \
   < "$T/in-g" > "$T/out-g" 2>/dev/null &
 vp=$!
 sleep 0.3
