@@ -13,12 +13,35 @@
 #include "runner/present.h"
 #include "runner/run_int.h"
 
+/* Any octet outside ASCII: a U-label to convert (IDNA, as caa does). */
+static bool has_non_ascii(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)s[i] >= 0x80)
+			return true;
+	return false;
+}
+
 static void query_prepare(struct vtg_run *r, struct check *c)
 {
 	(void)r;
 	c->checked_at = time(NULL);
 	c->parsed = true;
 	c->name_rc = 0;
+	if (has_non_ascii(c->input, c->input_len)) {
+		/* the same IDN conversion as a CAA name (UTS #46, A-labels);
+		 * ASCII names stay as given (underscores, any label) */
+		c->name_rc = vtg__input_name_parse(&c->nm, c->input, c->input_len);
+		if (c->name_rc == 0 && !c->nm.wildcard) {
+			memcpy(c->qwire, c->nm.wire, c->nm.wire_len);
+			return;
+		}
+		char why[sizeof(c->nm.why)];
+		snprintf(why, sizeof(why), "%s", c->nm.wildcard ? "wildcard" : c->nm.why);
+		c->name_rc = c->name_rc ? c->name_rc : VTG_ENAME_WILDCARD;
+		snprintf(c->nm.why, sizeof(c->nm.why), "invalid-name: %.100s", why);
+		return;
+	}
 	int l = c->input_len > 0 && c->input_len < 1024
 			? vtg__name_from_text(c->qwire, c->input, c->input_len)
 			: VTG_EWIRE_NAME_SYNTAX;
