@@ -1,6 +1,6 @@
 /*
  * climb.c — RFC 8659 section 3 tree climbing with the BR 3.2.2.8 lookup-
- * failure rule (SPEC.md sections 4, 5, 9). See climb.h for the contract.
+ * failure rule (docs/rules.md sections 4, 5, 9). See climb.h for the contract.
  */
 #include <stdio.h>
 #include <string.h>
@@ -98,7 +98,7 @@ static void name_at(const struct vtg_caa_climb *c, size_t off, char *buf, size_t
  * the CA's infrastructure, (2) the lookup was retried at least once, and
  * (3) the validator proved the domain Insecure (RFC 4035 4.3): the zone
  * cut's proven status with the proof itself (the failed lookup's own
- * `dnssec` is indeterminate). Indeterminate never qualifies (SPEC.md
+ * `dnssec` is indeterminate). Indeterminate never qualifies (docs/rules.md
  * section 9). */
 static bool exception_applies(const struct vtg_caa_policy *pol,
 			      const struct vtg_lookup_answer *a)
@@ -210,7 +210,7 @@ void vtg__caa_climb_feed(struct vtg_caa_climb *c, const struct vtg_lookup_answer
 							 a->rrs, a->n_rrs, c->detail,
 							 sizeof(c->detail));
 		if (r == VTG_CAA_LOOKUP_FAILURE) {
-			/* malformed RDATA in the relevant set (SPEC.md 1) */
+			/* malformed RDATA in the relevant set (docs/rules.md section 1) */
 			c->relevant_off = -1;
 		}
 		finish(c, r);

@@ -6,7 +6,7 @@
  * does I/O, so a driver can run thousands of climbs side by side and batch
  * their queries.
  *
- * Rules (SPEC.md sections 4, 5, 9): start at the name (the base of "*.X"),
+ * Rules (docs/rules.md sections 4, 5, 9): start at the name (the base of "*.X"),
  * go one label up after each empty answer, stop at the first non-empty CAA
  * RRset, never query the root. Aliases are the lookup's business (the answer
  * is the RRset at the end of the chain); the climb continues from the

@@ -134,7 +134,7 @@ void vtg__engine_tcp_cqe(struct vtg_worker *w, enum op op, uint32_t i, int res)
 					w->persp[s->persp].st.received++;
 					/* still truncated over TCP: a partial RRset
 					 * (one that leaves out a restrictive CAA
-					 * property) is never used (SPEC.md 8); a
+					 * property) is never used (docs/rules.md section 8); a
 					 * failure of this server */
 					if (w->msg.flags & VTG_FLAG_TC)
 						vtg__engine_tcp_fail(w, i, VTG_FAIL_TRUNCATED_TCP);

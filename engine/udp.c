@@ -210,7 +210,7 @@ static void udp_datagram(struct vtg_worker *w, uint32_t si, const uint8_t *buf, 
 	if ((rcode == VTG_RCODE_FORMERR || rcode == VTG_RCODE_NOTIMP) && query_has_opt(s) &&
 	    s->tries < MAX_TRIES) {
 		/* a server that does not know EDNS: once more without OPT
-		 * (RFC 6891 7, SPEC.md 8) */
+		 * (RFC 6891 7, docs/rules.md section 8) */
 		strip_opt(s);
 		p->st.edns_fallbacks++;
 		h_del(w, hkey(s->sock, s->id));
@@ -221,7 +221,7 @@ static void udp_datagram(struct vtg_worker *w, uint32_t si, const uint8_t *buf, 
 		return;
 	}
 	if (w->msg.flags & VTG_FLAG_TC) {
-		vtg__engine_to_tcp(w, i); /* a truncated answer is never used (SPEC.md 8) */
+		vtg__engine_to_tcp(w, i); /* a truncated answer is never used (docs/rules.md section 8) */
 		return;
 	}
 	vtg__engine_complete(w, i, VTG_FAIL_NONE, &w->msg, false, 0);

@@ -21,7 +21,7 @@
 
 struct sockaddr_storage; /* <sys/socket.h>: the core needs no socket header */
 
-#define VTG_CHAIN_MAX 16 /* CNAME/DNAME links followed per lookup (SPEC.md 12) */
+#define VTG_CHAIN_MAX 16 /* CNAME/DNAME links followed per lookup (docs/rules.md section 8) */
 
 /* One record's RDATA as on the wire (names in it uncompressed). */
 struct vtg_rdata {

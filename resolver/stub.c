@@ -179,7 +179,7 @@ int vtg__stub_answer(const struct vtg_msg *m, const uint8_t *qname, uint16_t qty
 			return malformed(ans);
 		if (have_dsub) {
 			/* the synthesised CNAME must agree with its DNAME (RFC 6672
-			 * 5.3.1, SPEC.md 8); without one, substitute ourselves */
+			 * 5.3.1, docs/rules.md section 8); without one, substitute ourselves */
 			if (next && !vtg__name_equal(next, dsub))
 				return malformed(ans);
 			if (!next && n == 0) {

@@ -1,7 +1,7 @@
 /*
  * stub.h — turning a recursive resolver's response into a lookup answer
  * (stub mode). The upstream did the resolution and the validation, so
- * (SPEC.md section 0): AD=1 means secure; SERVFAIL with a DNSSEC Extended
+ * (docs/rules.md section 0): AD=1 means secure; SERVFAIL with a DNSSEC Extended
  * DNS Error (RFC 8914 info codes 1-12) means bogus; anything else is
  * insecure as judged by the upstream, and never carries a proof of
  * insecurity (the lookup-failure exception cannot apply in stub mode).

@@ -890,7 +890,7 @@ int vtg__zonedb_lookup(void *ctx, const uint8_t *qname, uint16_t qtype,
 		const uint8_t *cur = db->chain[links];
 		const struct zone *z = zone_for(db, cur);
 		if (z == NULL) {
-			/* SPEC.md section 0: the loaded zones are the whole DNS */
+			/* docs/rules.md section 0: the loaded zones are the whole DNS */
 			ans->rcode = VTG_RCODE_NXDOMAIN;
 			break;
 		}
@@ -907,7 +907,7 @@ int vtg__zonedb_lookup(void *ctx, const uint8_t *qname, uint16_t qtype,
 			ans->fail = VTG_FAIL_RCODE;
 			break;
 		}
-		/* STEP_ALIAS (SPEC.md section 8: a loop or an over-long chain
+		/* STEP_ALIAS (docs/rules.md section 8: a loop or an over-long chain
 		 * is a failure) */
 		if (chain_seen(db, links, db->next)) {
 			ans->fail = VTG_FAIL_CNAME_LOOP;

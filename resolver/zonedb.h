@@ -6,7 +6,7 @@
  * (RFC 3597 generic `TYPEnnn \# len hex` records included) and copied into
  * the database's own sorted arrays; ldns objects do not outlive loading.
  *
- * Semantics (SPEC.md section 0): the loaded zones are the whole DNS. A lookup
+ * Semantics (docs/rules.md section 0): the loaded zones are the whole DNS. A lookup
  * is answered by the closest enclosing loaded zone (longest apex match);
  * a name outside every zone does not exist (NXDOMAIN). Inside a zone:
  * DNAME at an ancestor rewrites (RFC 6672), an exact owner answers its RRset
