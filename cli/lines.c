@@ -123,15 +123,23 @@ static void progress(struct vtg_lines *l, bool final)
 		fputc('\n', stderr);
 }
 
+/* The window has room for a refill batch (or is empty). */
+static bool wants_input(const struct vtg_lines *l)
+{
+	const unsigned refill = l->window / 8 ? l->window / 8 : 1;
+	unsigned room = l->window - (unsigned)(l->next_seq - l->next_emit);
+	unsigned per_line = l->n_qtypes ? l->n_qtypes : 1;
+	return room >= per_line && (room >= refill || l->next_seq == l->next_emit);
+}
+
 /* Queue the input lines that have arrived while the window has room.
  * 1: more may come; 0: end of input; negative: read error / no memory. */
 static int fill(struct vtg_lines *l, struct vtg_input *in)
 {
 	/* refill the window in batches (one wake-up per worker per batch) */
-	const unsigned refill = l->window / 8 ? l->window / 8 : 1;
-	unsigned room = l->window - (unsigned)(l->next_seq - l->next_emit);
-	if (room < refill && l->next_seq != l->next_emit)
+	if (!wants_input(l))
 		return 1;
+	unsigned room = l->window - (unsigned)(l->next_seq - l->next_emit);
 	const unsigned per_line = l->n_qtypes ? l->n_qtypes : 1;
 	while (room >= per_line) {
 		const char *s;
@@ -254,8 +262,9 @@ static int loop(struct vtg_lines *l, struct vtg_input *in)
 			vtg__run_kick(l->run);
 		if (eof && l->next_emit == l->next_seq)
 			return 0;
-		bool room = l->next_seq - l->next_emit < l->window;
-		int rc = vtg__run_wait(l->run, 100, !eof && room ? vtg__input_fd(in) : -1);
+		/* wait on stdin only when fill() would read: a regular file is
+		 * always readable, so polling it with a full window would spin */
+		int rc = vtg__run_wait(l->run, 100, !eof && wants_input(l) ? vtg__input_fd(in) : -1);
 		if (rc != 0)
 			return rc;
 		progress(l, false);
