@@ -63,18 +63,12 @@ static int malformed(struct vtg_lookup_answer *ans)
 	return 0;
 }
 
-int vtg__stub_answer(const struct vtg_msg *m, const uint8_t *qname, uint16_t qtype,
-		     struct vtg_stub_scratch *sc, struct vtg_lookup_answer *ans)
+void vtg__stub_dnssec(const struct vtg_msg *m, struct vtg_lookup_answer *ans)
 {
 	unsigned rcode = vtg__msg_rcode(m);
 	ans->rcode = rcode;
 	ans->fail = vtg__rcode_fail(rcode);
 	ans->dnssec = (m->flags & VTG_FLAG_AD) ? VTG_DNSSEC_SECURE : VTG_DNSSEC_INSECURE;
-	ans->proof = NULL;
-	ans->rrs = sc->rrs;
-	ans->n_rrs = 0;
-	ans->chain_len = 0;
-	ans->target = NULL;
 	if (rcode == VTG_RCODE_SERVFAIL && m->ede_code >= EDE_DNSSEC_FIRST &&
 	    m->ede_code <= EDE_DNSSEC_LAST && m->ede_code != 3 && m->ede_code != 5) {
 		/* the upstream's validator judged the answer Bogus */
@@ -89,6 +83,17 @@ int vtg__stub_answer(const struct vtg_msg *m, const uint8_t *qname, uint16_t qty
 	ans->dnssec = vtg__lookup_fail_dnssec(ans->fail, ans->dnssec);
 	ans->zone_dnssec = ans->dnssec;
 	ans->zone_known = true;
+}
+
+int vtg__stub_answer(const struct vtg_msg *m, const uint8_t *qname, uint16_t qtype,
+		     struct vtg_stub_scratch *sc, struct vtg_lookup_answer *ans)
+{
+	vtg__stub_dnssec(m, ans);
+	ans->proof = NULL;
+	ans->rrs = sc->rrs;
+	ans->n_rrs = 0;
+	ans->chain_len = 0;
+	ans->target = NULL;
 	if (ans->fail != VTG_FAIL_NONE)
 		return 0;
 

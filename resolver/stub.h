@@ -46,6 +46,11 @@ struct vtg_stub_scratch {
 	uint8_t canon[VTG_STUB_CANON_MAX]; /* decompressed RDATA of rrs[] */
 };
 
+/* Only what the header and the OPT record tell (rcode, failure, the
+ * upstream's DNSSEC verdict: AD, Bogus by EDE, zone_dnssec): the part of
+ * vtg__stub_answer that needs no record parsing. */
+void vtg__stub_dnssec(const struct vtg_msg *m, struct vtg_lookup_answer *ans);
+
 /*
  * Fill ans from a matched response m to (qname, qtype). tries / latency are
  * the caller's. Returns 0; a response that cannot be read (RDATA whose
