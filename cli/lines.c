@@ -65,8 +65,11 @@ static void dcv_line(struct vtg_lines *l, const char *s, size_t n, struct vtg_ru
 	ck->expect = l->vbuf;
 }
 
-/* Lines whose checks are done, in input order, into the output buffer;
- * written out when none is ready any more, or after FLUSH_NS. */
+/* Lines whose checks are done, in input order, into the output buffer.
+ * Written out at once while the window is not saturated (input trickling
+ * in: each line as soon as its check is final); a busy bulk run batches
+ * them (the buffer writes itself out when full) but never holds a line
+ * longer than FLUSH_NS. */
 static int emit_ready(struct vtg_lines *l)
 {
 	bool any = false;
@@ -82,7 +85,8 @@ static int emit_ready(struct vtg_lines *l)
 		any = true;
 	}
 	uint64_t t = now_ns();
-	if (l->out.len && (any || t - l->flushed_ns >= FLUSH_NS)) {
+	bool busy = l->next_seq - l->next_emit >= l->window / 2;
+	if (l->out.len && ((any && !busy) || t - l->flushed_ns >= FLUSH_NS)) {
 		l->flushed_ns = t;
 		return vtg__json_flush(&l->out);
 	}
