@@ -10,13 +10,7 @@ set -u
 V=$1
 T=$(mktemp -d /tmp/vtg-options.XXXXXX)
 trap 'rm -rf "$T"' EXIT
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
-expect() { if [ "$2" = "$3" ]; then ok; else bad "$1: got '$2', want '$3'"; fi; }
-has() { if grep -q -- "$3" <<<"$2"; then ok; else bad "$1: no '$3' in: $2"; fi; }
-SRC=$2; . "$SRC/tests/integration/lib.sh" # the same pass / fail helpers, and validate
+SRC=$2; . "$SRC/tests/integration/lib.sh" # pass / fail helpers, has, validate
 
 R=(--resolver 127.0.0.1:9 --timeout-ms 50 --retries 0 --no-progress)
 

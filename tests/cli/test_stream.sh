@@ -13,12 +13,7 @@ T=$(mktemp -d /tmp/vtg-stream.XXXXXX)
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; rm -rf "$T"; }
 trap cleanup EXIT
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
-expect() { if [ "$2" = "$3" ]; then ok; else bad "$1: got '$2', want '$3'"; fi; }
-has() { if grep -q -- "$3" <<<"$2"; then ok; else bad "$1: no '$3' in: $2"; fi; }
+. "$SRC/tests/integration/lib.sh" # pass / fail helpers, has
 Q=(--timeout-ms 50 --retries 0 --no-progress)
 valid() { # KIND FILE: every line against docs/schema/KIND.schema.json
   if python3 "$SRC/tests/schema/validate.py" "$1" "$2" > "$T/valid.err" 2>&1; then ok

@@ -9,6 +9,9 @@ bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
 expect() { # description actual wanted
   if [ "$2" = "$3" ]; then ok; else bad "$1: got '$2', want '$3'"; fi
 }
+has() { # description text wanted-substring
+  if grep -q -- "$3" <<<"$2"; then ok; else bad "$1: no '$3' in: $2"; fi
+}
 # var PERSPECTIVE FIELD: a field of the world's description (world.env),
 # e.g. `var p0 NETNS` is $VTG_P0_NETNS
 var() { eval "echo \${VTG_$(echo "$1" | tr a-z A-Z)_$2}"; }
