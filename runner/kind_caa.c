@@ -109,7 +109,8 @@ static void caa_line(struct shard *sh, struct check *c, const struct vtg_agg_che
 		sh->denies++;
 		c->positive = false;
 		c->reason_code = VTG_CAA_INVALID_NAME;
-		snprintf(c->reason, sizeof(c->reason), "%s", c->nm.why);
+		snprintf(c->reason, sizeof(c->reason), "%s: %s", vtg_caa_reason_str(VTG_CAA_INVALID_NAME),
+			 c->nm.why); /* as the line says it */
 		vtg__emit_invalid(j, c->input, c->input_len, &c->nm);
 		return;
 	}
