@@ -54,11 +54,6 @@ VTG_API const char *vtg_reason_str(int reason)
 
 /* ------------------------------------------------------ completions */
 
-static enum vtg_check_kind kind_of(const struct check *c)
-{
-	return c->ops == &vtg__kind_caa ? VTG_CHECK_CAA
-	       : c->ops == &vtg__kind_dcv ? VTG_CHECK_DCV : VTG_CHECK_QUERY;
-}
 
 static void persp_results(const struct vtg_run *r, struct check *c,
 			  const struct vtg_agg_check *ck)
@@ -87,7 +82,7 @@ static void primary_dnssec(const struct check *c, struct vtg_completion *out)
 	out->why_bogus = NULL;
 	if (c->name_rc != 0) {
 		out->dnssec = VTG_DNSSEC_INDETERMINATE;
-	} else if (c->ops == &vtg__kind_caa) {
+	} else if (c->ops->kind == VTG_CHECK_CAA) {
 		out->dnssec = c->climb[0].dnssec;
 		if (out->dnssec == VTG_DNSSEC_BOGUS)
 			out->why_bogus = c->climb[0].why_bogus;
@@ -103,14 +98,14 @@ void vtg__run_completion(struct vtg_run *r, uint32_t id, struct vtg_completion *
 	memset(out, 0, sizeof(*out));
 	out->user = c->user;
 	out->id = (uint64_t)c->gen << 32 | id;
-	out->kind = kind_of(c);
+	out->kind = c->ops->kind;
 	out->name = c->input;
 	out->positive = c->positive;
 	out->reason = c->reason;
 	out->reason_code = c->reason_code;
 	out->corroborated = c->corroborated;
-	out->quorum_k = c->ops == &vtg__kind_query ? 0 : ck->q.k;
-	out->quorum_n = c->ops == &vtg__kind_query ? 0 : ck->q.n;
+	out->quorum_k = c->ops->corroborated ? ck->q.k : 0;
+	out->quorum_n = c->ops->corroborated ? ck->q.n : 0;
 	primary_dnssec(c, out);
 	persp_results(r, c, ck);
 	out->perspectives = c->pres;
@@ -151,7 +146,7 @@ static void cancelled_completion(struct vtg_engine *e, uint32_t id, struct vtg_c
 	memset(out, 0, sizeof(*out));
 	out->user = c->user;
 	out->id = (uint64_t)c->gen << 32 | id;
-	out->kind = kind_of(c);
+	out->kind = c->ops->kind;
 	out->name = c->input;
 	out->reason = vtg_reason_str(VTG_REASON_CANCELLED);
 	out->reason_code = VTG_REASON_CANCELLED;

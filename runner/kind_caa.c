@@ -150,13 +150,34 @@ static void caa_line(struct shard *sh, struct check *c, const struct vtg_agg_che
 	vtg__run_emit_mpic(r, j, c, ck, primary_permits);
 }
 
+static void caa_outcome(struct vtg_json *j, bool positive)
+{
+	vtg__json_kstr(j, "decision", positive ? "permit" : "deny");
+}
+
+static void caa_interrupted(const struct check *c, struct vtg_json *j)
+{
+	(void)c;
+	vtg__json_kstr(j, "ascii_name", NULL);
+	vtg__json_kstr(j, "decision", "deny");
+	vtg__json_kstr(j, "reason", "interrupted");
+	vtg__json_kstr(j, "relevant_owner", NULL);
+	vtg__json_key(j, "records");
+	vtg__json_arr_begin(j);
+	vtg__json_arr_end(j);
+}
+
 const struct vtg_kind_ops vtg__kind_caa = {
 	.cmd = "caa",
+	.kind = VTG_CHECK_CAA,
 	.compare_seen = false,
+	.corroborated = true,
 	.prepare = caa_prepare,
 	.question = caa_question,
 	.start = caa_start,
 	.stub = NULL,
 	.answer = caa_answer,
 	.line = caa_line,
+	.outcome = caa_outcome,
+	.interrupted = caa_interrupted,
 };

@@ -219,13 +219,29 @@ static void dcv_line(struct shard *sh, struct check *c, const struct vtg_agg_che
 	vtg__run_emit_mpic(r, j, c, ck, prim->outcome == VTG_DCV_PASS);
 }
 
+static void dcv_outcome_key(struct vtg_json *j, bool positive)
+{
+	vtg__json_kstr(j, "result", positive ? "pass" : "fail");
+}
+
+static void dcv_interrupted(const struct check *c, struct vtg_json *j)
+{
+	vtg__json_kstr(j, "method", vtg__dcv_method_str(c->dcv.method));
+	vtg__json_kstr(j, "result", "fail");
+	vtg__json_kstr(j, "reason", "interrupted");
+}
+
 const struct vtg_kind_ops vtg__kind_dcv = {
 	.cmd = "dcv",
+	.kind = VTG_CHECK_DCV,
 	.compare_seen = true,
+	.corroborated = true,
 	.prepare = dcv_prepare,
 	.question = dcv_question,
 	.start = dcv_start,
 	.stub = NULL,
 	.answer = dcv_answer,
 	.line = dcv_line,
+	.outcome = dcv_outcome_key,
+	.interrupted = dcv_interrupted,
 };

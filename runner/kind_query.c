@@ -343,13 +343,33 @@ static void query_line(struct shard *sh, struct check *c, const struct vtg_agg_c
 	vtg__json_line_end(j);
 }
 
+static void query_outcome(struct vtg_json *j, bool positive)
+{
+	vtg__json_kbool(j, "answered", positive);
+}
+
+static void query_interrupted(const struct check *c, struct vtg_json *j)
+{
+	char tb[16];
+	vtg__json_kstr(j, "type", vtg__type_str(c->qtype, tb, sizeof(tb)));
+	vtg__json_kstr(j, "rcode", NULL);
+	vtg__json_kstr(j, "error", "interrupted");
+	vtg__json_key(j, "answers");
+	vtg__json_arr_begin(j);
+	vtg__json_arr_end(j);
+}
+
 const struct vtg_kind_ops vtg__kind_query = {
 	.cmd = "query",
+	.kind = VTG_CHECK_QUERY,
 	.compare_seen = false,
+	.corroborated = false,
 	.prepare = query_prepare,
 	.question = query_question,
 	.start = query_start,
 	.stub = query_stub,
 	.answer = query_answer,
 	.line = query_line,
+	.outcome = query_outcome,
+	.interrupted = query_interrupted,
 };

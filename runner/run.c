@@ -169,18 +169,6 @@ void vtg__run_vote(struct shard *sh, struct check *c, unsigned p, bool answered,
 		abort(); /* each (check, perspective) delivers exactly once */
 }
 
-/* The outcome of a check or of one perspective: CAA's decision, DCV's
- * result, a query's answered. */
-static void outcome_json(struct vtg_json *j, const struct check *c, bool positive)
-{
-	if (c->ops == &vtg__kind_caa)
-		vtg__json_kstr(j, "decision", positive ? "permit" : "deny");
-	else if (c->ops == &vtg__kind_dcv)
-		vtg__json_kstr(j, "result", positive ? "pass" : "fail");
-	else
-		vtg__json_kbool(j, "answered", positive);
-}
-
 /* --format compact: the line again, short (the full one was rendered for
  * the outcome and the counters). */
 static void compact_line(const struct vtg_run *r, struct check *c,
@@ -192,11 +180,11 @@ static void compact_line(const struct vtg_run *r, struct check *c,
 	vtg__json_obj_begin(j);
 	vtg__json_key(j, "name");
 	vtg__json_strn(j, c->input, strnlen(c->input, c->input_len));
-	if (c->ops == &vtg__kind_query)
+	if (c->ops->kind == VTG_CHECK_QUERY)
 		vtg__json_kstr(j, "type", vtg__type_str(c->qtype, tb, sizeof(tb)));
-	outcome_json(j, c, c->positive);
+	c->ops->outcome(j, c->positive);
 	vtg__json_kstr(j, "reason", c->reason);
-	if (r->p.mpic != VTG_MPIC_OFF && c->ops != &vtg__kind_query && c->name_rc == 0) {
+	if (r->p.mpic != VTG_MPIC_OFF && c->ops->corroborated && c->name_rc == 0) {
 		snprintf(qb, sizeof(qb), "%u/%u", ck->q.k, ck->q.n);
 		vtg__json_kstr(j, "quorum", qb);
 	}
@@ -206,7 +194,7 @@ static void compact_line(const struct vtg_run *r, struct check *c,
 		for (unsigned p = 0; p < r->cfg.n_persp; p++) {
 			vtg__json_obj_begin(j);
 			vtg__json_kstr(j, "id", r->cfg.persp[p].id);
-			outcome_json(j, c, c->po[p].positive);
+			c->ops->outcome(j, c->po[p].positive);
 			vtg__json_kstr(j, "reason", c->po[p].reason);
 			vtg__json_obj_end(j);
 		}
@@ -696,30 +684,10 @@ void vtg__run_abort(struct vtg_run *r)
 void vtg__run_interrupted_line(const struct vtg_run *r, uint32_t id, struct vtg_json *j)
 {
 	const struct check *c = &r->ctx[id];
-	char tb[16];
 	vtg__json_obj_begin(j);
 	vtg__json_key(j, "name");
 	vtg__json_strn(j, c->input, strnlen(c->input, c->input_len));
-	if (c->ops == &vtg__kind_caa) { /* the shape of an invalid name's line */
-		vtg__json_kstr(j, "ascii_name", NULL);
-		vtg__json_kstr(j, "decision", "deny");
-		vtg__json_kstr(j, "reason", "interrupted");
-		vtg__json_kstr(j, "relevant_owner", NULL);
-		vtg__json_key(j, "records");
-		vtg__json_arr_begin(j);
-		vtg__json_arr_end(j);
-	} else if (c->ops == &vtg__kind_dcv) {
-		vtg__json_kstr(j, "method", vtg__dcv_method_str(c->dcv.method));
-		vtg__json_kstr(j, "result", "fail");
-		vtg__json_kstr(j, "reason", "interrupted");
-	} else {
-		vtg__json_kstr(j, "type", vtg__type_str(c->qtype, tb, sizeof(tb)));
-		vtg__json_kstr(j, "rcode", NULL);
-		vtg__json_kstr(j, "error", "interrupted");
-		vtg__json_key(j, "answers");
-		vtg__json_arr_begin(j);
-		vtg__json_arr_end(j);
-	}
+	c->ops->interrupted(c, j);
 	vtg__json_obj_end(j);
 	vtg__json_line_end(j);
 }

@@ -30,7 +30,9 @@ struct shard;
  */
 struct vtg_kind_ops {
 	const char *cmd;          /* "caa", "dcv", "query" */
+	enum vtg_check_kind kind;
 	bool compare_seen;        /* DCV: remotes must see the primary's value */
+	bool corroborated;        /* CAA, DCV: the quorum counts (not for a query) */
 	/* owner thread, before the perspectives spread: parse the name; sets
 	 * name_rc / nm.why when invalid */
 	void (*prepare)(struct vtg_run *r, struct check *c);
@@ -46,6 +48,11 @@ struct vtg_kind_ops {
 		       const struct vtg_lookup_answer *a);
 	/* worker (the last perspective's): the line and the outcome */
 	void (*line)(struct shard *sh, struct check *c, const struct vtg_agg_check *ck);
+	/* the outcome key of a line (compact lines): decision, result, answered */
+	void (*outcome)(struct vtg_json *j, bool positive);
+	/* owner, a check that will not finish: its line's fields after the
+	 * name, in the shape of an invalid name's line, reason interrupted */
+	void (*interrupted)(const struct check *c, struct vtg_json *j);
 };
 
 extern const struct vtg_kind_ops vtg__kind_caa, vtg__kind_dcv, vtg__kind_query;
