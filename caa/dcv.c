@@ -48,6 +48,10 @@ const char *vtg__dcv_method_str(enum vtg_dcv_method m)
 	case VTG_DCV_PERSIST: return "persist";
 	case VTG_DCV_CONTACT_EMAIL: return "contact-email";
 	case VTG_DCV_CONTACT_PHONE: return "contact-phone";
+	case VTG_DCV_REVERSE: return "reverse-lookup";
+	case VTG_DCV_HTTP01: return "http-01";
+	case VTG_DCV_WEBSITE_CHANGE: return "website-change";
+	case VTG_DCV_TLSALPN01: return "tls-alpn-01";
 	}
 	return "unknown";
 }
@@ -56,13 +60,18 @@ int vtg__dcv_method_parse(const char *s, enum vtg_dcv_method *m)
 {
 	if (s == NULL)
 		return VTG_EDCV_METHOD;
-	for (int i = VTG_DCV_DNS01; i <= VTG_DCV_CONTACT_PHONE; i++) {
+	for (int i = VTG_DCV_DNS01; i <= VTG_DCV_METHOD_LAST; i++) {
 		if (strcmp(s, vtg__dcv_method_str((enum vtg_dcv_method)i)) == 0) {
 			*m = (enum vtg_dcv_method)i;
 			return 0;
 		}
 	}
 	return VTG_EDCV_METHOD;
+}
+
+bool vtg__dcv_method_web(enum vtg_dcv_method m)
+{
+	return m == VTG_DCV_HTTP01 || m == VTG_DCV_WEBSITE_CHANGE || m == VTG_DCV_TLSALPN01;
 }
 
 bool vtg__dcv_method_sunsetting(enum vtg_dcv_method m)
@@ -188,7 +197,7 @@ int vtg__dcv_request_check(const struct vtg_dcv_request *rq)
 	if (rq == NULL)
 		return VTG_EDCV_REQUEST;
 	enum vtg_dcv_method m = rq->method;
-	if ((int)m < VTG_DCV_DNS01 || m > VTG_DCV_CONTACT_PHONE)
+	if ((int)m < VTG_DCV_DNS01 || m > VTG_DCV_METHOD_LAST)
 		return VTG_EDCV_METHOD;
 	if (rq->label != NULL) {
 		if (m != VTG_DCV_CHANGE && m != VTG_DCV_CNAME)
@@ -226,6 +235,13 @@ int vtg__dcv_request_check(const struct vtg_dcv_request *rq)
 		break;
 	case VTG_DCV_CONTACT_EMAIL:
 	case VTG_DCV_CONTACT_PHONE:
+	case VTG_DCV_REVERSE:         /* the expected name is optional */
+		break;
+	case VTG_DCV_HTTP01:          /* the key authorization */
+	case VTG_DCV_WEBSITE_CHANGE:  /* the random value */
+	case VTG_DCV_TLSALPN01:       /* the key authorization */
+		if (!value_ok(rq->expect))
+			return VTG_EDCV_REQUEST;
 		break;
 	}
 	return 0;
@@ -307,6 +323,11 @@ int vtg__dcv_query(const struct vtg_dcv_request *rq, const uint8_t *name_wire,
 	case VTG_DCV_CONTACT_PHONE:
 		labels[0] = LABEL_PHONE;
 		break;
+	case VTG_DCV_REVERSE:
+	case VTG_DCV_HTTP01:
+	case VTG_DCV_WEBSITE_CHANGE:
+	case VTG_DCV_TLSALPN01:
+		return VTG_EDCV_METHOD; /* not a query of the name's own */
 	}
 	size_t pos = 0;
 	for (size_t i = 0; i < 2 && labels[i] != NULL; i++) {

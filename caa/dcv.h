@@ -55,14 +55,25 @@ enum vtg_dcv_method {
 	VTG_DCV_PERSIST,
 	VTG_DCV_CONTACT_EMAIL,
 	VTG_DCV_CONTACT_PHONE,
+	VTG_DCV_REVERSE,        /* PTR of an IP target's reverse name (3.2.2.5.3) */
+	/* over HTTP / TLS (runner/kind_web.c, caa/web.h), not a DNS record */
+	VTG_DCV_HTTP01,         /* RFC 8555 8.3, BR 3.2.2.4.19 / 3.2.2.5.6 */
+	VTG_DCV_WEBSITE_CHANGE, /* BR 3.2.2.4.18 / 3.2.2.5.1 */
+	VTG_DCV_TLSALPN01,      /* RFC 8737, BR 3.2.2.4.20 / 3.2.2.5.7 */
 };
+#define VTG_DCV_METHOD_LAST VTG_DCV_TLSALPN01
 
 /* "dns-01", "dns-account-01", "dns-change", "cname", "persist",
- * "contact-email", "contact-phone" */
+ * "contact-email", "contact-phone", "reverse-lookup", "http-01",
+ * "website-change", "tls-alpn-01" */
 const char *vtg__dcv_method_str(enum vtg_dcv_method m);
 
 /* Inverse of vtg__dcv_method_str (exact, lower case). 0 or VTG_EDCV_METHOD. */
 int vtg__dcv_method_parse(const char *s, enum vtg_dcv_method *m);
+
+/* True for the methods validated over HTTP / TLS (http-01, website-change,
+ * tls-alpn-01): runner/kind_web.c runs them, vtg__dcv_query refuses them. */
+bool vtg__dcv_method_web(enum vtg_dcv_method m);
 
 /* True for the methods SC-090 sunsets (contact-email, contact-phone). */
 bool vtg__dcv_method_sunsetting(enum vtg_dcv_method m);

@@ -184,7 +184,9 @@ struct vtg_options {
 	const char *validation_method; /* RFC 8657 validationmethods (CAA) */
 	const char *dcv_method;    /* DCV default: "dns-01", "dns-account-01",
 				    * "dns-change", "cname", "persist",
-				    * "contact-email", "contact-phone" */
+				    * "contact-email", "contact-phone",
+				    * "reverse-lookup", "http-01",
+				    * "website-change", "tls-alpn-01" */
 	const char *dcv_label;     /* dns-change / cname: "_label" or NULL */
 	uint16_t qtype;            /* what vtg_submit() asks for a QUERY engine */
 	enum vtg_mode mode;        /* corroboration of CAA and DCV; the perspective
@@ -230,6 +232,17 @@ enum vtg_reason {
 	VTG_REASON_DCV_DNSSEC_BOGUS,
 	VTG_REASON_DCV_NOT_CORROBORATED, /* BR 3.2.2.9 quorum not met */
 	VTG_REASON_DCV_INVALID,        /* the name or the request is invalid */
+	/* DCV over HTTP / TLS (http-01, website-change, tls-alpn-01) */
+	VTG_REASON_DCV_HTTP_STATUS = 120, /* final status not 2xx */
+	VTG_REASON_DCV_REDIRECT_REFUSED, /* status, scheme, port or URL not allowed */
+	VTG_REASON_DCV_TOO_MANY_REDIRECTS, /* more than 10 */
+	VTG_REASON_DCV_BODY_TOO_LARGE,
+	VTG_REASON_DCV_CONNECT_FAILURE,
+	VTG_REASON_DCV_TLS_FAILURE,
+	VTG_REASON_DCV_ALPN_REFUSED,   /* tls-alpn-01: acme-tls/1 not negotiated */
+	VTG_REASON_DCV_BAD_CERTIFICATE,/* tls-alpn-01: SAN / acmeIdentifier wrong */
+	VTG_REASON_DCV_TIMEOUT,
+	VTG_REASON_DCV_NO_ADDRESS,     /* the name has no A / AAAA */
 	/* QUERY */
 	VTG_REASON_ANSWERED = 200,     /* a response came back (any rcode) */
 	VTG_REASON_QUERY_FAILED,       /* no usable response: see failure */

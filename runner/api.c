@@ -41,6 +41,16 @@ VTG_API const char *vtg_reason_str(int reason)
 	case VTG_REASON_DCV_DNSSEC_BOGUS: return "dnssec-bogus";
 	case VTG_REASON_DCV_NOT_CORROBORATED: return "not-corroborated";
 	case VTG_REASON_DCV_INVALID: return "invalid-request";
+	case VTG_REASON_DCV_HTTP_STATUS: return "http-status";
+	case VTG_REASON_DCV_REDIRECT_REFUSED: return "redirect-refused";
+	case VTG_REASON_DCV_TOO_MANY_REDIRECTS: return "too-many-redirects";
+	case VTG_REASON_DCV_BODY_TOO_LARGE: return "body-too-large";
+	case VTG_REASON_DCV_CONNECT_FAILURE: return "connect-failure";
+	case VTG_REASON_DCV_TLS_FAILURE: return "tls-failure";
+	case VTG_REASON_DCV_ALPN_REFUSED: return "alpn-refused";
+	case VTG_REASON_DCV_BAD_CERTIFICATE: return "bad-certificate";
+	case VTG_REASON_DCV_TIMEOUT: return "timeout";
+	case VTG_REASON_DCV_NO_ADDRESS: return "no-address";
 	case VTG_REASON_ANSWERED: return "answered";
 	case VTG_REASON_QUERY_FAILED: return "query-failed";
 	case VTG_REASON_INVALID_NAME: return "invalid-name";

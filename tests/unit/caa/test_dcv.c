@@ -104,8 +104,10 @@ Test(dcv, method_names_round_trip)
 {
 	static const char *const names[] = {"dns-01", "dns-account-01", "dns-change",
 					    "cname", "persist", "contact-email",
-					    "contact-phone"};
-	for (int i = 0; i < 7; i++) {
+					    "contact-phone", "reverse-lookup", "http-01",
+					    "website-change", "tls-alpn-01"};
+	cr_assert_eq(sizeof(names) / sizeof(names[0]), VTG_DCV_METHOD_LAST + 1u);
+	for (int i = 0; i <= VTG_DCV_METHOD_LAST; i++) {
 		enum vtg_dcv_method m = VTG_DCV_DNS01;
 		cr_assert_str_eq(vtg__dcv_method_str((enum vtg_dcv_method)i), names[i]);
 		cr_assert_eq(vtg__dcv_method_parse(names[i], &m), 0);
@@ -113,13 +115,17 @@ Test(dcv, method_names_round_trip)
 	}
 	enum vtg_dcv_method m;
 	cr_assert_eq(vtg__dcv_method_parse("DNS-01", &m), VTG_EDCV_METHOD);
-	cr_assert_eq(vtg__dcv_method_parse("http-01", &m), VTG_EDCV_METHOD);
+	cr_assert_eq(vtg__dcv_method_parse("http-02", &m), VTG_EDCV_METHOD);
+	for (int i = 0; i <= VTG_DCV_METHOD_LAST; i++)
+		cr_assert_eq(vtg__dcv_method_web((enum vtg_dcv_method)i),
+			     i == VTG_DCV_HTTP01 || i == VTG_DCV_WEBSITE_CHANGE ||
+				     i == VTG_DCV_TLSALPN01);
 	cr_assert_eq(vtg__dcv_method_parse(NULL, &m), VTG_EDCV_METHOD);
 }
 
 Test(dcv, sunsetting_only_contact_methods)
 {
-	for (int i = VTG_DCV_DNS01; i <= VTG_DCV_CONTACT_PHONE; i++)
+	for (int i = VTG_DCV_DNS01; i <= VTG_DCV_METHOD_LAST; i++)
 		cr_assert_eq(vtg__dcv_method_sunsetting((enum vtg_dcv_method)i),
 			     i == VTG_DCV_CONTACT_EMAIL || i == VTG_DCV_CONTACT_PHONE,
 			     "method %d", i);
