@@ -7,6 +7,9 @@ PKGS=(
   build-essential cmake pkg-config clang libclang-rt-14-dev
   liburing-dev libldns-dev ldnsutils libssl-dev openssl libjemalloc-dev
   libcriterion-dev libidn2-dev
+  # HTTP validation: libcurl (OpenSSL flavour, as the engine's TLS); the web
+  # servers of the local world (nginx-light brings the echo module)
+  libcurl4-openssl-dev nginx-light libnginx-mod-http-echo
   # what `pkg-config --static --libs vantage` names (-luring -lldns -lssl
   # -lcrypto -lidn2 -lunistring -ldl -lpthread -lm): the .a files come with
   # the -dev packages above, plus libunistring-dev (libidn2's private
