@@ -114,7 +114,7 @@ int vtg__worker_set_wake(struct vtg_worker *w, int efd);
 
 /* Free slots now (a submit succeeds while this is > 0). */
 unsigned vtg__worker_free_slots(const struct vtg_worker *w);
-/* Queries accepted and not yet completed. */
+/* Queries accepted and not yet completed, web requests (web.h) included. */
 unsigned vtg__worker_active(const struct vtg_worker *w);
 
 /*

@@ -25,6 +25,7 @@
 #include <time.h>
 
 #include "engine/engine.h"
+#include "engine/web.h"
 
 #define DEF_TIMEOUT_MS 800      /* first try; unbound starts near 376 ms */
 #define DEF_RETRIES 2           /* BR 3.2.2.8 exception needs >= 1 retry */
@@ -41,7 +42,12 @@
 #define TCP_BUF_SIZE (2 + 65535) /* RFC 1035 4.2.2 length prefix */
 #define SOCK_RCVBUF (8 << 20)
 
-enum op { OP_RECV = 1, OP_SEND, OP_TCP_CONN, OP_TCP_SEND, OP_TCP_RECV, OP_WAKE };
+enum op {
+	OP_RECV = 1, OP_SEND, OP_TCP_CONN, OP_TCP_SEND, OP_TCP_RECV, OP_WAKE,
+	OP_WEB,      /* a poll on a socket libcurl watches (http.c) */
+	OP_ALPN,     /* a poll on a TLS-ALPN handshake's socket (alpn.c) */
+	OP_NOP,      /* a poll removal's own completion: nothing to do */
+};
 
 enum state {
 	S_FREE = 0,
@@ -155,6 +161,10 @@ struct vtg_worker {
 	int wake_fd;             /* eventfd another thread writes, or -1 */
 	uint64_t wake_val;
 	bool woken;
+	struct vtg_web *web;     /* HTTP requests (engine/web.h, http.c), or NULL */
+	struct alpn *alpn;       /* TLS-ALPN handshakes (alpn.c), or NULL */
+	unsigned alpn_active;
+	vtg_alpn_cb_fn alpn_cb;
 	struct vtg_msg msg;      /* parsed response handed to the callback */
 	/* a direct query's server handed to the callback: the slot's own copy
 	 * may be reused by a submit from inside the callback */
@@ -399,5 +409,29 @@ void vtg__engine_to_tcp(struct vtg_worker *w, uint32_t i);
 void vtg__engine_tcp_cqe(struct vtg_worker *w, enum op op, uint32_t i, int res);
 void vtg__engine_tcp_fail(struct vtg_worker *w, uint32_t i, enum vtg_lookup_fail f);
 void vtg__engine_tcp_next_waiting(struct vtg_worker *w);
+
+/* http.c / alpn.c: the web half of the loop (NULL-safe: no web, nothing) */
+struct vtg_web;
+void vtg__engine_web_cqe(struct vtg_worker *w, enum op op, uint32_t idx, uint32_t gen,
+			 int res);
+/* run what is due (libcurl's timer, handshake deadlines) */
+void vtg__engine_web_timers(struct vtg_worker *w);
+/* the earliest web deadline (UINT64_MAX: none) */
+uint64_t vtg__engine_web_deadline(const struct vtg_worker *w);
+/* requests accepted and not yet completed */
+unsigned vtg__engine_web_active(const struct vtg_worker *w);
+void vtg__engine_web_free(struct vtg_worker *w);
+/* alpn.c, called by http.c */
+void vtg__engine_alpn_cqe(struct vtg_worker *w, uint32_t idx, uint32_t gen, int res);
+void vtg__engine_alpn_timers(struct vtg_worker *w);
+uint64_t vtg__engine_alpn_deadline(const struct vtg_worker *w);
+int vtg__engine_alpn_init(struct vtg_worker *w, unsigned slots, vtg_alpn_cb_fn cb, char *err,
+			  size_t errcap);
+void vtg__engine_alpn_free(struct vtg_worker *w);
+
+/* persp.c: a socket of perspective p of the given family (web requests:
+ * the family of the address they connect to). As vtg__engine_open_socket. */
+int vtg__engine_open_socket_family(struct vtg_worker *w, struct persp *p, int family,
+				   int type, int *out, char *err, size_t errcap);
 
 #endif

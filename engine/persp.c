@@ -71,6 +71,12 @@ int vtg__engine_open_socket(struct vtg_worker *w, struct persp *p, int type, int
 			    char *err, size_t errcap)
 {
 	int family = p->cfg.n_upstreams ? p->cfg.upstream[0].ss_family : AF_INET;
+	return vtg__engine_open_socket_family(w, p, family, type, out, err, errcap);
+}
+
+int vtg__engine_open_socket_family(struct vtg_worker *w, struct persp *p, int family,
+				   int type, int *out, char *err, size_t errcap)
+{
 	bool entered;
 	int e = enter_ns(p, &entered);
 	if (e < 0) {

@@ -47,6 +47,7 @@ void vtg__worker_free(struct vtg_worker *w)
 {
 	if (!w)
 		return;
+	vtg__engine_web_free(w); /* first: libcurl's last callbacks use the ring */
 	if (w->slots)
 		for (uint32_t i = 0; i < w->n_slots; i++)
 			if (w->slots[i].tcp_fd >= 0)
@@ -306,7 +307,7 @@ unsigned vtg__worker_free_slots(const struct vtg_worker *w)
 
 unsigned vtg__worker_active(const struct vtg_worker *w)
 {
-	return w->n_active;
+	return w->n_active + vtg__engine_web_active(w);
 }
 
 const struct vtg_persp_stats *vtg__worker_stats(const struct vtg_worker *w,

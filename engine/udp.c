@@ -328,6 +328,12 @@ static void udp_errqueue(struct vtg_worker *w, uint32_t si)
 
 /* ---------------------------------------------------------------- loop */
 
+/* nothing accepted is still running: DNS queries, HTTP requests, handshakes */
+static inline bool idle(const struct vtg_worker *w)
+{
+	return w->n_active == 0 && vtg__engine_web_active(w) == 0;
+}
+
 static void handle_cqe(struct vtg_worker *w, struct io_uring_cqe *cqe)
 {
 	uint64_t ud = io_uring_cqe_get_data64(cqe);
@@ -349,6 +355,12 @@ static void handle_cqe(struct vtg_worker *w, struct io_uring_cqe *cqe)
 		}
 		return;
 	}
+	if (op == OP_WEB || op == OP_ALPN) {
+		vtg__engine_web_cqe(w, op, idx, ud_gen(ud), cqe->res);
+		return;
+	}
+	if (op == OP_NOP)
+		return;
 	if (op == OP_WAKE) {
 		w->woken = true;
 		if (cqe->res < 0 && cqe->res != -EINTR && cqe->res != -EAGAIN)
@@ -396,7 +408,8 @@ int vtg__worker_run(struct vtg_worker *w, int wait_ms)
 	w->woken = false;
 	vtg__engine_expire(w);
 	vtg__engine_dispatch(w);
-	if (w->n_active == 0 && w->wake_fd < 0) {
+	vtg__engine_web_timers(w);
+	if (idle(w) && w->completions == 0 && w->wake_fd < 0) {
 		io_uring_submit(&w->ring);
 		return 0;
 	}
@@ -411,6 +424,9 @@ int vtg__worker_run(struct vtg_worker *w, int wait_ms)
 			return 0;
 		}
 		uint64_t d = vtg__engine_next_deadline(w);
+		uint64_t dw = vtg__engine_web_deadline(w);
+		if (dw < d)
+			d = dw;
 		uint64_t wait_ns = d > w->now ? d - w->now : 0;
 		if (wait_ms >= 0 && wait_ns > (uint64_t)wait_ms * 1000000ull)
 			wait_ns = (uint64_t)wait_ms * 1000000ull;
@@ -432,7 +448,8 @@ int vtg__worker_run(struct vtg_worker *w, int wait_ms)
 		io_uring_cq_advance(&w->ring, seen);
 		vtg__engine_expire(w);
 		vtg__engine_dispatch(w);
-		if (w->n_active == 0 && w->completions == 0 && w->wake_fd < 0)
+		vtg__engine_web_timers(w);
+		if (idle(w) && w->completions == 0 && w->wake_fd < 0)
 			return 0;
 		if (wait_ms >= 0 && w->completions == 0 && !w->woken &&
 		    w->now - start >= (uint64_t)wait_ms * 1000000ull)
