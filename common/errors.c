@@ -47,6 +47,16 @@ const char *vtg_strerror(int err)
 	case VTG_EDCV_LABEL: return "DCV label must be one underscore-prefixed label";
 	case VTG_EDCV_REQUEST: return "DCV request lacks a field its method needs";
 	case VTG_EDCV_METHOD: return "unknown DCV method";
+	case VTG_EWEB_URL: return "not a URL";
+	case VTG_EWEB_SCHEME: return "URL scheme is not http or https";
+	case VTG_EWEB_USERINFO: return "URL carries a user name or password";
+	case VTG_EWEB_HOST: return "URL host is not an ASCII host name or IP literal";
+	case VTG_EWEB_PORT: return "URL port is not a number from 1 to 65535";
+	case VTG_EWEB_TOO_LONG: return "URL too long";
+	case VTG_EWEB_LOCATION: return "Location is empty or holds octets outside printable ASCII";
+	case VTG_EWEB_TOKEN: return "key authorization is not token.thumbprint in base64url";
+	case VTG_EWEB_FILE: return "validation file name is not one safe path segment";
+	case VTG_EWEB_TARGET: return "target is neither a host name nor an IP literal";
 	default: break;
 	}
 	if (err < 0 && err > VTG_ERROR_BASE)

@@ -88,6 +88,26 @@ enum vtg_error {
 	VTG_EDCV_LABEL = -1500,       /* label not "_" + LDH/underscore, or not allowed */
 	VTG_EDCV_REQUEST = -1501,     /* a field the method needs is missing or too long */
 	VTG_EDCV_METHOD = -1502,      /* unknown DCV method */
+
+	/* Web validation URLs and targets (http-01, website-change,
+	 * tls-alpn-01; BR 3.2.2.4.18-.20, RFC 8555 8.3, RFC 8737) */
+	VTG_EWEB_URL = -1600,         /* not a URL (libcurl refuses it) */
+	VTG_EWEB_SCHEME = -1601,      /* scheme other than http / https */
+	VTG_EWEB_USERINFO = -1602,    /* user name or password in the URL */
+	VTG_EWEB_HOST = -1603,        /* host empty, not ASCII, percent-encoded,
+				       * written in a form URL parsers disagree on,
+				       * or neither a host name nor an IP literal */
+	VTG_EWEB_PORT = -1604,        /* port 0, over 65535 or not digits */
+	VTG_EWEB_TOO_LONG = -1605,    /* URL longer than VTG_WEB_URL_MAX - 1 */
+	VTG_EWEB_LOCATION = -1606,    /* Location empty or with octets outside
+				       * printable ASCII (controls, CR/LF, NUL,
+				       * space, backslash, non-ASCII) */
+	VTG_EWEB_TOKEN = -1607,       /* key authorization is not token.thumbprint
+				       * in base64url (RFC 8555 8.1) */
+	VTG_EWEB_FILE = -1608,        /* website-change file name not one safe
+				       * path segment */
+	VTG_EWEB_TARGET = -1609,      /* target neither an LDH host name nor an
+				       * IPv4 / IPv6 literal */
 };
 
 /* The text for any error this library returns (never NULL). */
