@@ -32,6 +32,8 @@ enum acme_mode {
 	ACME_NOT_OCTET,  /* a UTF8String of 32 octets */
 	ACME_BARE,       /* the 32 octets without the OCTET STRING wrapper */
 	ACME_LONG_FORM,  /* BER long-form length 0x81 0x20: not DER */
+	ACME_WRONG_LEN,  /* 34 octets as it should be, but the length octet
+			  * says 31 (the last octet then trails the string) */
 	ACME_TRAILING,   /* the OCTET STRING, then one octet more */
 	ACME_TWICE,
 };
@@ -83,6 +85,12 @@ static void add_acme(X509 *x, const struct spec *s)
 	case ACME_BARE:
 		memcpy(val, md, 32);
 		len = 32;
+		break;
+	case ACME_WRONG_LEN:
+		val[len++] = 0x04;
+		val[len++] = 31;
+		memcpy(val + len, md, 32);
+		len += 32;
 		break;
 	case ACME_LONG_FORM:
 		val[len++] = 0x04;
@@ -232,7 +240,7 @@ Test(tlsalpn, acme_identifier_rules)
 	bad(&(struct spec){.san = san, .acme = ACME_NOT_CRITICAL}, "example.com", KA,
 	    "acmeIdentifier not critical");
 	static const enum acme_mode shape[] = {ACME_SHORT, ACME_LONG, ACME_NOT_OCTET, ACME_BARE,
-					       ACME_LONG_FORM, ACME_TRAILING};
+					       ACME_LONG_FORM, ACME_WRONG_LEN, ACME_TRAILING};
 	for (size_t i = 0; i < sizeof(shape) / sizeof(shape[0]); i++)
 		bad(&(struct spec){.san = san, .acme = shape[i]}, "example.com", KA,
 		    "acmeIdentifier not an OCTET STRING of 32 octets");
