@@ -32,6 +32,8 @@
 #define EMAIL_MAX 254           /* RFC 5321 4.5.3.1.3 path 256 minus "<>" */
 #define EMAIL_LOCAL_MAX 64      /* RFC 5321 4.5.3.1.1 */
 #define PHONE_DIGITS_MAX 15     /* ITU-T E.164 section 6: at most 15 digits */
+#define SEEN_ELEM_MAX 254       /* one element of a seen list: an address
+				 * (EMAIL_MAX) or a number */
 
 static const char LABEL_ACME[] = "_acme-challenge";      /* RFC 8555 8.4 */
 static const char LABEL_PERSIST[] = "_validation-persist"; /* BR 3.2.2.4.22 */
@@ -599,25 +601,67 @@ static size_t phone_canon(const char *s, size_t n, char *out)
 	return o > 1 ? o : 0;
 }
 
-/* Insert v into the sorted, newline-separated set in seen; false when it
- * does not fit (the set then stays as it was). */
-static bool seen_insert(char *seen, size_t cap, const char *v, size_t vl)
+/*
+ * A sorted, de-duplicated, newline-separated set of elements in seen.
+ * Corroboration compares seen bytewise (BR 3.2.2.9), so a set that does not
+ * fit must come out the same whatever order the RRs arrived in: it keeps
+ * the longest sorted prefix that fits. `bound` is the smallest element left
+ * out so far; every element kept sorts before it, and the kept ones plus
+ * it do not fit, so anything from it on is left out too.
+ */
+struct seen_set {
+	char *buf;
+	size_t cap;
+	bool bounded;
+	size_t bound_len;
+	char bound[SEEN_ELEM_MAX];
+};
+
+/* bytewise, a prefix first */
+static int elem_cmp(const char *a, size_t al, const char *b, size_t bl)
 {
+	int c = memcmp(a, b, al < bl ? al : bl);
+	return c ? c : (al > bl) - (al < bl);
+}
+
+static void seen_bound(struct seen_set *s, const char *v, size_t vl)
+{
+	s->bounded = true;
+	s->bound_len = vl;
+	memcpy(s->bound, v, vl);
+}
+
+static void seen_add(struct seen_set *s, const char *v, size_t vl)
+{
+	if (vl == 0 || vl > SEEN_ELEM_MAX ||
+	    (s->bounded && elem_cmp(v, vl, s->bound, s->bound_len) >= 0))
+		return;
+	char *seen = s->buf;
 	size_t used = strlen(seen);
-	size_t p = 0;
+	size_t p = 0; /* offset of the first element after v, or used */
 	while (p < used) {
 		const char *nl = memchr(seen + p, '\n', used - p);
 		size_t q = nl ? (size_t)(nl - seen) : used;
-		size_t el = q - p;
-		int c = memcmp(v, seen + p, vl < el ? vl : el);
-		if (c == 0 && vl == el)
-			return true; /* already there */
-		if (c < 0 || (c == 0 && vl < el))
+		int c = elem_cmp(v, vl, seen + p, q - p);
+		if (c == 0)
+			return; /* already there */
+		if (c < 0)
 			break;
 		p = nl ? q + 1 : used;
 	}
-	if (used + vl + 1 + 1 > cap)
-		return false;
+	/* make room by leaving out the greatest elements, those after v */
+	while (used + (used ? 1 : 0) + vl >= s->cap && p < used) {
+		size_t ls = used;
+		while (ls > 0 && seen[ls - 1] != '\n')
+			ls--;
+		seen_bound(s, seen + ls, used - ls);
+		used = ls ? ls - 1 : 0;
+		seen[used] = '\0';
+	}
+	if (used + (used ? 1 : 0) + vl >= s->cap) {
+		seen_bound(s, v, vl); /* v itself does not fit */
+		return;
+	}
 	if (p < used) {
 		memmove(seen + p + vl + 1, seen + p, used - p + 1);
 		memcpy(seen + p, v, vl);
@@ -630,7 +674,6 @@ static bool seen_insert(char *seen, size_t cap, const char *v, size_t vl)
 		memcpy(seen + used + 1, v, vl);
 		seen[used + 1 + vl] = '\0';
 	}
-	return true;
 }
 
 /* ---- CNAME RDATA ---- */
@@ -719,8 +762,9 @@ int vtg__dcv_check(const struct vtg_dcv_request *rq,
 	}
 	size_t elen = rq->expect ? strlen(rq->expect) : 0;
 	char scratch[VTG_DCV_SCRATCH + 1];
-	char canon[EMAIL_MAX + 1];
+	char canon[SEEN_ELEM_MAX + 1];
 	int first_cname_miss = -1;
+	struct seen_set set = {.buf = out->seen, .cap = sizeof(out->seen)};
 
 	out->n_records = (unsigned)ans->n_rrs;
 	for (size_t i = 0; i < ans->n_rrs; i++) {
@@ -765,14 +809,14 @@ int vtg__dcv_check(const struct vtg_dcv_request *rq,
 				v = VTG_DCV_RR_NOT_EMAIL;
 				if (at > 0) {
 					size_t cl = email_canon(scratch, (size_t)n, at, canon);
-					seen_insert(out->seen, sizeof(out->seen), canon, cl);
+					seen_add(&set, canon, cl);
 					v = VTG_DCV_RR_MATCH;
 				}
 			} else {
 				size_t cl = phone_canon(scratch, (size_t)n, canon);
 				v = VTG_DCV_RR_NOT_PHONE;
 				if (cl > 0) {
-					seen_insert(out->seen, sizeof(out->seen), canon, cl);
+					seen_add(&set, canon, cl);
 					v = VTG_DCV_RR_MATCH;
 				}
 			}

@@ -24,7 +24,9 @@
  * bytewise for corroboration (BR 3.2.2.9): the matched value for the TXT
  * methods, the account URI for persist, the lower-case target with a
  * trailing dot for cname, and the sorted, de-duplicated list of valid
- * contacts (one per line) for the contact methods.
+ * contacts (one per line) for the contact methods. A list longer than the
+ * seen buffer keeps the longest sorted prefix that fits, whatever the order
+ * the RRs came in.
  */
 #ifndef VTG_CAA_DCV_H
 #define VTG_CAA_DCV_H

@@ -980,3 +980,65 @@ Test(dcv, detail_lists_at_most_rr_max)
 	cr_assert_eq(res.outcome, VTG_DCV_PASS);
 	cr_assert_eq(res.matched, VTG_DCV_RR_MAX + 2);
 }
+
+/* ---- seen lists longer than the seen buffer ---- */
+
+/* An address of exactly len octets (len >= 26) whose local part starts
+ * with c: "<c>xx...@" then 60-octet labels of 'y' and a ".com" ending. */
+static void long_email(char c, size_t len, char *out)
+{
+	size_t o = 0;
+	out[o++] = c;
+	while (o < 20)
+		out[o++] = 'x';
+	out[o++] = '@';
+	size_t dom = len - o - 4; /* before ".com" */
+	size_t lab = 0;
+	for (size_t i = 0; i < dom; i++) {
+		bool dot = lab == 60 && i + 1 < dom;
+		out[o++] = dot ? '.' : 'y';
+		lab = dot ? 0 : lab + 1;
+	}
+	memcpy(out + o, ".com", 5);
+}
+
+/*
+ * Corroboration compares seen bytewise (BR 3.2.2.9): two perspectives that
+ * get the same RRset in different orders must report the same list even
+ * when it overflows. Sorted: a (200) + b (240) + c (50) fit in 511
+ * characters (492 with the newlines), d (30) does not; inserted in the
+ * order d, a, b, c a first-come list would keep d and drop c.
+ */
+Test(dcv, seen_overflow_keeps_the_sorted_prefix_in_any_order)
+{
+	static const char firsts[] = {'a', 'b', 'c', 'd'};
+	static const size_t lens[] = {200, 240, 50, 30};
+	char addr[4][256];
+	for (int i = 0; i < 4; i++) {
+		long_email(firsts[i], lens[i], addr[i]);
+		cr_assert_eq(strlen(addr[i]), lens[i]);
+	}
+	char want[4 * 256];
+	snprintf(want, sizeof(want), "%s\n%s\n%s", addr[0], addr[1], addr[2]);
+	cr_assert_lt(strlen(want), (size_t)VTG_DCV_SEEN_MAX);
+	static const int orders[][4] = {
+		{0, 1, 2, 3}, {3, 0, 1, 2}, {3, 2, 1, 0}, {1, 3, 0, 2}, {2, 3, 1, 0}, {0, 3, 2, 1},
+	};
+	for (size_t k = 0; k < sizeof(orders) / sizeof(orders[0]); k++) {
+		struct rrset s = {0};
+		for (int i = 0; i < 4; i++)
+			add_txt(&s, addr[orders[k][i]]);
+		add_txt(&s, addr[orders[k][0]]); /* a duplicate changes nothing */
+		struct vtg_dcv_request rq = req(VTG_DCV_CONTACT_EMAIL, NULL);
+		cr_assert_eq(check(&rq, &s), VTG_DCV_PASS);
+		cr_assert_str_eq(res.seen, want, "order %zu", k);
+	}
+	/* without the big ones, the small ones all fit */
+	struct rrset t = {0};
+	add_txt(&t, addr[3]);
+	add_txt(&t, addr[2]);
+	struct vtg_dcv_request rq = req(VTG_DCV_CONTACT_EMAIL, NULL);
+	cr_assert_eq(check(&rq, &t), VTG_DCV_PASS);
+	snprintf(want, sizeof(want), "%s\n%s", addr[2], addr[3]);
+	cr_assert_str_eq(res.seen, want);
+}
