@@ -47,6 +47,7 @@ const char *vtg_strerror(int err)
 	case VTG_EDCV_LABEL: return "DCV label must be one underscore-prefixed label";
 	case VTG_EDCV_REQUEST: return "DCV request lacks a field its method needs";
 	case VTG_EDCV_METHOD: return "unknown DCV method";
+	case VTG_EDCV_TARGET: return "DCV target is not an IPv4 or IPv6 address literal";
 	default: break;
 	}
 	if (err < 0 && err > VTG_ERROR_BASE)
