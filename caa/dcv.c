@@ -18,7 +18,16 @@
  *   required (the BR does not ask for it).
  * - contact-email: a pragmatic RFC 6532 3.2 addr-spec, see email_valid().
  * - contact-phone: RFC 3966 5.1.4 global-number-digits, see phone_canon().
+ * - reverse-lookup (BR 3.2.2.5.3): the PTR RRs of the end of the alias
+ *   chain (an RFC 2317 classless delegation is a CNAME the lookup already
+ *   followed) are checked like a cname target; without an expected name
+ *   every well-formed PTR passes and seen lists them, except a PTR to the
+ *   root, which names no domain to validate.
+ * - IP literals through inet_pton (pure text parsing, no socket): glibc
+ *   refuses IPv4 octets with leading zeros, which other parsers read as
+ *   octal, so "010.0.0.1" is refused rather than guessed.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -32,6 +41,9 @@
 #define EMAIL_MAX 254           /* RFC 5321 4.5.3.1.3 path 256 minus "<>" */
 #define EMAIL_LOCAL_MAX 64      /* RFC 5321 4.5.3.1.1 */
 #define PHONE_DIGITS_MAX 15     /* ITU-T E.164 section 6: at most 15 digits */
+#define SEEN_ELEM_MAX 254       /* one element of a seen list: an address
+				 * (EMAIL_MAX), a number, or a name's text
+				 * with its dot (VTG_DNS_MAX_TEXT) */
 
 static const char LABEL_ACME[] = "_acme-challenge";      /* RFC 8555 8.4 */
 static const char LABEL_PERSIST[] = "_validation-persist"; /* BR 3.2.2.4.22 */
@@ -233,9 +245,21 @@ int vtg__dcv_request_check(const struct vtg_dcv_request *rq)
 			if (rq->issuers[i] == NULL || rq->issuers[i][0] == '\0')
 				return VTG_EDCV_REQUEST;
 		break;
+	case VTG_DCV_REVERSE: {       /* the expected name is optional */
+		if (rq->expect == NULL)
+			break;
+		if (!value_ok(rq->expect))
+			return VTG_EDCV_REQUEST; /* "" is not "any name" */
+		uint8_t w[VTG_DNS_MAX_NAME];
+		int rc = vtg__name_from_text(w, rq->expect, strlen(rq->expect));
+		if (rc < 0)
+			return rc;
+		if (rc == 1)
+			return VTG_EDCV_REQUEST; /* the root is no FQDN */
+		break;
+	}
 	case VTG_DCV_CONTACT_EMAIL:
 	case VTG_DCV_CONTACT_PHONE:
-	case VTG_DCV_REVERSE:         /* the expected name is optional */
 		break;
 	case VTG_DCV_HTTP01:          /* the key authorization */
 	case VTG_DCV_WEBSITE_CHANGE:  /* the random value */
@@ -288,6 +312,47 @@ static int put_label(uint8_t *out, size_t *pos, const char *label)
 	return 0;
 }
 
+/* ---- reverse names (RFC 1035 3.5, RFC 3596 2.5) ---- */
+
+/* "\x07in-addr\x04arpa\x00" and "\x03ip6\x04arpa\x00" */
+static const uint8_t ARPA_V4[] = {7, 'i', 'n', '-', 'a', 'd', 'd', 'r', 4, 'a', 'r', 'p', 'a', 0};
+static const uint8_t ARPA_V6[] = {3, 'i', 'p', '6', 4, 'a', 'r', 'p', 'a', 0};
+
+int vtg__dcv_reverse_name(const char *ip, size_t len, uint8_t wire[VTG_DNS_MAX_NAME])
+{
+	static const char hex[] = "0123456789abcdef";
+	char text[VTG_DCV_IP_TEXT_MAX + 1];
+	if (ip == NULL || len == 0 || len > VTG_DCV_IP_TEXT_MAX || memchr(ip, '\0', len))
+		return VTG_EDCV_TARGET;
+	memcpy(text, ip, len);
+	text[len] = '\0';
+	uint8_t a[16];
+	size_t o = 0;
+	if (inet_pton(AF_INET, text, a) == 1) {
+		for (int i = 3; i >= 0; i--) { /* decimal, no leading zeros */
+			uint8_t *lab = wire + o++;
+			if (a[i] >= 100)
+				wire[o++] = (uint8_t)('0' + a[i] / 100);
+			if (a[i] >= 10)
+				wire[o++] = (uint8_t)('0' + a[i] / 10 % 10);
+			wire[o++] = (uint8_t)('0' + a[i] % 10);
+			*lab = (uint8_t)(wire + o - lab - 1);
+		}
+		memcpy(wire + o, ARPA_V4, sizeof(ARPA_V4));
+		return (int)(o + sizeof(ARPA_V4));
+	}
+	if (inet_pton(AF_INET6, text, a) != 1)
+		return VTG_EDCV_TARGET;
+	for (int i = 15; i >= 0; i--) {
+		wire[o++] = 1;
+		wire[o++] = (uint8_t)hex[a[i] & 0xf];
+		wire[o++] = 1;
+		wire[o++] = (uint8_t)hex[a[i] >> 4];
+	}
+	memcpy(wire + o, ARPA_V6, sizeof(ARPA_V6));
+	return (int)(o + sizeof(ARPA_V6));
+}
+
 int vtg__dcv_query(const struct vtg_dcv_request *rq, const uint8_t *name_wire,
 		   uint8_t out[VTG_DNS_MAX_NAME], uint16_t *qtype)
 {
@@ -324,10 +389,17 @@ int vtg__dcv_query(const struct vtg_dcv_request *rq, const uint8_t *name_wire,
 		labels[0] = LABEL_PHONE;
 		break;
 	case VTG_DCV_REVERSE:
+		/* the reverse name itself: a base name here is a caller that
+		 * forgot vtg__dcv_reverse_name */
+		if (!vtg__name_is_sub(name_wire, ARPA_V4) &&
+		    !vtg__name_is_sub(name_wire, ARPA_V6))
+			return VTG_EDCV_TARGET;
+		*qtype = VTG_TYPE_PTR;
+		break;
 	case VTG_DCV_HTTP01:
 	case VTG_DCV_WEBSITE_CHANGE:
 	case VTG_DCV_TLSALPN01:
-		return VTG_EDCV_METHOD; /* not a query of the name's own */
+		return VTG_EDCV_METHOD; /* not a DNS query */
 	}
 	size_t pos = 0;
 	for (size_t i = 0; i < 2 && labels[i] != NULL; i++) {
@@ -599,25 +671,67 @@ static size_t phone_canon(const char *s, size_t n, char *out)
 	return o > 1 ? o : 0;
 }
 
-/* Insert v into the sorted, newline-separated set in seen; false when it
- * does not fit (the set then stays as it was). */
-static bool seen_insert(char *seen, size_t cap, const char *v, size_t vl)
+/*
+ * A sorted, de-duplicated, newline-separated set of elements in seen.
+ * Corroboration compares seen bytewise (BR 3.2.2.9), so a set that does not
+ * fit must come out the same whatever order the RRs arrived in: it keeps
+ * the longest sorted prefix that fits. `bound` is the smallest element left
+ * out so far; every element kept sorts before it, and the kept ones plus
+ * it do not fit, so anything from it on is left out too.
+ */
+struct seen_set {
+	char *buf;
+	size_t cap;
+	bool bounded;
+	size_t bound_len;
+	char bound[SEEN_ELEM_MAX];
+};
+
+/* bytewise, a prefix first */
+static int elem_cmp(const char *a, size_t al, const char *b, size_t bl)
 {
+	int c = memcmp(a, b, al < bl ? al : bl);
+	return c ? c : (al > bl) - (al < bl);
+}
+
+static void seen_bound(struct seen_set *s, const char *v, size_t vl)
+{
+	s->bounded = true;
+	s->bound_len = vl;
+	memcpy(s->bound, v, vl);
+}
+
+static void seen_add(struct seen_set *s, const char *v, size_t vl)
+{
+	if (vl == 0 || vl > SEEN_ELEM_MAX ||
+	    (s->bounded && elem_cmp(v, vl, s->bound, s->bound_len) >= 0))
+		return;
+	char *seen = s->buf;
 	size_t used = strlen(seen);
-	size_t p = 0;
+	size_t p = 0; /* offset of the first element after v, or used */
 	while (p < used) {
 		const char *nl = memchr(seen + p, '\n', used - p);
 		size_t q = nl ? (size_t)(nl - seen) : used;
-		size_t el = q - p;
-		int c = memcmp(v, seen + p, vl < el ? vl : el);
-		if (c == 0 && vl == el)
-			return true; /* already there */
-		if (c < 0 || (c == 0 && vl < el))
+		int c = elem_cmp(v, vl, seen + p, q - p);
+		if (c == 0)
+			return; /* already there */
+		if (c < 0)
 			break;
 		p = nl ? q + 1 : used;
 	}
-	if (used + vl + 1 + 1 > cap)
-		return false;
+	/* make room by leaving out the greatest elements, those after v */
+	while (used + (used ? 1 : 0) + vl >= s->cap && p < used) {
+		size_t ls = used;
+		while (ls > 0 && seen[ls - 1] != '\n')
+			ls--;
+		seen_bound(s, seen + ls, used - ls);
+		used = ls ? ls - 1 : 0;
+		seen[used] = '\0';
+	}
+	if (used + (used ? 1 : 0) + vl >= s->cap) {
+		seen_bound(s, v, vl); /* v itself does not fit */
+		return;
+	}
 	if (p < used) {
 		memmove(seen + p + vl + 1, seen + p, used - p + 1);
 		memcpy(seen + p, v, vl);
@@ -630,7 +744,6 @@ static bool seen_insert(char *seen, size_t cap, const char *v, size_t vl)
 		memcpy(seen + used + 1, v, vl);
 		seen[used + 1 + vl] = '\0';
 	}
-	return true;
 }
 
 /* ---- CNAME RDATA ---- */
@@ -663,6 +776,22 @@ static void cname_text(const uint8_t *name, char *out, size_t cap)
 		out[n] = '.';
 		out[n + 1] = '\0';
 	}
+}
+
+/* A PTR name as seen has it: lower case with the trailing dot ("." for the
+ * root) into out; the length, or -1 when the text (escapes included) is
+ * longer than the 253 characters of a host name (RFC 1035 2.3.4), which
+ * makes the RR "too-long": every name seen lists fits in it whole. */
+static int ptr_text(const uint8_t *name, char out[SEEN_ELEM_MAX + 1])
+{
+	int n = vtg__name_to_text(name, out, VTG_DNS_MAX_TEXT, true);
+	if (n < 0)
+		return -1;
+	if (!(n == 1 && out[0] == '.')) {
+		out[n++] = '.';
+		out[n] = '\0';
+	}
+	return n;
 }
 
 /* ---- the check ---- */
@@ -709,8 +838,12 @@ int vtg__dcv_check(const struct vtg_dcv_request *rq,
 		return 0;
 	}
 
+	/* cname and reverse-lookup compare a name in the RDATA; reverse-lookup
+	 * without an expected name takes any */
+	bool names = rq->method == VTG_DCV_CNAME || rq->method == VTG_DCV_REVERSE;
+	bool any_name = rq->method == VTG_DCV_REVERSE && rq->expect == NULL;
 	uint8_t target[VTG_DNS_MAX_NAME];
-	if (rq->method == VTG_DCV_CNAME &&
+	if (names && !any_name &&
 	    vtg__name_from_text(target, rq->expect, strlen(rq->expect)) < 0) {
 		/* vtg__dcv_request_check encoded it already; never PASS */
 		out->outcome = VTG_DCV_MISMATCH;
@@ -719,27 +852,37 @@ int vtg__dcv_check(const struct vtg_dcv_request *rq,
 	}
 	size_t elen = rq->expect ? strlen(rq->expect) : 0;
 	char scratch[VTG_DCV_SCRATCH + 1];
-	char canon[EMAIL_MAX + 1];
+	char canon[SEEN_ELEM_MAX + 1];
 	int first_cname_miss = -1;
+	struct seen_set set = {.buf = out->seen, .cap = sizeof(out->seen)};
 
 	out->n_records = (unsigned)ans->n_rrs;
 	for (size_t i = 0; i < ans->n_rrs; i++) {
 		const uint8_t *rd = ans->rrs[i].rdata;
 		size_t len = ans->rrs[i].len;
 		enum vtg_dcv_rr v = VTG_DCV_RR_MISMATCH;
-		bool txt = rq->method != VTG_DCV_CNAME;
-		long vlen = txt ? txt_value_len(rd, len) : 0;
+		long vlen = names ? 0 : txt_value_len(rd, len);
+		int tl = 0;
 
-		if (txt && vlen < 0) {
+		if (!names && vlen < 0) {
 			v = VTG_DCV_RR_BAD_RDATA;
-		} else if (rq->method == VTG_DCV_CNAME) {
-			if (!cname_rdata_ok(rd, len))
+		} else if (names) {
+			if (!cname_rdata_ok(rd, len)) {
 				v = VTG_DCV_RR_BAD_RDATA;
-			else if (vtg__name_equal(rd, target))
+			} else if (rq->method == VTG_DCV_REVERSE &&
+				   (tl = ptr_text(rd, canon)) < 0) {
+				v = VTG_DCV_RR_TOO_LONG;
+			} else if (any_name) {
+				if (rd[0] != 0) { /* the root names no FQDN */
+					v = VTG_DCV_RR_MATCH;
+					seen_add(&set, canon, (size_t)tl);
+				}
+			} else if (vtg__name_equal(rd, target)) {
 				v = VTG_DCV_RR_MATCH;
-			else if (first_cname_miss < 0)
+			} else if (first_cname_miss < 0) {
 				first_cname_miss = (int)i;
-			if (v == VTG_DCV_RR_MATCH && out->matched < 0)
+			}
+			if (v == VTG_DCV_RR_MATCH && !any_name && out->matched < 0)
 				cname_text(rd, out->seen, sizeof(out->seen));
 		} else if (rq->method == VTG_DCV_DNS01 || rq->method == VTG_DCV_ACCOUNT01 ||
 			   rq->method == VTG_DCV_CHANGE) {
@@ -765,14 +908,14 @@ int vtg__dcv_check(const struct vtg_dcv_request *rq,
 				v = VTG_DCV_RR_NOT_EMAIL;
 				if (at > 0) {
 					size_t cl = email_canon(scratch, (size_t)n, at, canon);
-					seen_insert(out->seen, sizeof(out->seen), canon, cl);
+					seen_add(&set, canon, cl);
 					v = VTG_DCV_RR_MATCH;
 				}
 			} else {
 				size_t cl = phone_canon(scratch, (size_t)n, canon);
 				v = VTG_DCV_RR_NOT_PHONE;
 				if (cl > 0) {
-					seen_insert(out->seen, sizeof(out->seen), canon, cl);
+					seen_add(&set, canon, cl);
 					v = VTG_DCV_RR_MATCH;
 				}
 			}

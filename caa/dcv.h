@@ -17,14 +17,19 @@
  *                   issuer listed, accounturi, persistUntil (3.2.2.4.22)
  *   contact-email   TXT  _validation-contactemail.<name>   (3.2.2.4.14)
  *   contact-phone   TXT  _validation-contactphone.<name>   (3.2.2.4.16)
+ *   reverse-lookup  PTR  <reverse name of an IP literal> -> expect, or any
+ *                   name when there is no expect        (BR 3.2.2.5.3)
  * The two contact methods are sunsetting (SC-090, docs/rules.md section 14).
  *
  * Comparisons of TXT values are exact octets (case-sensitive, no trimming).
  * `seen` in the result is canonical so that perspectives can be compared
  * bytewise for corroboration (BR 3.2.2.9): the matched value for the TXT
  * methods, the account URI for persist, the lower-case target with a
- * trailing dot for cname, and the sorted, de-duplicated list of valid
- * contacts (one per line) for the contact methods.
+ * trailing dot for cname and for reverse-lookup with an expected name, and
+ * the sorted, de-duplicated list (one per line) of the valid contacts for
+ * the contact methods and of the PTR names (lower case, trailing dot) for
+ * reverse-lookup without one. A list longer than the seen buffer keeps the
+ * longest sorted prefix that fits, whatever the order the RRs came in.
  */
 #ifndef VTG_CAA_DCV_H
 #define VTG_CAA_DCV_H
@@ -46,6 +51,8 @@
 				  * 4.5.3.1.3; a persist record is an issuer, an
 				  * account URI and a timestamp) */
 #define VTG_DCV_ACCOUNT_LABEL 18 /* "_" + 16 base32 characters + NUL */
+#define VTG_DCV_IP_TEXT_MAX 45   /* longest IP literal: IPv6 with an embedded
+				  * IPv4 (RFC 4291 2.2; INET6_ADDRSTRLEN - 1) */
 
 enum vtg_dcv_method {
 	VTG_DCV_DNS01 = 0,
@@ -86,7 +93,9 @@ bool vtg__dcv_method_sunsetting(enum vtg_dcv_method m);
 struct vtg_dcv_request {
 	enum vtg_dcv_method method;
 	const char *expect;      /* dns-01 / account-01: the digest; dns-change:
-				  * the random value; cname: the target name */
+				  * the random value; cname: the target name;
+				  * reverse-lookup: the FQDN a PTR must name,
+				  * or NULL for any */
 	const char *label;       /* dns-change / cname: "_x" or NULL (the name) */
 	const char *account_uri; /* dns-account-01 and persist */
 	const char *const *issuers; /* persist: the CA's issuer domain names */
@@ -96,19 +105,33 @@ struct vtg_dcv_request {
 
 /*
  * The query to make: out receives the wire qname (prefix labels + the base
- * name, which the caller passes without any "*."), *qtype TXT or CNAME.
- * name_wire must be a valid uncompressed wire name. Returns 0,
- * VTG_EWIRE_NAME_LEN when the prefixed name would exceed 255 octets (never
- * truncated), VTG_EDCV_LABEL for a bad label, VTG_EDCV_REQUEST when the
- * request lacks a field its method needs (or a value is longer than
- * VTG_DCV_VALUE_MAX), VTG_EWIRE_* when a cname target does not encode, or
- * VTG_EDCV_METHOD.
+ * name, which the caller passes without any "*."), *qtype TXT, CNAME or
+ * PTR. name_wire must be a valid uncompressed wire name; for
+ * reverse-lookup it is the reverse name vtg__dcv_reverse_name made (the
+ * query is PTR of it as it is). Returns 0, VTG_EWIRE_NAME_LEN when the
+ * prefixed name would exceed 255 octets (never truncated), VTG_EDCV_LABEL
+ * for a bad label, VTG_EDCV_REQUEST when the request lacks a field its
+ * method needs (or a value is longer than VTG_DCV_VALUE_MAX), VTG_EWIRE_*
+ * when a cname / reverse-lookup expected name does not encode,
+ * VTG_EDCV_TARGET when a reverse-lookup name is not below in-addr.arpa or
+ * ip6.arpa, or VTG_EDCV_METHOD (the web methods).
  */
 int vtg__dcv_query(const struct vtg_dcv_request *rq, const uint8_t *name_wire,
 		   uint8_t out[VTG_DNS_MAX_NAME], uint16_t *qtype);
 
 /* The same request checks as vtg__dcv_query, without a name. */
 int vtg__dcv_request_check(const struct vtg_dcv_request *rq);
+
+/*
+ * The reverse-lookup target: the IP literal ip[0..len) (not NUL-terminated;
+ * dotted-quad IPv4 without leading zeros, or IPv6 text as inet_pton takes
+ * it, RFC 4291 2.2; no brackets, zone index, prefix length, white space or
+ * trailing dot) to its reverse name in wire form: the four octets in
+ * reverse order under in-addr.arpa (RFC 1035 3.5), or the 32 nibbles in
+ * reverse order, lower-case hex, under ip6.arpa (RFC 3596 2.5). Returns the
+ * wire length, or VTG_EDCV_TARGET when ip is not such a literal.
+ */
+int vtg__dcv_reverse_name(const char *ip, size_t len, uint8_t wire[VTG_DNS_MAX_NAME]);
 
 enum vtg_dcv_outcome {
 	VTG_DCV_PASS = 0,
@@ -124,12 +147,16 @@ const char *vtg__dcv_outcome_str(enum vtg_dcv_outcome o);
 /* Why one RR did or did not pass. */
 enum vtg_dcv_rr {
 	VTG_DCV_RR_MATCH = 0,
-	VTG_DCV_RR_MISMATCH,         /* well-formed, other value / target */
-	VTG_DCV_RR_BAD_RDATA,        /* TXT string or CNAME name runs past RDATA,
+	VTG_DCV_RR_MISMATCH,         /* well-formed, other value / target
+				      * (reverse-lookup without an expected
+				      * name: a PTR to the root, no FQDN) */
+	VTG_DCV_RR_BAD_RDATA,        /* TXT string or CNAME / PTR name runs past RDATA,
 				      * or the name holds a compression pointer
 				      * (answers carry names uncompressed,
 				      * lookup.h: the backend broke that) */
-	VTG_DCV_RR_TOO_LONG,         /* value over VTG_DCV_SCRATCH octets */
+	VTG_DCV_RR_TOO_LONG,         /* value over VTG_DCV_SCRATCH octets;
+				      * reverse-lookup: a PTR name whose text
+				      * is over 253 characters (escapes) */
 	VTG_DCV_RR_MALFORMED,        /* persist: breaks the issue-value grammar */
 	VTG_DCV_RR_WRONG_ISSUER,     /* persist: issuer absent or not the CA's */
 	VTG_DCV_RR_NO_ACCOUNTURI,    /* persist */

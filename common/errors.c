@@ -47,6 +47,7 @@ const char *vtg_strerror(int err)
 	case VTG_EDCV_LABEL: return "DCV label must be one underscore-prefixed label";
 	case VTG_EDCV_REQUEST: return "DCV request lacks a field its method needs";
 	case VTG_EDCV_METHOD: return "unknown DCV method";
+	case VTG_EDCV_TARGET: return "DCV target is not an IPv4 or IPv6 address literal";
 	case VTG_EWEB_URL: return "not a URL";
 	case VTG_EWEB_SCHEME: return "URL scheme is not http or https";
 	case VTG_EWEB_USERINFO: return "URL carries a user name or password";

@@ -88,6 +88,7 @@ enum vtg_error {
 	VTG_EDCV_LABEL = -1500,       /* label not "_" + LDH/underscore, or not allowed */
 	VTG_EDCV_REQUEST = -1501,     /* a field the method needs is missing or too long */
 	VTG_EDCV_METHOD = -1502,      /* unknown DCV method */
+	VTG_EDCV_TARGET = -1503,      /* reverse-lookup: target not an IP literal */
 
 	/* Web validation URLs and targets (http-01, website-change,
 	 * tls-alpn-01; BR 3.2.2.4.18-.20, RFC 8555 8.3, RFC 8737) */
@@ -228,12 +229,15 @@ struct vtg_check {
 	const char *name;          /* presentation form; U-labels allowed for CAA and
 				    * DCV (converted to A-labels); a QUERY name is
 				    * taken as it is (an unencodable one completes
-				    * as VTG_REASON_INVALID_NAME) */
+				    * as VTG_REASON_INVALID_NAME); DCV
+				    * reverse-lookup: an IPv4 or IPv6 literal (not
+				    * one: VTG_REASON_DCV_INVALID) */
 	/* CAA: the CA's issuer domain names for this check; NULL: the engine's */
 	const char *const *ca_domains;
 	size_t n_ca_domains;
 	/* DCV: method (NULL: the engine's), expected value (NULL where the
-	 * method takes none), label for dns-change / cname (NULL: the engine's) */
+	 * method takes none or, for reverse-lookup, to accept any PTR name),
+	 * label for dns-change / cname (NULL: the engine's) */
 	const char *dcv_method;
 	const char *expect;
 	const char *dcv_label;

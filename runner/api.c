@@ -269,7 +269,7 @@ static int engine_params(struct vtg_engine *e, const struct vtg_options *opt,
 	p->qtype = opt->qtype;
 	if (opt->dcv_method && vtg__dcv_method_parse(opt->dcv_method, &p->dcv.method) != 0) {
 		snprintf(err, errcap, "dcv_method: dns-01, dns-account-01, dns-change, cname, "
-			 "persist, contact-email or contact-phone");
+			 "persist, contact-email, contact-phone or reverse-lookup");
 		return VTG_EDCV_METHOD;
 	}
 	if (opt->kind == VTG_CHECK_DCV && !opt->dcv_method) {

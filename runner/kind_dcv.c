@@ -1,9 +1,11 @@
 /*
  * kind_dcv.c — the DNS domain-control check kind (BR 3.2.2.4.7 / .14 / .16
- * / .21 / .22, caa/dcv.h): one query per perspective, made by the method;
+ * / .21 / .22, 3.2.2.5.3, caa/dcv.h): one query per perspective, made by
+ * the method (reverse-lookup: PTR of the IP literal's reverse name);
  * the answer is checked and rendered record by record while it is valid; a
  * remote corroborates when it passed with the value the primary saw.
  */
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -36,6 +38,30 @@ static int reason_code(enum vtg_dcv_outcome o)
 	return VTG_REASON_DCV_LOOKUP_FAILURE;
 }
 
+/* reverse-lookup (BR 3.2.2.5.3): the target is an IP literal, not a name;
+ * nm gets its reverse name (wire) and its canonical text (ascii, RFC 5952
+ * for IPv6 as inet_ntop writes it). 0, or VTG_EDCV_TARGET with nm.why. */
+static int reverse_target(struct check *c)
+{
+	memset(&c->nm, 0, sizeof(c->nm));
+	size_t len = strnlen(c->input, c->input_len);
+	int n = vtg__dcv_reverse_name(c->input, len, c->nm.wire);
+	if (n < 0) {
+		snprintf(c->nm.why, sizeof(c->nm.why), "invalid-request: %s", vtg_strerror(n));
+		return n;
+	}
+	c->nm.wire_len = (size_t)n;
+	char ip[VTG_DCV_IP_TEXT_MAX + 1];
+	unsigned char a[16];
+	memcpy(ip, c->input, len); /* vtg__dcv_reverse_name took it: len fits */
+	ip[len] = '\0';
+	int fam = strchr(ip, ':') ? AF_INET6 : AF_INET;
+	if (inet_pton(fam, ip, a) != 1 || !inet_ntop(fam, a, c->nm.ascii, sizeof(c->nm.ascii)))
+		snprintf(c->nm.ascii, sizeof(c->nm.ascii), "%s", ip);
+	c->nm.ascii_len = strlen(c->nm.ascii);
+	return 0;
+}
+
 /* The name, then the query its method makes (an invalid request makes the
  * check invalid, with the reason). */
 static void dcv_prepare(struct vtg_run *r, struct check *c)
@@ -44,7 +70,13 @@ static void dcv_prepare(struct vtg_run *r, struct check *c)
 	c->parsed = true;
 	c->dcv.expect = c->expect;
 	c->dcv.now = (int64_t)c->checked_at;
-	c->name_rc = vtg__input_name_parse(&c->nm, c->input, c->input_len);
+	if (c->dcv.method == VTG_DCV_REVERSE) {
+		c->name_rc = reverse_target(c);
+		if (c->name_rc != 0)
+			return;
+	} else {
+		c->name_rc = vtg__input_name_parse(&c->nm, c->input, c->input_len);
+	}
 	if (c->name_rc != 0) { /* the reason as a CAA line has it: code, then words */
 		char why[sizeof(c->nm.why)];
 		memcpy(why, c->nm.why, sizeof(why));

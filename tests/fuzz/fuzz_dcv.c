@@ -1,10 +1,13 @@
 /*
  * fuzz_dcv.c — libFuzzer target for the DCV record checks (caa/dcv.c):
  * TXT RDATA assembly (vtg__txt_concat) and the verdict over a whole answer
- * (vtg__dcv_check) for every method: TXT matching, CNAME RDATA names, the
- * persist issue-value path and the e-mail / phone validators.
+ * (vtg__dcv_check) for every DNS method: TXT matching, CNAME / PTR RDATA
+ * names, the persist issue-value path, the e-mail / phone validators and
+ * the reverse-lookup name list; and the IP-literal parser of reverse-lookup
+ * (vtg__dcv_reverse_name) over each record's octets taken as text.
  *
- * Input layout: byte 0 selects the method (mod 7) and the answer's shape
+ * Input layout: byte 0 selects the method (its low 3 bits: the eight DNS
+ * methods, dns-01 .. reverse-lookup) and the answer's shape
  * (bit 3 NXDOMAIN, bit 4 bogus, bit 5 a lookup failure, bit 6 a second
  * expected value); then up to FUZZ_MAX_RR records, each a 2-octet
  * big-endian length followed by that many RDATA octets (clamped to what is
@@ -18,6 +21,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <arpa/inet.h>
 
 #include "caa/dcv.h"
 
@@ -52,13 +57,41 @@ static void one_txt(const uint8_t *rd, size_t len)
 	free(big);
 }
 
+/* The record's octets as an IP literal: either refused, or a reverse name
+ * of the right shape under the right tree that inet_pton agrees with, and
+ * one the reverse-lookup query accepts. */
+static void one_ip(const uint8_t *rd, size_t len)
+{
+	uint8_t w[VTG_DNS_MAX_NAME];
+	int n = vtg__dcv_reverse_name((const char *)rd, len, w);
+	CHECK(n > 0 || n == VTG_EDCV_TARGET);
+	if (n < 0)
+		return;
+	CHECK(len > 0 && len <= VTG_DCV_IP_TEXT_MAX && memchr(rd, 0, len) == NULL);
+	CHECK((size_t)n == vtg__name_len(w));
+	char text[VTG_DCV_IP_TEXT_MAX + 1];
+	memcpy(text, rd, len);
+	text[len] = '\0';
+	uint8_t a[16];
+	unsigned labels = vtg__name_labels(w);
+	if (inet_pton(AF_INET, text, a) == 1)
+		CHECK(labels == 6 && n <= 30);
+	else
+		CHECK(inet_pton(AF_INET6, text, a) == 1 && labels == 34 && n == 74);
+	struct vtg_dcv_request rq = {.method = VTG_DCV_REVERSE};
+	uint8_t q[VTG_DNS_MAX_NAME];
+	uint16_t qt = 0;
+	CHECK(vtg__dcv_query(&rq, w, q, &qt) == 0 && qt == VTG_TYPE_PTR);
+	CHECK(memcmp(q, w, (size_t)n) == 0);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (size < 1)
 		return 0;
 	uint8_t sel = data[0];
 	static const char *const issuers[] = {"ca.example", "ca2.example.net"};
-	static const char *const expects[7][2] = {
+	static const char *const expects[8][2] = {
 		{"abc", "LoqXcYV8q5ONbJQxbmR7SCTNo3tiAXDfowyjxAjEuX0"},
 		{"abc", "xyz"},
 		{"rnd", "r4nd0m"},
@@ -66,9 +99,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		{NULL, NULL},
 		{NULL, NULL},
 		{NULL, NULL},
+		{NULL, "Host.Example.test"}, /* reverse-lookup: any name, or this */
 	};
+	_Static_assert(VTG_DCV_REVERSE == 7, "the low 3 bits reach every DNS method");
 	struct vtg_dcv_request rq = {
-		.method = (enum vtg_dcv_method)((sel & 7) % 7),
+		.method = (enum vtg_dcv_method)(sel & 7),
 		.account_uri = "https://ca.example/acct/1",
 		.issuers = issuers,
 		.n_issuers = 2,
@@ -96,6 +131,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		set[n].ttl = 300;
 		off += len;
 		one_txt(bufs[n], len);
+		one_ip(bufs[n], len);
 		n++;
 	}
 
@@ -129,6 +165,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			CHECK(strcmp(r.seen, rq.expect) == 0);
 		if (rq.method == VTG_DCV_PERSIST)
 			CHECK(strcmp(r.seen, rq.account_uri) == 0);
+		if (rq.method == VTG_DCV_REVERSE && rq.expect)
+			CHECK(strcmp(r.seen, "host.example.test.") == 0);
+		if (rq.method == VTG_DCV_REVERSE) { /* names, each with its dot */
+			size_t sl = strlen(r.seen);
+			CHECK(r.seen[sl - 1] == '.');
+			for (size_t k = 0; k < sl; k++)
+				if (r.seen[k] == '\n')
+					CHECK(k > 0 && r.seen[k - 1] == '.' && k + 1 < sl);
+		}
 	} else {
 		CHECK(r.matched == -1 && r.detail[0] != '\0' && r.seen[0] == '\0');
 		for (size_t i = 0; i < r.n_records && i < VTG_DCV_RR_MAX; i++)

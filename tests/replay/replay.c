@@ -9,7 +9,8 @@
  * from zone-file lines with ldns, a timeout (virtual time advances by the
  * scenario's query timeout), or a transport failure. Steps start lookups,
  * run them to completion, move the clock, and check the outcome handed to
- * the done callback, the queries sent and the resolver's counters.
+ * the done callback, the queries sent and the resolver's counters; a DCV
+ * step makes a method's query (caa/dcv.h) and checks its answer too.
  *
  * Invariants checked on every run, whatever the script says: every lookup
  * started completes exactly once, no query is left without a response, and
@@ -32,6 +33,7 @@
 
 #include <ldns/ldns.h>
 
+#include "caa/dcv.h"
 #include "resolver/dnssec.h"
 #include "resolver/iter.h"
 #include "resolver/lookup.h"
@@ -245,6 +247,12 @@ struct result {
 	uint8_t **rr;
 	uint16_t *rr_len;
 	uint32_t *rr_ttl;
+	/* a DCV statement's lookup: the request, and the check of the answer
+	 * (caa/dcv.h) made in the done callback */
+	bool is_dcv;
+	struct vtg_dcv_request dcv;
+	char dcv_expect[VTG_DCV_VALUE_MAX + 1];
+	struct vtg_dcv_result dcv_res;
 };
 
 static struct result *results;
@@ -595,6 +603,12 @@ static void on_done(void *ud, const struct vtg_lookup_answer *a)
 	r->has_target = a->target != NULL;
 	if (a->target)
 		vtg__name_to_text(a->target, r->target, sizeof(r->target), true);
+	if (r->is_dcv) {
+		r->dcv.expect = r->dcv_expect[0] ? r->dcv_expect : NULL;
+		int rc = vtg__dcv_check(&r->dcv, a, &r->dcv_res);
+		if (rc != 0)
+			die(r->at, "vtg__dcv_check: %d (%s)", rc, vtg_strerror(rc));
+	}
 	r->n_rrs = a->n_rrs;
 	r->rr = xrealloc(NULL, a->n_rrs * sizeof(*r->rr));
 	r->rr_len = xrealloc(NULL, a->n_rrs * sizeof(*r->rr_len));
@@ -633,11 +647,10 @@ static void window_open(void)
 		vtg__iter_stats(S.it, p, &S.st0[p]);
 }
 
-static void start(const struct line *at, char **w, int n)
+/* A new result (the current one), not started yet. */
+static struct result *result_new(const struct line *at)
 {
 	make_iter(at);
-	if (n < 3)
-		die(at, "usage: %s NAME TYPE [persp=N]", w[0]);
 	if (n_results == cap_results) {
 		cap_results = cap_results ? 2 * cap_results : 64;
 		results = xrealloc(results, cap_results * sizeof(*results));
@@ -645,6 +658,26 @@ static void start(const struct line *at, char **w, int n)
 	struct result *r = &results[n_results];
 	memset(r, 0, sizeof(*r));
 	r->at = at;
+	return r;
+}
+
+static void result_start(const struct line *at, struct result *r, const uint8_t *qn)
+{
+	if (r->persp >= S.n_persp)
+		die(at, "perspective %u out of range (CONFIG perspectives)", r->persp);
+	if (S.pending_first == n_results)
+		window_open();
+	int rc = vtg__iter_lookup(S.it, r->persp, qn, r->qtype, (void *)(uintptr_t)n_results);
+	if (rc != 0)
+		die(at, "vtg__iter_lookup: %d", rc);
+	cur_result = n_results++;
+}
+
+static void start(const struct line *at, char **w, int n)
+{
+	if (n < 3)
+		die(at, "usage: %s NAME TYPE [persp=N]", w[0]);
+	struct result *r = result_new(at);
 	snprintf(r->name, sizeof(r->name), "%s", w[1]);
 	r->qtype = type_of(at, w[2]);
 	for (int i = 3; i < n; i++) {
@@ -653,16 +686,47 @@ static void start(const struct line *at, char **w, int n)
 		else
 			die(at, "unknown option '%s'", w[i]);
 	}
-	if (r->persp >= S.n_persp)
-		die(at, "perspective %u out of range (CONFIG perspectives)", r->persp);
 	uint8_t qn[VTG_DNS_MAX_NAME];
 	name_wire(at, r->name, qn);
-	if (S.pending_first == n_results)
-		window_open();
-	int rc = vtg__iter_lookup(S.it, r->persp, qn, r->qtype, (void *)(uintptr_t)n_results);
+	result_start(at, r, qn);
+}
+
+/* DCV METHOD TARGET [expect=VALUE] [persp=N]: the query the method makes
+ * for TARGET (reverse-lookup: an IP literal), started as a lookup whose
+ * answer the done callback checks with vtg__dcv_check. */
+static void dcv_start(const struct line *at, char **w, int n)
+{
+	if (n < 3)
+		die(at, "usage: DCV METHOD TARGET [expect=VALUE] [persp=N]");
+	struct result *r = result_new(at);
+	r->is_dcv = true;
+	if (vtg__dcv_method_parse(w[1], &r->dcv.method) != 0)
+		die(at, "unknown DCV method '%s'", w[1]);
+	for (int i = 3; i < n; i++) {
+		if (strncmp(w[i], "persp=", 6) == 0)
+			r->persp = (unsigned)atoi(w[i] + 6);
+		else if (strncmp(w[i], "expect=", 7) == 0)
+			snprintf(r->dcv_expect, sizeof(r->dcv_expect), "%s", w[i] + 7);
+		else
+			die(at, "unknown option '%s'", w[i]);
+	}
+	r->dcv.expect = r->dcv_expect[0] ? r->dcv_expect : NULL;
+	uint8_t base[VTG_DNS_MAX_NAME], qn[VTG_DNS_MAX_NAME];
+	if (r->dcv.method == VTG_DCV_REVERSE) {
+		int rc = vtg__dcv_reverse_name(w[2], strlen(w[2]), base);
+		if (rc < 0)
+			die(at, "DCV %s: '%s': %s", w[1], w[2], vtg_strerror(rc));
+	} else {
+		name_wire(at, w[2], base);
+	}
+	int rc = vtg__dcv_query(&r->dcv, base, qn, &r->qtype);
 	if (rc != 0)
-		die(at, "vtg__iter_lookup: %d", rc);
-	cur_result = n_results++;
+		die(at, "DCV %s %s: %s (replay gives a method only its expected value)", w[1],
+		    w[2], vtg_strerror(rc));
+	if (vtg__name_to_text(qn, r->name, sizeof(r->name) - 1, true) < 0)
+		die(at, "DCV %s %s: query name does not print", w[1], w[2]);
+	strcat(r->name, ".");
+	result_start(at, r, qn);
 }
 
 static void dump_queries(size_t from, size_t to);
@@ -706,10 +770,11 @@ static void run(const struct line *at)
 	S.pending_first = n_results;
 	printf("%s:%u: RUN", at->file, at->no);
 	for (size_t i = first; i < n_results; i++)
-		printf(" [%s %s -> %s %s %s]", results[i].name, type_text(results[i].qtype),
+		printf(" [%s %s -> %s %s %s%s%s]", results[i].name, type_text(results[i].qtype),
 		       fail_name(results[i].fail),
 		       results[i].rcode == VTG_RCODE_NONE ? "-" : vtg__rcode_str(results[i].rcode),
-		       dnssec_name(results[i].dnssec));
+		       dnssec_name(results[i].dnssec), results[i].is_dcv ? ", dcv " : "",
+		       results[i].is_dcv ? vtg__dcv_outcome_str(results[i].dcv_res.outcome) : "");
 	printf(": %zu queries, %.3f s virtual, cpu %.3f ms (%.3f ms per lookup)\n",
 	       S.win_q1 - S.win_q0, (double)(S.win_t1 - S.win_t0) / 1e3, c1 - c0,
 	       n ? (c1 - c0) / (double)n : 0.0);
@@ -892,6 +957,32 @@ static void expect(const struct line *at, char **w, int n)
 			die(at, "EXPECT server: bad address '%s'", val);
 		else
 			ok = r->has_server && same_addr(&want, &r->server);
+	} else if (!strncmp(key, "dcv", 3) && (!key[3] || key[3] == '.')) {
+		if (!r->is_dcv)
+			die(at, "EXPECT %s on lookup %s, which no DCV statement made", key, ctx);
+		const struct vtg_dcv_result *d = &r->dcv_res;
+		if (!strcmp(key, "dcv")) {
+			snprintf(got, sizeof(got), "%s", vtg__dcv_outcome_str(d->outcome));
+			ok = !strcmp(val, got);
+		} else if (!strcmp(key, "dcv.seen")) {
+			/* "\n" in the value separates the elements of a list */
+			char want[sizeof(val)];
+			size_t o = 0;
+			for (const char *c = val; *c; c++) {
+				if (c[0] == '\\' && c[1] == 'n')
+					want[o++] = '\n', c++;
+				else
+					want[o++] = *c;
+			}
+			want[o] = 0;
+			snprintf(got, sizeof(got), "%s", d->seen[0] ? d->seen : "none");
+			ok = !strcmp(want, got);
+		} else if (!strcmp(key, "dcv.detail")) {
+			snprintf(got, sizeof(got), "%s", d->detail[0] ? d->detail : "none");
+			ok = !strcmp(val, got);
+		} else {
+			die(at, "unknown EXPECT key '%s' (dcv, dcv.seen, dcv.detail)", key);
+		}
 	} else if (!strcmp(key, "rr")) {
 		snprintf(got, sizeof(got), "%zu records", r->n_rrs);
 		ok = rr_present(at, r, val);
@@ -925,6 +1016,11 @@ static void expect(const struct line *at, char **w, int n)
 			r->rcode == VTG_RCODE_NONE ? "none" : vtg__rcode_str(r->rcode),
 			dnssec_name(r->dnssec), r->why[0] ? r->why : "none",
 			r->has_proof ? r->proof.zone_cut : "no", r->n_rrs, r->chain_len);
+		if (r->is_dcv)
+			fprintf(stderr, "  dcv %s: %s, seen '%s', detail '%s'\n",
+				vtg__dcv_method_str(r->dcv.method),
+				vtg__dcv_outcome_str(r->dcv_res.outcome), r->dcv_res.seen,
+				r->dcv_res.detail);
 		print_rrs(r);
 		exit(1);
 	}
@@ -1253,6 +1349,9 @@ static void execute(void)
 			run(at);
 		} else if (!strcmp(c, "LOOKUP")) {
 			start(at, w, n);
+			run(at);
+		} else if (!strcmp(c, "DCV")) {
+			dcv_start(at, w, n);
 			run(at);
 		} else if (!strcmp(c, "RESULT")) {
 			long long k = n == 2 ? num(at, w[1]) : 0;

@@ -1,8 +1,9 @@
 /*
  * test_dcv.c — DNS-based DCV record checks (BR 3.2.2.4.7, .14, .16, .21,
- * .22; RFC 8555 8.4; docs/rules.md section 11): query names, TXT value assembly,
- * the verdict over one lookup answer per method, and the canonical "seen"
- * value corroboration compares. The cname check also over a stub-mode
+ * .22, 3.2.2.5.3; RFC 8555 8.4; docs/rules.md section 11): query names
+ * (reverse names of IP literals too), TXT value assembly, the verdict over
+ * one lookup answer per method, and the canonical "seen" value
+ * corroboration compares, in any answer order even when it overflows. The cname check also over a stub-mode
  * answer whose CNAME target is compressed against the question name.
  */
 #include <criterion/criterion.h>
@@ -979,4 +980,422 @@ Test(dcv, detail_lists_at_most_rr_max)
 	cr_assert_eq(vtg__dcv_check(&rq, &a, &res), 0);
 	cr_assert_eq(res.outcome, VTG_DCV_PASS);
 	cr_assert_eq(res.matched, VTG_DCV_RR_MAX + 2);
+}
+
+/* ---- seen lists longer than the seen buffer ---- */
+
+/* An address of exactly len octets (len >= 26) whose local part starts
+ * with c: "<c>xx...@" then 60-octet labels of 'y' and a ".com" ending. */
+static void long_email(char c, size_t len, char *out)
+{
+	size_t o = 0;
+	out[o++] = c;
+	while (o < 20)
+		out[o++] = 'x';
+	out[o++] = '@';
+	size_t dom = len - o - 4; /* before ".com" */
+	size_t lab = 0;
+	for (size_t i = 0; i < dom; i++) {
+		bool dot = lab == 60 && i + 1 < dom;
+		out[o++] = dot ? '.' : 'y';
+		lab = dot ? 0 : lab + 1;
+	}
+	memcpy(out + o, ".com", 5);
+}
+
+/*
+ * Corroboration compares seen bytewise (BR 3.2.2.9): two perspectives that
+ * get the same RRset in different orders must report the same list even
+ * when it overflows. Sorted: a (200) + b (240) + c (50) fit in 511
+ * characters (492 with the newlines), d (30) does not; inserted in the
+ * order d, a, b, c a first-come list would keep d and drop c.
+ */
+Test(dcv, seen_overflow_keeps_the_sorted_prefix_in_any_order)
+{
+	static const char firsts[] = {'a', 'b', 'c', 'd'};
+	static const size_t lens[] = {200, 240, 50, 30};
+	char addr[4][256];
+	for (int i = 0; i < 4; i++) {
+		long_email(firsts[i], lens[i], addr[i]);
+		cr_assert_eq(strlen(addr[i]), lens[i]);
+	}
+	char want[4 * 256];
+	snprintf(want, sizeof(want), "%s\n%s\n%s", addr[0], addr[1], addr[2]);
+	cr_assert_lt(strlen(want), (size_t)VTG_DCV_SEEN_MAX);
+	static const int orders[][4] = {
+		{0, 1, 2, 3}, {3, 0, 1, 2}, {3, 2, 1, 0}, {1, 3, 0, 2}, {2, 3, 1, 0}, {0, 3, 2, 1},
+	};
+	for (size_t k = 0; k < sizeof(orders) / sizeof(orders[0]); k++) {
+		struct rrset s = {0};
+		for (int i = 0; i < 4; i++)
+			add_txt(&s, addr[orders[k][i]]);
+		add_txt(&s, addr[orders[k][0]]); /* a duplicate changes nothing */
+		struct vtg_dcv_request rq = req(VTG_DCV_CONTACT_EMAIL, NULL);
+		cr_assert_eq(check(&rq, &s), VTG_DCV_PASS);
+		cr_assert_str_eq(res.seen, want, "order %zu", k);
+	}
+	/* without the big ones, the small ones all fit */
+	struct rrset t = {0};
+	add_txt(&t, addr[3]);
+	add_txt(&t, addr[2]);
+	struct vtg_dcv_request rq = req(VTG_DCV_CONTACT_EMAIL, NULL);
+	cr_assert_eq(check(&rq, &t), VTG_DCV_PASS);
+	snprintf(want, sizeof(want), "%s\n%s", addr[2], addr[3]);
+	cr_assert_str_eq(res.seen, want);
+}
+
+/* ---- reverse-lookup (BR 3.2.2.5.3) ---- */
+
+/* The reverse name of ip as text (no trailing dot), or "" with *rc < 0. */
+static const char *reverse_text(const char *ip, size_t len, int *rc)
+{
+	static char t[VTG_DNS_MAX_TEXT];
+	uint8_t w[VTG_DNS_MAX_NAME];
+	memset(w, 0xee, sizeof(w));
+	t[0] = '\0';
+	*rc = vtg__dcv_reverse_name(ip, len, w);
+	if (*rc > 0) {
+		cr_assert_eq((size_t)*rc, vtg__name_len(w), "%s: length", ip);
+		cr_assert_geq(vtg__name_to_text(w, t, sizeof(t), false), 0);
+	}
+	return t;
+}
+
+Test(dcv, reverse_name_ipv4)
+{
+	struct {
+		const char *ip, *name;
+	} cases[] = {
+		{"192.0.2.1", "1.2.0.192.in-addr.arpa"},
+		{"198.51.100.42", "42.100.51.198.in-addr.arpa"},
+		{"0.0.0.0", "0.0.0.0.in-addr.arpa"},
+		{"255.255.255.255", "255.255.255.255.in-addr.arpa"},
+		{"10.0.0.1", "1.0.0.10.in-addr.arpa"},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int rc;
+		const char *t = reverse_text(cases[i].ip, strlen(cases[i].ip), &rc);
+		cr_assert_gt(rc, 0, "%s: rc %d", cases[i].ip, rc);
+		cr_assert_str_eq(t, cases[i].name);
+	}
+	/* len counts, not the NUL: the rest of an input line is not read */
+	int rc;
+	cr_assert_str_eq(reverse_text("192.0.2.1 host.example", 9, &rc),
+			 "1.2.0.192.in-addr.arpa");
+}
+
+Test(dcv, reverse_name_ipv6_full_nibbles)
+{
+	struct {
+		const char *ip, *name;
+	} cases[] = {
+		{"2001:db8::1", "1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa"},
+		{"2001:DB8:0:0:0:0:0:1",
+		 "1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa"},
+		{"::", "0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.ip6.arpa"},
+		{"fe80::abcd:ef01",
+		 "1.0.f.e.d.c.b.a.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.e.f.ip6.arpa"},
+		/* IPv4-mapped: still an IPv6 address, its ip6.arpa name */
+		{"::ffff:192.0.2.1",
+		 "1.0.2.0.0.0.0.c.f.f.f.f.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.ip6.arpa"},
+		{"0000:0000:0000:0000:0000:ffff:192.000.002.001", ""}, /* leading zeros */
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int rc;
+		const char *t = reverse_text(cases[i].ip, strlen(cases[i].ip), &rc);
+		if (!cases[i].name[0]) {
+			cr_assert_eq(rc, VTG_EDCV_TARGET, "%s", cases[i].ip);
+			continue;
+		}
+		cr_assert_gt(rc, 0, "%s: rc %d", cases[i].ip, rc);
+		cr_assert_str_eq(t, cases[i].name, "%s", cases[i].ip);
+		/* 32 one-nibble labels, then ip6 and arpa: 32 * 2 + 4 + 5 + 1 */
+		cr_assert_eq(rc, 74);
+	}
+}
+
+Test(dcv, reverse_name_refuses_what_is_no_ip_literal)
+{
+	static const char *const bad[] = {
+		"", "example.com", "1.2.0.192.in-addr.arpa", "192.0.2", "192.0.2.1.",
+		"192.0.2.256", "010.0.0.1", "192.0.2.1/32", " 192.0.2.1", "192.0.2.1 ",
+		"0x7f.0.0.1", "3221225985", "2001:db8::1%eth0", "[2001:db8::1]",
+		"2001:db8::1/64", "2001:db8:::1", "2001:db8::g", "1:2:3:4:5:6:7:8:9",
+		"xn--bcher-kva.example", "*.example.com", "192.0.2.1\n",
+		/* 46 characters: longer than any literal */
+		"0000:0000:0000:0000:0000:ffff:192.000.002.0001",
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		int rc;
+		reverse_text(bad[i], strlen(bad[i]), &rc);
+		cr_assert_eq(rc, VTG_EDCV_TARGET, "'%s': rc %d", bad[i], rc);
+	}
+	uint8_t w[VTG_DNS_MAX_NAME];
+	/* a NUL inside the text, NULL */
+	cr_assert_eq(vtg__dcv_reverse_name("192.0.2.1\0x", 11, w), VTG_EDCV_TARGET);
+	cr_assert_eq(vtg__dcv_reverse_name(NULL, 0, w), VTG_EDCV_TARGET);
+}
+
+Test(dcv, reverse_query_is_ptr_of_the_reverse_name)
+{
+	uint8_t w[VTG_DNS_MAX_NAME], q[VTG_DNS_MAX_NAME];
+	int n = vtg__dcv_reverse_name("192.0.2.1", 9, w);
+	cr_assert_gt(n, 0);
+	uint16_t qt = 0;
+	struct vtg_dcv_request rq = req(VTG_DCV_REVERSE, NULL);
+	cr_assert_eq(vtg__dcv_query(&rq, w, q, &qt), 0);
+	cr_assert_eq(qt, VTG_TYPE_PTR);
+	cr_assert_eq(memcmp(q, w, (size_t)n), 0);
+	rq.expect = "host.example.test";
+	query_text(&rq, "2.0.192.in-addr.arpa", 0, "2.0.192.in-addr.arpa", VTG_TYPE_PTR);
+	query_text(&rq, "b.d.0.1.0.0.2.IP6.ARPA", 0, "b.d.0.1.0.0.2.IP6.ARPA", VTG_TYPE_PTR);
+	/* the base name (a caller that forgot the reverse name) is refused */
+	query_text(&rq, "example.com", VTG_EDCV_TARGET, NULL, 0);
+	query_text(&rq, "arpa", VTG_EDCV_TARGET, NULL, 0);
+}
+
+Test(dcv, reverse_request_expect_optional_but_a_name)
+{
+	struct vtg_dcv_request rq = req(VTG_DCV_REVERSE, NULL);
+	cr_assert_eq(vtg__dcv_request_check(&rq), 0);
+	rq.expect = "host.example.test.";
+	cr_assert_eq(vtg__dcv_request_check(&rq), 0);
+	rq.expect = ""; /* not "any name": an empty value is a caller's slip */
+	cr_assert_eq(vtg__dcv_request_check(&rq), VTG_EDCV_REQUEST);
+	rq.expect = ".";
+	cr_assert_eq(vtg__dcv_request_check(&rq), VTG_EDCV_REQUEST);
+	rq.expect = "a..b";
+	cr_assert_lt(vtg__dcv_request_check(&rq), 0);
+	rq.expect = "host.example.test";
+	rq.label = "_x";
+	cr_assert_eq(vtg__dcv_request_check(&rq), VTG_EDCV_LABEL);
+}
+
+static void add_ptr(struct rrset *s, const char *target)
+{
+	add_cname(s, target); /* the same RDATA: one uncompressed name */
+}
+
+Test(dcv, reverse_match_case_and_trailing_dot)
+{
+	static const char *const expects[] = {"host.example.test", "host.example.test.",
+					      "HOST.Example.TEST", "Host.Example.Test."};
+	for (size_t i = 0; i < 4; i++) {
+		struct rrset s = {0};
+		add_ptr(&s, "other.example.test.");
+		add_ptr(&s, "HOST.example.TEST.");
+		struct vtg_dcv_request rq = req(VTG_DCV_REVERSE, expects[i]);
+		cr_assert_eq(check(&rq, &s), VTG_DCV_PASS, "%s", expects[i]);
+		cr_assert_str_eq(res.seen, "host.example.test.");
+		cr_assert_str_eq(res.detail, "");
+		cr_assert_eq(res.matched, 1);
+		cr_assert_eq(res.rr[0], VTG_DCV_RR_MISMATCH);
+		cr_assert_eq(res.rr[1], VTG_DCV_RR_MATCH);
+	}
+}
+
+Test(dcv, reverse_mismatch_names_what_the_ptr_points_to)
+{
+	struct rrset s = {0};
+	add_ptr(&s, "Other.Example.test.");
+	add_ptr(&s, "example.test."); /* a parent is not the name */
+	add_ptr(&s, "x.host.example.test."); /* nor a child */
+	struct vtg_dcv_request rq = req(VTG_DCV_REVERSE, "host.example.test");
+	cr_assert_eq(check(&rq, &s), VTG_DCV_MISMATCH);
+	cr_assert_str_eq(res.seen, "");
+	cr_assert_eq(res.matched, -1);
+	cr_assert_str_eq(res.detail, "reverse-lookup: mismatch, mismatch, mismatch "
+				     "(points to other.example.test.)");
+}
+
+Test(dcv, reverse_no_record)
+{
+	struct vtg_dcv_request rq = req(VTG_DCV_REVERSE, "host.example.test");
+	cr_assert_eq(check(&rq, NULL), VTG_DCV_NO_RECORD);
+	cr_assert_str_eq(res.detail, "no-record: no data");
+	struct vtg_lookup_answer a = answer(NULL);
+	a.rcode = VTG_RCODE_NXDOMAIN;
+	rq.expect = NULL;
+	cr_assert_eq(vtg__dcv_check(&rq, &a, &res), 0);
+	cr_assert_eq(res.outcome, VTG_DCV_NO_RECORD);
+	cr_assert_str_eq(res.detail, "no-record: nxdomain");
+	cr_assert_str_eq(res.seen, "");
+	/* a failure stays a failure, bogus stays bogus, with or without PTRs */
+	struct rrset s = {0};
+	add_ptr(&s, "host.example.test.");
+	a = answer(&s);
+	a.fail = VTG_FAIL_TIMEOUT;
+	a.rcode = VTG_RCODE_NONE;
+	cr_assert_eq(vtg__dcv_check(&rq, &a, &res), 0);
+	cr_assert_eq(res.outcome, VTG_DCV_LOOKUP_FAILURE);
+	a = answer(&s);
+	a.dnssec = VTG_DNSSEC_BOGUS;
+	cr_assert_eq(vtg__dcv_check(&rq, &a, &res), 0);
+	cr_assert_eq(res.outcome, VTG_DCV_DNSSEC_BOGUS);
+}
+
+/* RFC 2317 classless delegation: 1.2.0.192.in-addr.arpa is a CNAME to
+ * 1.0/25.2.0.192.in-addr.arpa; the lookup followed it and hands over the
+ * PTR RRs of the end of the chain, which are what the check reads. */
+Test(dcv, reverse_after_a_classless_cname)
+{
+	struct rrset s = {0};
+	add_ptr(&s, "host.example.test.");
+	uint8_t end[VTG_DNS_MAX_NAME];
+	cr_assert_gt(vtg__name_from_text(end, "1.0/25.2.0.192.in-addr.arpa", 27), 0);
+	struct vtg_lookup_answer a = answer(&s);
+	a.chain_len = 1;
+	a.target = end;
+	struct vtg_dcv_request rq = req(VTG_DCV_REVERSE, "host.example.test");
+	cr_assert_eq(vtg__dcv_check(&rq, &a, &res), 0);
+	cr_assert_eq(res.outcome, VTG_DCV_PASS);
+	cr_assert_str_eq(res.seen, "host.example.test.");
+}
+
+Test(dcv, reverse_without_value_lists_sorted_names)
+{
+	static const char *const names[] = {"b.example.test.", "A.Example.test",
+					    "c.example.test.", "a.example.test."};
+	static const int orders[][4] = {{0, 1, 2, 3}, {3, 2, 1, 0}, {2, 0, 3, 1}};
+	for (size_t k = 0; k < 3; k++) {
+		struct rrset s = {0};
+		for (int i = 0; i < 4; i++)
+			add_ptr(&s, names[orders[k][i]]);
+		struct vtg_dcv_request rq = req(VTG_DCV_REVERSE, NULL);
+		cr_assert_eq(check(&rq, &s), VTG_DCV_PASS, "order %zu", k);
+		cr_assert_str_eq(res.seen, "a.example.test.\nb.example.test.\nc.example.test.",
+				 "order %zu", k);
+		cr_assert_str_eq(res.detail, "");
+		cr_assert_eq(res.matched, 0);
+		for (int i = 0; i < 4; i++)
+			cr_assert_eq(res.rr[i], VTG_DCV_RR_MATCH);
+	}
+	/* one PTR: that name */
+	struct rrset one = {0};
+	add_ptr(&one, "Host.Example.Test");
+	struct vtg_dcv_request rq = req(VTG_DCV_REVERSE, NULL);
+	cr_assert_eq(check(&rq, &one), VTG_DCV_PASS);
+	cr_assert_str_eq(res.seen, "host.example.test.");
+}
+
+Test(dcv, reverse_without_value_root_names_nothing)
+{
+	struct rrset s = {0};
+	add_ptr(&s, ".");
+	struct vtg_dcv_request rq = req(VTG_DCV_REVERSE, NULL);
+	cr_assert_eq(check(&rq, &s), VTG_DCV_MISMATCH);
+	cr_assert_str_eq(res.detail, "reverse-lookup: mismatch");
+	cr_assert_str_eq(res.seen, "");
+	add_ptr(&s, "host.example.test.");
+	cr_assert_eq(check(&rq, &s), VTG_DCV_PASS);
+	cr_assert_eq(res.matched, 1);
+	cr_assert_str_eq(res.seen, "host.example.test.");
+}
+
+Test(dcv, reverse_bad_rdata_never_passes)
+{
+	static uint8_t cases[][67] = {
+		{4, 'h', 'o', 's', 't'},          /* no root label */
+		{0xc0, 0x0c},                     /* compression pointer */
+		{4, 'h', 'o', 's', 't', 0, 0},    /* trailing octet */
+		{0},                              /* 64-octet label, filled below */
+	};
+	static const size_t lens[] = {5, 2, 7, 66};
+	cases[3][0] = 64;
+	memset(cases[3] + 1, 'a', 64);
+	cases[3][65] = 0;
+	for (size_t i = 0; i < 4; i++) {
+		struct rrset s = {0};
+		add_raw(&s, cases[i], lens[i]);
+		/* the first RR would name "host." if read past its RDATA */
+		struct vtg_dcv_request rq = req(VTG_DCV_REVERSE, "host");
+		cr_assert_eq(check(&rq, &s), VTG_DCV_MISMATCH, "case %zu", i);
+		cr_assert_str_eq(res.detail, "reverse-lookup: bad-rdata");
+		cr_assert_eq(res.rr[0], VTG_DCV_RR_BAD_RDATA);
+		rq.expect = NULL;
+		cr_assert_eq(check(&rq, &s), VTG_DCV_MISMATCH, "case %zu, no value", i);
+		cr_assert_str_eq(res.detail, "reverse-lookup: bad-rdata");
+		cr_assert_str_eq(res.seen, "");
+		/* a good PTR beside it still passes, the bad one is no part of seen */
+		add_ptr(&s, "host.");
+		cr_assert_eq(check(&rq, &s), VTG_DCV_PASS, "case %zu + good", i);
+		cr_assert_str_eq(res.seen, "host.");
+		cr_assert_eq(res.rr[0], VTG_DCV_RR_BAD_RDATA);
+	}
+	/* empty RDATA */
+	struct rrset e = {0};
+	add_raw(&e, cases[0], 0);
+	struct vtg_dcv_request rq = req(VTG_DCV_REVERSE, NULL);
+	cr_assert_eq(check(&rq, &e), VTG_DCV_MISMATCH);
+	cr_assert_str_eq(res.detail, "reverse-lookup: bad-rdata");
+}
+
+/* A name of 4 labels of 63 octets of 0x01: 4 * 64 + 1 = 257 > 255, so 3
+ * labels of 63 and one of 61: 255 octets, each octet "\001" in text. */
+Test(dcv, reverse_name_text_over_a_host_name_is_too_long)
+{
+	uint8_t rd[VTG_DNS_MAX_NAME];
+	size_t o = 0;
+	for (int l = 0; l < 4; l++) {
+		size_t n = l < 3 ? 63 : 61;
+		rd[o++] = (uint8_t)n;
+		memset(rd + o, 1, n);
+		o += n;
+	}
+	rd[o++] = 0;
+	cr_assert_eq(o, 255u);
+	struct rrset s = {0};
+	add_raw(&s, rd, o);
+	struct vtg_dcv_request rq = req(VTG_DCV_REVERSE, NULL);
+	cr_assert_eq(check(&rq, &s), VTG_DCV_MISMATCH);
+	cr_assert_str_eq(res.detail, "reverse-lookup: too-long");
+	/* the longest LDH name (253 characters) is fine and listed whole */
+	char t[VTG_DNS_MAX_TEXT];
+	o = 0;
+	for (int l = 0; l < 4; l++) {
+		size_t n = l < 3 ? 63 : 61;
+		memset(t + o, 'a' + l, n);
+		o += n;
+		t[o++] = '.';
+	}
+	t[--o] = '\0';
+	cr_assert_eq(strlen(t), 253u);
+	struct rrset h = {0};
+	add_ptr(&h, t);
+	cr_assert_eq(check(&rq, &h), VTG_DCV_PASS);
+	cr_assert_eq(strlen(res.seen), 254u);
+	cr_assert_eq(strncmp(res.seen, t, 253), 0);
+}
+
+/* Long PTR names overflow seen: the sorted prefix, in any answer order. */
+Test(dcv, reverse_seen_overflow_in_any_order)
+{
+	char names[4][VTG_DNS_MAX_TEXT];
+	for (int k = 0; k < 4; k++) { /* 4 * 63 + 3 dots - 2 = 253 characters */
+		size_t o = 0;
+		for (int l = 0; l < 4; l++) {
+			size_t n = l < 3 ? 63 : 61;
+			memset(names[k] + o, 'x', n);
+			names[k][o] = (char)('a' + k);
+			o += n;
+			names[k][o++] = '.';
+		}
+		names[k][--o] = '\0';
+	}
+	static const int orders[][4] = {{0, 1, 2, 3}, {3, 2, 1, 0}, {2, 3, 0, 1}};
+	char first[VTG_DCV_SEEN_MAX] = "";
+	for (size_t k = 0; k < 3; k++) {
+		struct rrset s = {0};
+		for (int i = 0; i < 4; i++)
+			add_ptr(&s, names[orders[k][i]]);
+		struct vtg_dcv_request rq = req(VTG_DCV_REVERSE, NULL);
+		cr_assert_eq(check(&rq, &s), VTG_DCV_PASS);
+		/* 254 + 1 + 254 = 509 fits; a third does not */
+		cr_assert_eq(strlen(res.seen), 509u, "order %zu", k);
+		cr_assert_eq(res.seen[0], 'a');
+		cr_assert_eq(res.seen[255], 'b');
+		if (k == 0)
+			strcpy(first, res.seen);
+		cr_assert_str_eq(res.seen, first, "order %zu", k);
+	}
 }

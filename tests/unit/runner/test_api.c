@@ -10,6 +10,8 @@
  *   a.api.test                       A    192.0.2.1, TTL 300
  *   caa.api.test                     CAA  0 issue "ca.example"
  *   _acme-challenge.dcv.api.test     TXT  "token-123"
+ *   1.2.0.192.in-addr.arpa           PTR  host.api.test.
+ *   <2001:db8::1 in ip6.arpa>        PTR  HOST.api.test.
  */
 #include <arpa/inet.h>
 #include <criterion/criterion.h>
@@ -41,6 +43,9 @@ static const struct rr table[] = {
 	{"a.api.test", 1, 300, "\xc0\x00\x02\x01", 4},
 	{"caa.api.test", 257, 3600, "\x00\x05issueca.example", 17},
 	{"_acme-challenge.dcv.api.test", 16, 60, "\x09token-123", 10},
+	{"1.2.0.192.in-addr.arpa", 12, 300, "\x04host\x03" "api\x04test\x00", 15},
+	{"1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa", 12, 300,
+	 "\x04HOST\x03" "api\x04test\x00", 15},
 };
 
 static struct {
@@ -344,6 +349,81 @@ Test(api, dcv_wrong_value_is_a_mismatch_not_an_error)
 	struct vtg_engine *e = engine(&o);
 	cr_assert_eq(vtg_submit(e, "dcv.api.test", "token-999", NULL), 0);
 	cr_assert_eq(collect(e, 1, 5000, check_dcv_mismatch), 1);
+	vtg_engine_free(e);
+}
+
+/* ---- reverse-lookup (BR 3.2.2.5.3) -------------------------------------- */
+
+enum { R_V4, R_V6_ANY, R_OTHER, R_NXDOMAIN, R_NOT_IP, R_N };
+static int rusers[R_N];
+static unsigned rseen[R_N];
+
+static void has_json(const struct vtg_completion *c, const char *want)
+{
+	cr_assert_not_null(strstr(c->json, want), "%s not in %s", want, c->json);
+}
+
+static void check_reverse(const struct vtg_completion *c)
+{
+	common_fields(c);
+	int u = (int)((int *)c->user - rusers);
+	cr_assert(u >= 0 && u < R_N);
+	rseen[u]++;
+	cr_assert_eq(c->kind, VTG_CHECK_DCV);
+	switch (u) {
+	case R_V4: /* the expected name in another case, no trailing dot */
+		cr_assert_str_eq(c->name, "192.0.2.1");
+		cr_assert_eq(c->reason_code, VTG_REASON_DCV_PASS, "%s", c->reason);
+		cr_assert_eq(c->positive, 1);
+		has_json(c, "\"query\":\"1.2.0.192.in-addr.arpa\"");
+		has_json(c, "\"qtype\":\"PTR\"");
+		has_json(c, "\"seen\":\"host.api.test.\"");
+		break;
+	case R_V6_ANY: /* no expected name: the names seen; name as given */
+		cr_assert_str_eq(c->name, "2001:DB8:0::1");
+		cr_assert_eq(c->reason_code, VTG_REASON_DCV_PASS, "%s", c->reason);
+		has_json(c, "\"name\":\"2001:DB8:0::1\"");
+		has_json(c, "\"ascii_name\":\"2001:db8::1\"");
+		has_json(c, "\"query\":\"1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2"
+			    ".ip6.arpa\"");
+		has_json(c, "\"seen\":\"host.api.test.\"");
+		break;
+	case R_OTHER:
+		cr_assert_eq(c->reason_code, VTG_REASON_DCV_MISMATCH, "%s", c->reason);
+		cr_assert_eq(c->positive, 0);
+		cr_assert_not_null(strstr(c->reason, "(points to host.api.test.)"), "%s", c->reason);
+		break;
+	case R_NXDOMAIN:
+		cr_assert_eq(c->reason_code, VTG_REASON_DCV_NO_RECORD, "%s", c->reason);
+		cr_assert_eq(c->rcode, 3);
+		break;
+	case R_NOT_IP: /* invalid, with the reason; no query made */
+		cr_assert_eq(c->reason_code, VTG_REASON_DCV_INVALID, "%s", c->reason);
+		cr_assert(starts_with(c->reason, "invalid-request: DCV target is not an IPv4 or "
+						 "IPv6 address literal"), "%s", c->reason);
+		cr_assert_eq(c->positive, 0);
+		break;
+	}
+}
+
+Test(api, dcv_reverse_lookup)
+{
+	struct vtg_options o = opts();
+	o.kind = VTG_CHECK_DCV;
+	o.dcv_method = "reverse-lookup";
+	struct vtg_engine *e = engine(&o);
+	struct vtg_check chk[R_N] = {
+		[R_V4] = {.kind = VTG_CHECK_DCV, .name = "192.0.2.1", .expect = "Host.API.test"},
+		[R_V6_ANY] = {.kind = VTG_CHECK_DCV, .name = "2001:DB8:0::1"},
+		[R_OTHER] = {.kind = VTG_CHECK_DCV, .name = "192.0.2.1", .expect = "other.api.test."},
+		[R_NXDOMAIN] = {.kind = VTG_CHECK_DCV, .name = "192.0.2.2"},
+		[R_NOT_IP] = {.kind = VTG_CHECK_DCV, .name = "host.api.test"},
+	};
+	for (int i = 0; i < R_N; i++)
+		submit(e, &chk[i], &rusers[i]);
+	cr_assert_eq(collect(e, R_N, 5000, check_reverse), R_N);
+	for (int i = 0; i < R_N; i++)
+		cr_assert_eq(rseen[i], 1, "check %d completed %u times", i, rseen[i]);
 	vtg_engine_free(e);
 }
 
