@@ -101,6 +101,9 @@ struct vtg_dcv_request {
 	const char *const *issuers; /* persist: the CA's issuer domain names */
 	size_t n_issuers;
 	int64_t now;             /* persist: check time, Unix seconds */
+	const char *http_path;   /* website-change: the file name under
+				  * /.well-known/pki-validation/ */
+	bool https;              /* website-change: fetch with https */
 };
 
 /*

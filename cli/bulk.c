@@ -89,6 +89,9 @@ static void bulk_usage(FILE *f, enum vtg_check_kind mode)
 			 "persist, contact-email, contact-phone, reverse-lookup (required)");
 		opt_line(f, "--expect VALUE", "the value for every name (per line)");
 		opt_line(f, "--label _LABEL", "dns-change / cname label (the method's)");
+		opt_line(f, "--http-path FILE", "website-change: the file under "
+			 "/.well-known/pki-validation/ (required)");
+		opt_line(f, "--scheme http|https", "website-change: how it is fetched (http)");
 	}
 	if (mode == VTG_CHECK_QUERY)
 		opt_line(f, "-t, --type TYPE", "A, AAAA, DS, ..., TYPEnnn or a number; repeatable (A)");
@@ -194,6 +197,8 @@ static const struct option cli_opts[] = {
 	{"csr", required_argument, NULL, 'S'},
 	{"cert", required_argument, NULL, 'Y'},
 	{"label", required_argument, NULL, 'L'},
+	{"http-path", required_argument, NULL, 'H'},
+	{"scheme", required_argument, NULL, 'K'},
 	{"output", required_argument, NULL, 'o'},
 	{"resolvers", required_argument, NULL, 'F'},
 	{"grace-ms", required_argument, NULL, 'G'},
@@ -249,6 +254,20 @@ static int parse_check_opt(struct cli *cl, int o, const char *arg)
 		if (k != VTG_CHECK_DCV)
 			return 1;
 		cl->p.dcv.label = arg;
+		return 0;
+	case 'H':
+		if (k != VTG_CHECK_DCV)
+			return 1;
+		cl->p.dcv.http_path = arg;
+		return 0;
+	case 'K':
+		if (k != VTG_CHECK_DCV)
+			return 1;
+		if (strcmp(arg, "http") && strcmp(arg, "https")) {
+			fprintf(stderr, "vantage dcv: --scheme is http or https, not '%s'\n", arg);
+			return -EINVAL;
+		}
+		cl->p.dcv.https = !strcmp(arg, "https");
 		return 0;
 	case 'c':
 		if (k == VTG_CHECK_QUERY || cl->issuers)
@@ -417,6 +436,17 @@ static int settle(struct cli *cl)
 	}
 	if (cl->kind == VTG_CHECK_DCV && !cl->dcv_method) {
 		fprintf(stderr, "vantage dcv: --method is required\n");
+		return -EINVAL;
+	}
+	if (cl->kind == VTG_CHECK_DCV && cl->p.dcv.method == VTG_DCV_WEBSITE_CHANGE &&
+	    !cl->p.dcv.http_path) {
+		fprintf(stderr, "vantage dcv: website-change needs --http-path FILE (the file "
+			"under /.well-known/pki-validation/)\n");
+		return -EINVAL;
+	}
+	if (cl->kind == VTG_CHECK_DCV && (cl->p.dcv.http_path || cl->p.dcv.https) &&
+	    cl->p.dcv.method != VTG_DCV_WEBSITE_CHANGE) {
+		fprintf(stderr, "vantage dcv: --http-path and --scheme are for website-change\n");
 		return -EINVAL;
 	}
 	/* corroboration (BR 3.2.2.9): a config file's perspectives corroborate

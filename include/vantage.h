@@ -209,6 +209,9 @@ struct vtg_options {
 				    * "reverse-lookup", "http-01",
 				    * "website-change", "tls-alpn-01" */
 	const char *dcv_label;     /* dns-change / cname: "_label" or NULL */
+	const char *dcv_http_path; /* website-change: the file name under
+				    * /.well-known/pki-validation/ */
+	int dcv_https;             /* website-change: fetch with https (0: http) */
 	uint16_t qtype;            /* what vtg_submit() asks for a QUERY engine */
 	enum vtg_mode mode;        /* corroboration of CAA and DCV; the perspective
 				    * set is checked against it whatever the kind
@@ -241,6 +244,7 @@ struct vtg_check {
 	const char *dcv_method;
 	const char *expect;
 	const char *dcv_label;
+	const char *dcv_http_path; /* website-change (NULL: the engine's) */
 	/* QUERY: the type, by number (1 A, 28 AAAA, 257 CAA, ...) */
 	uint16_t qtype;
 };

@@ -27,7 +27,7 @@ struct vtg_engine {
 	unsigned n_cancelled;
 	char **issuers;              /* copies of the options' strings */
 	size_t n_issuers;
-	char *account_uri, *method, *dcv_label;
+	char *account_uri, *method, *dcv_label, *http_path;
 	struct vtg_json cline;       /* a cancelled check's evidence line */
 };
 
@@ -198,6 +198,7 @@ VTG_API void vtg_engine_free(struct vtg_engine *e)
 	vtg__free(e->account_uri);
 	vtg__free(e->method);
 	vtg__free(e->dcv_label);
+	vtg__free(e->http_path);
 	vtg__free(e->free_ids);
 	vtg__free(e->reap);
 	vtg__free(e->cancelled);
@@ -253,9 +254,12 @@ static int engine_params(struct vtg_engine *e, const struct vtg_options *opt,
 	e->account_uri = dupstr(opt->account_uri);
 	e->method = dupstr(opt->validation_method);
 	e->dcv_label = dupstr(opt->dcv_label);
+	e->http_path = dupstr(opt->dcv_http_path);
 	if ((opt->account_uri && !e->account_uri) || (opt->validation_method && !e->method) ||
-	    (opt->dcv_label && !e->dcv_label))
+	    (opt->dcv_label && !e->dcv_label) || (opt->dcv_http_path && !e->http_path))
 		return -ENOMEM;
+	p->dcv.http_path = e->http_path;
+	p->dcv.https = opt->dcv_https != 0;
 	p->pol.id.recognised = VTG_CAA_RECOGNISED_DEFAULT;
 	p->pol.failure_exception = opt->lookup_failure_exception != 0;
 	p->pol.id.issuers = (const char *const *)e->issuers;
@@ -368,7 +372,8 @@ VTG_API int vtg_submit_check(struct vtg_engine *e, const struct vtg_check *chk, 
 	struct vtg_run_check ck = {
 		.kind = chk->kind, .name = chk->name, .name_len = strlen(chk->name),
 		.expect = chk->expect, .issuers = chk->ca_domains, .n_issuers = chk->n_ca_domains,
-		.dcv_label = chk->dcv_label, .qtype = chk->qtype, .user = user,
+		.dcv_label = chk->dcv_label, .http_path = chk->dcv_http_path,
+		.qtype = chk->qtype, .user = user,
 	};
 	if (chk->kind == VTG_CHECK_DCV && chk->dcv_method) {
 		int rc = vtg__dcv_method_parse(chk->dcv_method, &ck.dcv_method);

@@ -29,6 +29,9 @@ struct vtg_run_settings {
 				    * current date */
 	unsigned window;           /* checks in flight; 0: unset (the runner's) */
 	bool lookup_failure_exception; /* BR 3.2.2.8 exception, CAA only */
+	/* web validation (http-01, website-change, tls-alpn-01), per hop */
+	unsigned http_connect_timeout_ms; /* TCP connect + TLS handshake */
+	unsigned http_timeout_ms;         /* the whole request of one hop */
 };
 
 #define VTG_CONFIG_WHERE_MAX 288 /* a 256-character path, a colon, a line number */

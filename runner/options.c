@@ -40,6 +40,8 @@ enum opt_id {
 	E_MIN_REMOTES,
 	E_WINDOW,
 	E_LOOKUP_FAILURE_EXCEPTION,
+	E_HTTP_CONNECT_TIMEOUT,
+	E_HTTP_TIMEOUT,
 	P_RIR,
 	P_LOCATION,
 	P_COORDINATES,
@@ -128,6 +130,17 @@ const struct vtg_opt vtg__opt_table[] = {
 		.min = 1, .max = VTG_OPT_WINDOW_MAX, .arg = "N",
 		.unset = "16384 names shared among the perspectives, at least 256",
 		.help = "checks in flight"},
+	[E_HTTP_CONNECT_TIMEOUT] = {
+		.name = "http-connect-timeout-ms", .section = VTG_OPT_SEC_ENGINE,
+		.type = VTG_OPT_UINT, .min = 10, .max = VTG_OPT_HTTP_MS_MAX,
+		.def = "5000", .arg = "MS",
+		.help = "web validation: TCP connect and TLS handshake of one hop"},
+	[E_HTTP_TIMEOUT] = {
+		.name = "http-timeout-ms", .section = VTG_OPT_SEC_ENGINE, .type = VTG_OPT_UINT,
+		.min = 10, .max = VTG_OPT_HTTP_MS_MAX,
+		.def = "10000", .arg = "MS",
+		.help = "web validation: the whole request of one hop (connect, TLS, "
+			"headers, body)"},
 	[E_LOOKUP_FAILURE_EXCEPTION] = {
 		.name = "lookup-failure-exception", .section = VTG_OPT_SEC_ENGINE,
 		.type = VTG_OPT_BOOL, .def = "no", .arg = "BOOL",
@@ -377,6 +390,8 @@ static int store_engine(struct vtg_config *c, enum opt_id id, const struct value
 		break;
 	case E_MIN_REMOTES: c->run.min_remotes = (int)v->u; break;
 	case E_WINDOW: c->run.window = v->u; break;
+	case E_HTTP_CONNECT_TIMEOUT: c->run.http_connect_timeout_ms = (unsigned)v->u; break;
+	case E_HTTP_TIMEOUT: c->run.http_timeout_ms = (unsigned)v->u; break;
 	case E_LOOKUP_FAILURE_EXCEPTION: c->run.lookup_failure_exception = v->b; break;
 	default: return -ENOENT;
 	}

@@ -77,6 +77,11 @@ struct vtg_opt {
 #define VTG_OPT_UDP_SIZE_MIN 512u       /* RFC 6891 6.2.5: below 512 means 512 */
 #define VTG_OPT_UDP_SIZE_MAX 65535u     /* RFC 6891 6.2.3: a 16-bit field */
 #define VTG_OPT_SOCKETS_MAX 1024u       /* source ports per perspective per worker */
+#define VTG_OPT_HTTP_MS_MAX 600000u     /* 10 min per hop: catches typos */
+/* web validation per hop: Boulder's VA gives a whole validation 10 s, and a
+ * connection that takes 5 s on a validation path is a dead server */
+#define VTG_OPT_HTTP_CONNECT_MS_DEFAULT 5000u
+#define VTG_OPT_HTTP_TIMEOUT_MS_DEFAULT 10000u
 #define VTG_OPT_PATH_MAX 255u           /* struct vtg_iter_settings path fields */
 
 /* The whole table, in help order ([engine] entries first). */

@@ -31,6 +31,11 @@
  * than the query's user data). */
 static __thread struct shard *S;
 
+struct shard *vtg__run_self(void)
+{
+	return S;
+}
+
 /* ------------------------------------------------------ worker: queries */
 
 /* One lookup of (entry idx, perspective p): to the upstream resolver (stub
@@ -432,7 +437,7 @@ static int worker_init(struct shard *sh)
 static bool worker_idle(const struct shard *sh)
 {
 	return sh->q_head == __atomic_load_n(&sh->q_tail, __ATOMIC_ACQUIRE) &&
-	       sh->n_deferred == 0 && vtg__worker_active(sh->w) == 0 &&
+	       sh->n_deferred == 0 && sh->n_wdef == 0 && vtg__worker_active(sh->w) == 0 &&
 	       (!sh->iter || (vtg__iter_active(sh->iter) == 0 && !vtg__iter_has_work(sh->iter)));
 }
 
@@ -446,6 +451,8 @@ static void worker_loop(struct shard *sh)
 			start_item(sh, item);
 		if (sh->n_deferred)
 			flush_deferred(sh);
+		if (sh->n_wdef)
+			vtg__kind_web_flush(sh);
 		if (sh->iter)
 			vtg__iter_poll(sh->iter);
 		/* tell the owner in batches, and at once when this worker runs
@@ -492,11 +499,13 @@ static void q_push(struct shard *sh, uint32_t item)
 	__atomic_store_n(&sh->q_tail, t + 1, __ATOMIC_RELEASE);
 }
 
-static const struct vtg_kind_ops *kind_ops(enum vtg_check_kind k)
+static const struct vtg_kind_ops *kind_ops(const struct vtg_run *r,
+					  const struct vtg_run_check *ck)
 {
-	switch (k) {
+	enum vtg_dcv_method m = ck->has_dcv_method ? ck->dcv_method : r->p.dcv.method;
+	switch (ck->kind) {
 	case VTG_CHECK_CAA: return &vtg__kind_caa;
-	case VTG_CHECK_DCV: return &vtg__kind_dcv;
+	case VTG_CHECK_DCV: return vtg__dcv_method_web(m) ? &vtg__kind_web : &vtg__kind_dcv;
 	case VTG_CHECK_QUERY: return &vtg__kind_query;
 	}
 	return NULL;
@@ -504,9 +513,12 @@ static const struct vtg_kind_ops *kind_ops(enum vtg_check_kind k)
 
 /* The per-perspective state a kind needs, made the first time an entry
  * runs that kind (then kept: no allocation in steady state). */
-static int check_arrays(struct vtg_run *r, struct check *c, enum vtg_check_kind k)
+static int check_arrays(struct vtg_run *r, struct check *c, const struct vtg_kind_ops *ops)
 {
 	unsigned np = r->cfg.n_persp;
+	enum vtg_check_kind k = ops->kind;
+	if (ops == &vtg__kind_web && vtg__kind_web_alloc(r, c) != 0)
+		return -ENOMEM;
 	if (k == VTG_CHECK_CAA && !c->climb) {
 		c->climb = vtg__calloc(np, sizeof(*c->climb));
 		if (!c->climb || vtg__json_init_cap(&c->records, -1, 256) != 0)
@@ -530,6 +542,7 @@ static int check_strings(struct check *c, const struct vtg_run_check *ck)
 	size_t need = ck->name_len + 1;
 	need += ck->expect ? strlen(ck->expect) + 1 : 0;
 	need += ck->dcv_label ? strlen(ck->dcv_label) + 1 : 0;
+	need += ck->http_path ? strlen(ck->http_path) + 1 : 0;
 	for (size_t i = 0; i < ck->n_issuers; i++)
 		need += strlen(ck->issuers[i]) + 1;
 	if (need > c->input_cap) {
@@ -551,6 +564,10 @@ static int check_strings(struct check *c, const struct vtg_run_check *ck)
 	}
 	if (ck->dcv_label) {
 		c->dcv.label = strcpy(o, ck->dcv_label);
+		o += strlen(o) + 1;
+	}
+	if (ck->http_path) {
+		c->dcv.http_path = strcpy(o, ck->http_path);
 		o += strlen(o) + 1;
 	}
 	for (size_t i = 0; i < ck->n_issuers; i++) {
@@ -590,11 +607,11 @@ static int check_params(struct vtg_run *r, struct check *c, const struct vtg_run
 
 int vtg__run_submit(struct vtg_run *r, uint32_t id, const struct vtg_run_check *ck)
 {
-	const struct vtg_kind_ops *ops = kind_ops(ck->kind);
+	const struct vtg_kind_ops *ops = kind_ops(r, ck);
 	if (!ops || id >= r->window || !ck->name)
 		return -EINVAL;
 	struct check *c = &r->ctx[id];
-	int rc = check_arrays(r, c, ck->kind);
+	int rc = check_arrays(r, c, ops);
 	if (rc == 0)
 		rc = check_params(r, c, ck);
 	if (rc != 0)
@@ -771,6 +788,7 @@ void vtg__run_free(struct vtg_run *r)
 		vtg__free(c->frag);
 		vtg__free(c->climb);
 		vtg__free(c->dres);
+		vtg__free(c->web);
 		vtg__free(c->po);
 		vtg__free(c->pres);
 		vtg__free(c->rec);
@@ -789,6 +807,7 @@ void vtg__run_free(struct vtg_run *r)
 			close(sh->efd);
 		vtg__free(sh->q);
 		vtg__free(sh->deferred);
+		vtg__free(sh->wdef);
 		vtg__free(sh->scratch);
 		vtg__free(sh->rrtext);
 	}
@@ -805,6 +824,14 @@ static void run_size(struct vtg_run *r)
 	r->window = r->p.window ? r->p.window : VTG_RUN_DEF_WINDOW / np;
 	if (!r->p.window && r->window < VTG_RUN_MIN_WINDOW)
 		r->window = VTG_RUN_MIN_WINDOW;
+	/* web checks hold a connection per perspective and a few KiB of state
+	 * each: a smaller default window (the workers' web slots bound what
+	 * runs at once anyway) */
+	if (!r->p.window && r->p.check_dcv && vtg__dcv_method_web(r->p.dcv.method)) {
+		r->window = VTG_RUN_WEB_WINDOW / np;
+		if (r->window < VTG_RUN_MIN_WEB_WINDOW)
+			r->window = VTG_RUN_MIN_WEB_WINDOW;
+	}
 	if (r->p.workers > 0)
 		r->cfg.engine.workers = r->p.workers;
 	if (r->cfg.engine.workers == 0) {

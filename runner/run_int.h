@@ -55,7 +55,7 @@ struct vtg_kind_ops {
 	void (*interrupted)(const struct check *c, struct vtg_json *j);
 };
 
-extern const struct vtg_kind_ops vtg__kind_caa, vtg__kind_dcv, vtg__kind_query;
+extern const struct vtg_kind_ops vtg__kind_caa, vtg__kind_dcv, vtg__kind_query, vtg__kind_web;
 
 /* A perspective's part of a check, for the API's completion. */
 struct persp_out {
@@ -94,6 +94,7 @@ struct check {
 	time_t checked_at;
 	struct vtg_caa_climb *climb;  /* CAA: one per perspective (lazily made) */
 	struct vtg_dcv_result *dres;  /* DCV: one per perspective (lazily made) */
+	struct web_check *web;        /* web DCV (kind_web.c, lazily made) */
 	uint8_t dq[VTG_DNS_MAX_NAME]; /* DCV: the query the method makes */
 	uint16_t dqtype;
 	struct vtg_json *frag;        /* one per perspective */
@@ -129,6 +130,10 @@ struct shard {
 	uint32_t q_head, q_tail;      /* atomics: head the worker's, tail the owner's */
 	uint32_t *deferred;           /* (entry << 8 | perspective) waiting for a slot */
 	size_t n_deferred, deferred_cap;
+	bool web_on;                  /* web requests enabled on w (kind_web.c) */
+	uint32_t *wdef;               /* (entry << 8 | perspective) waiting for a
+				       * web slot (kind_web.c) */
+	size_t n_wdef, wdef_cap;
 	struct vtg_stub_scratch *scratch;
 	char *rrtext;                 /* RRTEXT_CAP */
 	unsigned finished;            /* lines published since the last signal */
@@ -188,6 +193,14 @@ void vtg__run_emit_mpic(const struct vtg_run *r, struct vtg_json *j, const struc
 void vtg__run_persp_out(const struct vtg_run *r, struct check *c, unsigned p, bool answered,
 			bool positive, enum vtg_dnssec dnssec, unsigned rcode,
 			enum vtg_lookup_fail fail, double latency_ms, const char *reason);
+
+/* The calling worker's shard (engine callbacks carry only user data). */
+struct shard *vtg__run_self(void);
+
+/* kind_web.c: the entry's web state (once per entry, kept); 0 or -ENOMEM */
+int vtg__kind_web_alloc(const struct vtg_run *r, struct check *c);
+/* kind_web.c: start the requests that waited for a slot */
+void vtg__kind_web_flush(struct shard *sh);
 
 /* API: unpack the first n records kept for the completion (kind_query.c). */
 void vtg__run_records(const struct check *c, struct vtg_record *out, unsigned n);

@@ -31,6 +31,10 @@
 #define VTG_RUN_MAX_WORKERS 64    /* worker threads of one run (a bit mask) */
 #define VTG_RUN_DEF_WINDOW 16384  /* checks in flight, divided among perspectives */
 #define VTG_RUN_MIN_WINDOW 256
+#define VTG_RUN_WEB_WINDOW 4096   /* web DCV: requests in flight, divided among
+				   * perspectives (2 workers x 256 web slots,
+				   * x8 for the lookups and queueing around them) */
+#define VTG_RUN_MIN_WEB_WINDOW 64
 #define VTG_RUN_MAX_WINDOW (1u << 22) /* entry index fits 24 bits (ud packing) */
 #define VTG_CHECK_MAX_ISSUERS 16  /* CA domain names given with one check */
 
@@ -66,6 +70,7 @@ struct vtg_run_check {
 	enum vtg_dcv_method dcv_method; /* DCV, when has_dcv_method */
 	bool has_dcv_method;
 	const char *dcv_label;        /* DCV: NULL = the run's */
+	const char *http_path;        /* website-change: NULL = the run's */
 	uint16_t qtype;               /* QUERY: 0 = the run's */
 	void *user;
 };

@@ -3,10 +3,13 @@
 # (cmake --install), libvantage.so must not pull in an allocator (no jemalloc
 # in NEEDED), must export only vtg_* symbols (none vtg__*) and import no
 # getopt* (option parsing is the command's), and examples/embed.c must link
-# statically against libvantage.a with `pkg-config --static --cflags --libs
-# vantage` from the installed vantage.pc. The example is only linked, not
-# run: it needs a DNS world. In a sanitizer build the static link is skipped
-# with the reason (the ASan/UBSan/TSan runtimes do not link with -static).
+# against libvantage.a with `pkg-config --static --cflags --libs vantage` from
+# the installed vantage.pc (the archive static, its dependencies as the
+# system has them: Debian's libcurl needs GSSAPI and LDAP, which Debian ships
+# as shared libraries only, so a wholly static binary cannot be made). The
+# example is only linked, not run: it needs a DNS world. In a sanitizer build
+# the link is skipped with the reason (the archive needs the sanitizer
+# runtimes, which the pkg-config flags do not name).
 # usage: test_library.sh VANTAGE_BINARY SOURCE_DIR
 #   (the build directory is the binary's directory)
 set -u
@@ -79,17 +82,22 @@ if nm "$a" 2>/dev/null | grep -qE ' U __(asan|ubsan|tsan)_'; then
 	sanitized=$(nm "$a" 2>/dev/null | grep -oE ' U __(asan|ubsan|tsan)_' | sed 's/ U __//; s/_$//' | sort -u | tr '\n' ' ')
 fi
 if [ -n "$sanitized" ]; then
-	echo "SKIP: static link of examples/embed.c: libvantage.a is a sanitizer build (${sanitized% }); the sanitizer runtimes cannot be linked with -static" >&2
+	echo "SKIP: link of examples/embed.c with libvantage.a: a sanitizer build (${sanitized% }); its runtimes are not in the pkg-config flags" >&2
 else
+	libdir=$(pkg-config --variable=libdir vantage)
+	deps=${flags//-lvantage/}
 	# shellcheck disable=SC2086 # the flags are words
-	if cc -static -o "$T/embed" "$SRC/examples/embed.c" $flags >"$T/link.log" 2>&1; then
+	if cc -o "$T/embed" "$SRC/examples/embed.c" -Wl,-Bstatic -L"$libdir" -lvantage \
+		-Wl,-Bdynamic $deps >"$T/link.log" 2>&1; then
 		ok
-		# it must be libvantage.a that got linked, not a .so
-		if readelf -d "$T/embed" 2>/dev/null | grep -q NEEDED; then
-			bad "the static embed example still has NEEDED entries"
+		# it must be libvantage.a that got linked, not the .so
+		if readelf -d "$T/embed" 2>/dev/null | grep NEEDED | grep -q libvantage; then
+			bad "the embed example linked libvantage.so, not libvantage.a"
 		else ok; fi
+		if nm "$T/embed" | grep -q ' T vtg_engine_new$'; then ok
+		else bad "the embed example does not hold vtg_engine_new itself"; fi
 	else
-		bad "cc -static examples/embed.c \$(pkg-config --static --cflags --libs vantage) does not link: $(grep -vi 'warning' "$T/link.log" | tail -8)"
+		bad "cc examples/embed.c libvantage.a \$(pkg-config --static --cflags --libs vantage) does not link: $(grep -vi 'warning' "$T/link.log" | tail -8)"
 	fi
 fi
 
