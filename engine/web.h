@@ -40,8 +40,10 @@
 #define VTG_WEB_SLOTS_DEFAULT 256   /* web requests a worker holds at once: each
 				     * is a TCP connection (a file descriptor)
 				     * and a body buffer */
-#define VTG_WEB_BUF_MAX (64 * 1024) /* body bytes a request may keep: the largest
-				     * cap a caller may ask for */
+#define VTG_WEB_BUF_MAX (16 * 1024) /* body bytes a request may keep: the largest
+				     * cap a caller may ask for (website-change's,
+				     * caa/web.h VTG_WEB_BODY_MAX); a buffer per
+				     * slot, made when web requests are enabled */
 #define VTG_WEB_CERT_MAX (16 * 1024) /* a leaf certificate (DER) kept for the
 				      * tls-alpn-01 check; larger is a TLS
 				      * failure */

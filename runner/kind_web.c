@@ -460,17 +460,15 @@ static void fetch(struct shard *sh, struct check *c, unsigned p)
 
 void vtg__kind_web_flush(struct shard *sh)
 {
-	size_t k = 0, n = sh->n_wdef;
-	sh->n_wdef = 0; /* a failure below may defer nothing new */
-	for (size_t i = 0; i < n; i++) {
+	/* requests deferred while this runs (an IPv4 retry) go after n */
+	size_t n = sh->n_wdef, i;
+	for (i = 0; i < n; i++) {
 		uint32_t d = sh->wdef[i];
 		struct check *c = &sh->r->ctx[d >> 8];
 		unsigned p = d & 0xff;
 		int rc = request(sh, c, p);
-		if (rc == -EAGAIN) {
-			sh->wdef[k++] = d;
-			continue;
-		}
+		if (rc == -EAGAIN)
+			break; /* full again: the rest waits, in order */
 		if (rc != 0) {
 			hop_begin(c, p, state(c, p)->url);
 			vtg__json_obj_end(&c->frag[p]);
@@ -478,7 +476,8 @@ void vtg__kind_web_flush(struct shard *sh)
 			       "local: cannot start the request", NULL);
 		}
 	}
-	sh->n_wdef = k;
+	memmove(sh->wdef, sh->wdef + i, (sh->n_wdef - i) * sizeof(*sh->wdef));
+	sh->n_wdef -= i;
 }
 
 /* ---------------------------------------------------------- the results */
