@@ -4,6 +4,7 @@
 #   world.sh up | down | status | env [--json]
 #   world.sh hijack PERSPECTIVE [on|off]      route one server address to a rogue server
 #   world.sh blackhole PERSPECTIVE [on|off]   drop all DNS traffic leaving the perspective
+#   world.sh webhole PERSPECTIVE [on|off]     drop its TCP to ports 80 and 443 (web validation)
 #   world.sh loss PERSPECTIVE PERCENT         drop PERCENT % of outgoing UDP DNS queries
 #   world.sh flush [PERSPECTIVE|all]          empty a perspective's unbound caches
 #   world.sh querylog on [-a] | off | show    server-side query log (see README.md)
@@ -146,12 +147,16 @@ build_net() {
 # by the sender's own output hook makes sendmsg() fail with EPERM, which is not
 # what a lost or blackholed packet looks like to the sender.
 nft_core() {
-  local p bh loss rules=""
+  local p bh wh loss rules=""
   for p in "${PERSPECTIVES[@]}"; do
     bh=$(cat "$STATE/switch/$p.blackhole" 2>/dev/null || echo off)
+    wh=$(cat "$STATE/switch/$p.webhole" 2>/dev/null || echo off)
     loss=$(cat "$STATE/switch/$p.loss" 2>/dev/null || echo 0)
     if [ "$bh" = on ]; then
       rules+="    iifname \"vtg-$p\" meta l4proto { udp, tcp } th dport 53 counter drop comment \"blackhole $p\""$'\n'
+    fi
+    if [ "$wh" = on ]; then
+      rules+="    iifname \"vtg-$p\" tcp dport { 80, 443 } counter drop comment \"webhole $p\""$'\n'
     fi
     if [ "$loss" -ge 100 ]; then  # (nft refuses "mod 100 < 100")
       rules+="    iifname \"vtg-$p\" meta l4proto udp th dport 53 counter drop comment \"loss $p 100%\""$'\n'
@@ -1139,9 +1144,10 @@ cmd_status() {
   done <"$LIST"
   local p
   for p in "${PERSPECTIVES[@]}"; do
-    printf '%s: src %s rir "%s" hijack=%s blackhole=%s loss=%s%%\n' "$p" "$(src_of "$p")" "${RIR[$p]}" \
+    printf '%s: src %s rir "%s" hijack=%s blackhole=%s webhole=%s loss=%s%%\n' "$p" "$(src_of "$p")" "${RIR[$p]}" \
       "$(cat "$STATE/switch/$p.hijack" 2>/dev/null || echo off)" \
       "$(cat "$STATE/switch/$p.blackhole" 2>/dev/null || echo off)" \
+      "$(cat "$STATE/switch/$p.webhole" 2>/dev/null || echo off)" \
       "$(cat "$STATE/switch/$p.loss" 2>/dev/null || echo 0)"
   done
   if [ "$(cat "$STATE/world.version" 2>/dev/null)" != "$WORLD_VERSION" ]; then
@@ -1182,7 +1188,8 @@ cmd_up() {
   echo "$WORLD_VERSION" >"$STATE/world.version"
   local p
   for p in "${PERSPECTIVES[@]}"; do
-    echo off >"$STATE/switch/$p.hijack"; echo off >"$STATE/switch/$p.blackhole"; echo 0 >"$STATE/switch/$p.loss"
+    echo off >"$STATE/switch/$p.hijack"; echo off >"$STATE/switch/$p.blackhole"
+    echo off >"$STATE/switch/$p.webhole"; echo 0 >"$STATE/switch/$p.loss"
   done
   local i ok=0
   for ((i = 0; i < 30; i++)); do
@@ -1296,6 +1303,14 @@ cmd_blackhole() {
   log "blackhole $p $v"
 }
 
+cmd_webhole() {
+  check_persp "${1:-}"; local p=$1 v; v=$(onoff "${2:-on}")
+  is_up || die "world is down"
+  echo "$v" >"$STATE/switch/$p.webhole"
+  nft_core
+  log "webhole $p $v (TCP to ports 80 and 443 from $p dropped when on)"
+}
+
 cmd_loss() {
   check_persp "${1:-}"; local p=$1 n=${2:-}
   [[ $n =~ ^[0-9]+$ ]] && [ "$n" -le 100 ] || die "loss: PERCENT must be 0..100"
@@ -1374,7 +1389,7 @@ cmd_stats() {
                if (i == last) printf "num.type.CAA=%d\n", (q - t > 0) ? q - t : 0 } }' <<<"$out"
 }
 
-usage() { sed -n '2,11p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 2; }
+usage() { sed -n '2,12p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 2; }
 
 main() {
   local cmd=${1:-}; shift || true
@@ -1387,6 +1402,7 @@ main() {
       if [ "${1:-}" = --json ]; then cat "$STATE/world.json"; else cat "$STATE/world.env"; fi ;;
     hijack) need_root; lock; cmd_hijack "$@" ;;
     blackhole) need_root; lock; cmd_blackhole "$@" ;;
+    webhole) need_root; lock; cmd_webhole "$@" ;;
     loss) need_root; lock; cmd_loss "$@" ;;
     flush) need_root; cmd_flush "$@" ;;
     querylog) need_root; lock; cmd_querylog "$@" ;;
