@@ -458,12 +458,15 @@ restore; trap - EXIT
 # ---------------------------------------------------------------- teardown
 if [ "$started" = 1 ] && [ "$KEEP" = 0 ]; then
   pids=$(awk '$1 == "pid" { print $3 }' "$VTG_WORLD_DIR/created.list" | xargs cat 2>/dev/null)
-  # everything running in the namespaces (nginx workers and the like too)
-  nspids=$(for ns in $(ip netns list | awk '/^vtg-/ { print $1 }'); do ip netns pids "$ns"; done)
+  # the world's namespaces (others named vtg-* may belong to other tools) and
+  # everything running in them (nginx workers and the like too)
+  nss=$(awk '$1 == "netns" { print $2 }' "$VTG_WORLD_DIR/created.list")
+  nspids=$(for ns in $nss; do ip netns pids "$ns" 2>/dev/null; done)
   t0=$(date +%s%N)
   if "$W" down; then ok "world down ($(( ($(date +%s%N) - t0) / 1000000 )) ms)"; else bad "world down" "failed"; fi
-  left=$(ip netns list | grep -c '^vtg-')
-  [ "$left" = 0 ] && ok "down: no vtg- namespace left" || bad "down" "$left vtg- namespaces left"
+  left=0
+  for ns in $nss; do [ -e "/run/netns/$ns" ] && left=$((left + 1)); done
+  [ "$left" = 0 ] && ok "down: none of the world's $(wc -w <<<"$nss") namespaces left" || bad "down" "$left of the world's namespaces left"
   procs=0
   for pid in $pids; do
     st=$(sed 's/.*) //' "/proc/$pid/stat" 2>/dev/null) && [ "${st:0:1}" != Z ] && procs=$((procs + 1))
