@@ -9,7 +9,7 @@ PKGS=(
   libcriterion-dev libidn2-dev
   # HTTP validation: libcurl (OpenSSL flavour, as the engine's TLS); the web
   # servers of the local world (nginx-light brings the echo module)
-  libcurl4-openssl-dev nginx-light libnginx-mod-http-echo
+  libcurl4-openssl-dev nginx-light libnginx-mod-http-echo curl  # curl: tests/world/smoke.sh
   # what `pkg-config --static --libs vantage` names (-luring -lldns -lssl
   # -lcrypto -lidn2 -lunistring -ldl -lpthread -lm): the .a files come with
   # the -dev packages above, plus libunistring-dev (libidn2's private

@@ -39,6 +39,7 @@ restore() {
   for p in $VTG_PERSPECTIVES; do
     "$W" hijack "$p" off >/dev/null 2>&1
     "$W" blackhole "$p" off >/dev/null 2>&1
+    "$W" webhole "$p" off >/dev/null 2>&1
     "$W" loss "$p" 0 >/dev/null 2>&1
   done
   "$W" querylog off >/dev/null 2>&1
@@ -185,6 +186,168 @@ direct p0 "$VTG_SERVER_BENCH" CAA "$VTG_NAME_CACHE_LEAF"; expect "cache: $VTG_NA
 ask p0 CAA "$VTG_NAME_CACHE_LEAF"; expect "cache: $VTG_NAME_CACHE_LEAF NXDOMAIN via p0" NXDOMAIN 0 -EMPTY
 ask p0 CAA "$(tail -1 "$VTG_NAMES_CACHE" | sed 's/^[^.]*\.//')"; expect "cache: parent of the last cache name has CAA" NOERROR 0 '.cache.vtg"'
 
+# ---------------------------------------------------------------- web servers (http-01, website change)
+# curl from a perspective; --connect-to sends every name to the web address
+# (a perspective has no resolv.conf of this world; DNS is checked apart)
+WRC=0
+web() { local p=$1; shift; OUT=$(ip netns exec "vtg-$p" curl -s --max-time 3 "$@" 2>&1); WRC=$?; }
+webp0() { web p0 --connect-to "::$VTG_WEB_ADDR:" "$@"; }
+# head NAME: status and Location of http://NAME/<the challenge path> (no redirect followed)
+H_STATUS="" H_LOC=""
+head_of() {
+  webp0 -I "http://$1$VTG_WEB_CHALLENGE_PATH"
+  H_STATUS=$(sed -n '1s/^HTTP\/[0-9.]* \([0-9]*\).*/\1/p' <<<"$OUT")
+  H_LOC=$(sed -n 's/^[Ll]ocation: //p' <<<"$OUT" | tr -d '\r')
+}
+expect_redirect() { # expect_redirect NAME STATUS LOCATION
+  head_of "$1"
+  if [ "$H_STATUS" = "$2" ] && [ "$H_LOC" = "$3" ]; then ok "web: $1 -> $2 $3"
+  else bad "web: $1" "got '$H_STATUS' '$H_LOC', want $2 $3"; fi
+}
+CH=$VTG_WEB_CHALLENGE_PATH
+n=0 wrong=""
+for w in ok r301 r302 r307 r308 r303 r300 rel https port8080 port80 ftp loop-a loop-b status500 slow big c{1..11}; do
+  a=$(ip netns exec vtg-p0 kdig @127.0.0.1 +short +time=3 A "$w.$VTG_WEB_ZONE" 2>&1)
+  [ "$a" = "$VTG_WEB_ADDR" ] && n=$((n + 1)) || wrong+=" $w=$a"
+done
+[ -z "$wrong" ] && ok "web dns: $n names of $VTG_WEB_ZONE resolve to $VTG_WEB_ADDR via p0" || bad "web dns" "$wrong"
+for w in "$VTG_NAME_ALPN" "$VTG_NAME_ALPN_BADDIGEST" "$VTG_NAME_ALPN_NONCRITICAL" "$VTG_NAME_ALPN_TWOSAN" \
+         "$VTG_NAME_ALPN_NOALPN" "$VTG_NAME_ALPN_WRONGSAN"; do
+  a=$(ip netns exec vtg-p0 kdig @127.0.0.1 +short +time=3 A "$w" 2>&1)
+  [ "$a" = "$VTG_ALPN_ADDR" ] || wrong+=" $w=$a"
+done
+[ -z "$wrong" ] && ok "web dns: the 6 alpn names resolve to $VTG_ALPN_ADDR" || bad "web dns: alpn" "$wrong"
+ask p0 A "$VTG_NAME_WEB_REFUSED"; expect "web dns: $VTG_NAME_WEB_REFUSED -> $VTG_WEB_REFUSED_ADDR" NOERROR 0 "$VTG_WEB_REFUSED_ADDR"
+ask p0 A "$VTG_NAME_WEB_TIMEOUT"; expect "web dns: $VTG_NAME_WEB_TIMEOUT -> $VTG_WEB_TIMEOUT_ADDR" NOERROR 0 "$VTG_WEB_TIMEOUT_ADDR"
+ask p0 A "$VTG_NAME_WEB_NOADDR"
+if [ "$(status_of)" = NOERROR ] && [ "$(ancount)" = 0 ]; then ok "web dns: $VTG_NAME_WEB_NOADDR has no A (NODATA)"
+else bad "web dns: noaddr" "$(status_of), $(ancount) answers"; fi
+ask p0 TXT "$VTG_NAME_WEB_NOADDR"; expect "web dns: $VTG_NAME_WEB_NOADDR has a TXT" NOERROR 0 'without an address'
+ask p0 A "$VTG_NAME_WEB_NX"; expect "web dns: $VTG_NAME_WEB_NX NXDOMAIN" NXDOMAIN 0
+
+webp0 -w '%{http_code} %{size_download}' "http://$VTG_NAME_WEB_OK$CH"
+if [ "$OUT" = "$VTG_WEB_KEYAUTH"$'\n'"200 $((${#VTG_WEB_KEYAUTH} + 1))" ]; then
+  ok "web: http://$VTG_NAME_WEB_OK$CH is the key authorization + newline"
+else bad "web: challenge" "$(head -c 200 <<<"$OUT")"; fi
+web p0 "http://$VTG_WEB_ADDR$CH"
+[ "$OUT" = "$VTG_WEB_KEYAUTH" ] && ok "web: the default server (Host $VTG_WEB_ADDR) serves the webroot" || bad "web: by address" "$OUT"
+webp0 "http://$VTG_NAME_WEB_OK$VTG_WEB_CHANGE_FILE"
+if grep -qF "$VTG_WEB_CHANGE_VALUE" <<<"$OUT" && [ "$OUT" != "$VTG_WEB_CHANGE_VALUE" ]; then
+  ok "web: $VTG_WEB_CHANGE_FILE holds the change value inside other text"
+else bad "web: change file" "$OUT"; fi
+webp0 -w '%{http_code}' -o /dev/null "http://$VTG_NAME_WEB_OK/.well-known/acme-challenge/nothere"
+[ "$OUT" = 404 ] && ok "web: a missing challenge file is 404" || bad "web: missing" "$OUT"
+# a file written at test time, mode 0600 (the workers read as root)
+tf=$VTG_WEB_ROOT/.well-known/acme-challenge/smoke-$$
+(umask 077; echo "smoke-$$" >"$tf")
+webp0 "http://$VTG_NAME_WEB_OK/.well-known/acme-challenge/smoke-$$"
+rm -f "$tf"
+[ "$OUT" = "smoke-$$" ] && ok "web: a file written now (mode 0600) is served" || bad "web: new file" "$OUT"
+webp0 --cacert "$VTG_WEB_CERT" "https://$VTG_NAME_WEB_OK$CH"
+[ "$OUT" = "$VTG_WEB_KEYAUTH" ] && ok "web: https://$VTG_NAME_WEB_OK (certificate $VTG_WEB_CERT) serves the webroot" || bad "web: https" "$OUT"
+webp0 --cacert "$VTG_WEB_CERT" --tls-max 1.1 "https://$VTG_NAME_WEB_OK$CH"
+[ "$WRC" != 0 ] && ok "web: https refuses TLS 1.1 (curl exit $WRC)" || bad "web: TLS 1.1" "accepted"
+
+for s in 301 302 307 308 303; do expect_redirect "r$s.$VTG_WEB_ZONE" "$s" "http://$VTG_NAME_WEB_OK$CH"; done
+expect_redirect "$VTG_NAME_WEB_R300" 300 "http://$VTG_NAME_WEB_OK$CH"
+expect_redirect "$VTG_NAME_WEB_REL" 301 "$CH?relative=1"
+expect_redirect "$VTG_NAME_WEB_HTTPS" 301 "https://$VTG_NAME_WEB_OK$CH"
+expect_redirect "$VTG_NAME_WEB_PORT8080" 301 "http://$VTG_NAME_WEB_OK:8080$CH"
+expect_redirect "$VTG_NAME_WEB_PORT80" 301 "http://$VTG_NAME_WEB_OK:80$CH"
+expect_redirect "$VTG_NAME_WEB_FTP" 301 "ftp://$VTG_NAME_WEB_OK$CH"
+expect_redirect "$VTG_NAME_WEB_LOOP_A" 302 "http://$VTG_NAME_WEB_LOOP_B$CH"
+expect_redirect "$VTG_NAME_WEB_LOOP_B" 302 "http://$VTG_NAME_WEB_LOOP_A$CH"
+expect_redirect "$VTG_NAME_WEB_CHAIN1" 302 "http://$VTG_NAME_WEB_OK$CH"
+expect_redirect "$VTG_NAME_WEB_CHAIN11" 302 "http://$VTG_NAME_WEB_CHAIN10$CH"
+webp0 -L -w '%{num_redirects}' "http://$VTG_NAME_WEB_REL$CH"
+[ "$OUT" = "$VTG_WEB_KEYAUTH"$'\n1' ] && ok "web: $VTG_NAME_WEB_REL followed: the key authorization after 1 redirect" || bad "web: rel followed" "$OUT"
+webp0 -L --max-redirs 10 -w '%{num_redirects}' "http://$VTG_NAME_WEB_CHAIN10$CH"
+[ "$OUT" = "$VTG_WEB_KEYAUTH"$'\n10' ] && ok "web: $VTG_NAME_WEB_CHAIN10 followed: 10 redirects to the key authorization" || bad "web: c10" "$OUT"
+webp0 -L --max-redirs 10 "http://$VTG_NAME_WEB_CHAIN11$CH"
+[ "$WRC" = 47 ] && ok "web: $VTG_NAME_WEB_CHAIN11 needs 11 redirects (curl --max-redirs 10: exit 47)" || bad "web: c11" "exit $WRC"
+webp0 -w '%{http_code}' -o /dev/null "http://$VTG_NAME_WEB_STATUS500$CH"
+[ "$OUT" = 500 ] && ok "web: $VTG_NAME_WEB_STATUS500 answers 500" || bad "web: status500" "$OUT"
+webp0 -w '%{http_code} %{size_download}' -o /dev/null "http://$VTG_NAME_WEB_BIG$CH"
+[ "$OUT" = "200 $VTG_WEB_BIG_SIZE" ] && ok "web: $VTG_NAME_WEB_BIG answers 200 with $VTG_WEB_BIG_SIZE bytes" || bad "web: big" "$OUT"
+t0=$(date +%s%N)
+webp0 --max-time 2 -i "http://$VTG_NAME_WEB_SLOW$CH"
+ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+[ "$WRC" = 28 ] && [ -z "$OUT" ] && ok "web: $VTG_NAME_WEB_SLOW: nothing within 2 s (read timeout, ${ms} ms)" || bad "web: slow" "exit $WRC '$OUT'"
+web p0 --resolve "$VTG_NAME_WEB_REFUSED:80:$VTG_WEB_REFUSED_ADDR" "http://$VTG_NAME_WEB_REFUSED$CH"
+[ "$WRC" = 7 ] && ok "web: $VTG_NAME_WEB_REFUSED ($VTG_WEB_REFUSED_ADDR): connection refused" || bad "web: refused" "exit $WRC"
+web p0 --connect-timeout 1 --resolve "$VTG_NAME_WEB_TIMEOUT:80:$VTG_WEB_TIMEOUT_ADDR" "http://$VTG_NAME_WEB_TIMEOUT$CH"
+[ "$WRC" = 28 ] && ok "web: $VTG_NAME_WEB_TIMEOUT ($VTG_WEB_TIMEOUT_ADDR): connect timeout" || bad "web: timeout" "exit $WRC"
+web p0 --resolve "$VTG_NAME_WEB_HIJACK:80:$VTG_WEB_HIJACK_ADDR" "http://$VTG_NAME_WEB_HIJACK$CH"
+[ "$OUT" = "$VTG_WEB_KEYAUTH" ] && ok "web: $VTG_NAME_WEB_HIJACK ($VTG_WEB_HIJACK_ADDR) serves the webroot" || bad "web: victim" "$OUT"
+
+# ---------------------------------------------------------------- TLS-ALPN-01 responder (RFC 8737, 8738)
+CERT_TEXT="" CERT_HEX=""
+# alpn SNI [PROTOCOL]: handshake from p0; OUT = s_client's output
+alpn() {
+  OUT=$(ip netns exec vtg-p0 timeout 5 openssl s_client -alpn "${2:-acme-tls/1}" -servername "$1" \
+        -connect "$VTG_ALPN_ADDR:443" </dev/null 2>&1)
+  CERT_TEXT=$(openssl x509 -noout -text <<<"$OUT" 2>/dev/null)
+  CERT_HEX=$(openssl x509 -outform DER <<<"$OUT" 2>/dev/null | od -An -v -tx1 | tr -d ' \n')
+}
+san_of() { grep -A1 'X509v3 Subject Alternative Name' <<<"$CERT_TEXT" | sed -n '2s/^ *//p'; }
+sha256_hex() { printf '%s' "$1" | openssl dgst -sha256 -r | cut -d' ' -f1; }
+OID_ACME=06082b0601050507011f   # 1.3.6.1.5.5.7.1.31
+DG=$(sha256_hex "$VTG_ALPN_KEYAUTH")
+# the extension, DER: OID, critical TRUE, extnValue (34 octets) = OCTET STRING (32)
+EXT_OK=${OID_ACME}0101ff04220420$DG
+if [ "$(cat "$VTG_ALPN_KEYAUTH_FILE")" = "$VTG_ALPN_KEYAUTH" ]; then ok "alpn: $VTG_ALPN_KEYAUTH_FILE holds VTG_ALPN_KEYAUTH"
+else bad "alpn: keyauth file" "$(cat "$VTG_ALPN_KEYAUTH_FILE")"; fi
+alpn "$VTG_NAME_ALPN"
+grep -q '^ALPN protocol: acme-tls/1' <<<"$OUT" && ok "alpn: $VTG_NAME_ALPN negotiates acme-tls/1" || bad "alpn: ALPN" "$(grep ALPN <<<"$OUT")"
+[ "$(san_of)" = "DNS:$VTG_NAME_ALPN" ] && ok "alpn: the only SAN is DNS:$VTG_NAME_ALPN" || bad "alpn: SAN" "$(san_of)"
+grep -q '1.3.6.1.5.5.7.1.31: critical' <<<"$CERT_TEXT" && ok "alpn: acmeIdentifier present and critical (openssl x509 -text)" || bad "alpn: extension" "not critical or absent"
+[[ $CERT_HEX == *"$EXT_OK"* ]] && ok "alpn: acmeIdentifier = DER OCTET STRING of SHA-256(keyauth)" || bad "alpn: digest" "extension is not $EXT_OK"
+tail -3 "$VTG_ALPN_LOG" | grep -q "sni=$VTG_NAME_ALPN variant=ok offered=acme-tls/1 alpn=acme-tls/1 handshake=ok" &&
+  ok "alpn: $VTG_ALPN_LOG logged the connection" || bad "alpn: log" "$(tail -1 "$VTG_ALPN_LOG")"
+alpn "$VTG_NAME_ALPN_BADDIGEST"
+if [[ $CERT_HEX == *"${OID_ACME}0101ff04220420"* && $CERT_HEX != *"$DG"* ]]; then ok "alpn: $VTG_NAME_ALPN_BADDIGEST has a critical extension with another digest"
+else bad "alpn: baddigest" "digest matches or extension missing"; fi
+alpn "$VTG_NAME_ALPN_NONCRITICAL"
+[[ $CERT_HEX == *"${OID_ACME}04220420$DG"* ]] && ok "alpn: $VTG_NAME_ALPN_NONCRITICAL: right digest, extension not critical" || bad "alpn: noncritical" "$CERT_HEX"
+alpn "$VTG_NAME_ALPN_TWOSAN"
+[ "$(san_of)" = "DNS:$VTG_NAME_ALPN_TWOSAN, DNS:extra.web.vexample" ] && ok "alpn: $VTG_NAME_ALPN_TWOSAN has two dNSNames" || bad "alpn: twosan" "$(san_of)"
+alpn "$VTG_NAME_ALPN_WRONGSAN"
+[ "$(san_of)" = "DNS:other.web.vexample" ] && ok "alpn: $VTG_NAME_ALPN_WRONGSAN names other.web.vexample" || bad "alpn: wrongsan" "$(san_of)"
+alpn "$VTG_NAME_ALPN_NOALPN"
+if grep -q '^No ALPN negotiated' <<<"$OUT" && [[ $CERT_HEX == *"$EXT_OK"* ]]; then ok "alpn: $VTG_NAME_ALPN_NOALPN: right certificate, no ALPN negotiated"
+else bad "alpn: noalpn" "$(grep ALPN <<<"$OUT")"; fi
+alpn "$VTG_NAME_ALPN_IP"
+if [ "$(san_of)" = "IP Address:$VTG_ALPN_ADDR" ] && [[ $CERT_HEX == *"$EXT_OK"* ]]; then ok "alpn: SNI $VTG_NAME_ALPN_IP: the only SAN is IP $VTG_ALPN_ADDR (RFC 8738)"
+else bad "alpn: ip" "$(san_of)"; fi
+alpn "unknown.$VTG_WEB_ZONE"
+[ "$(san_of)" = "DNS:unknown.$VTG_WEB_ZONE" ] && [[ $CERT_HEX == *"$EXT_OK"* ]] && ok "alpn: an unknown SNI gets a correct certificate for itself" || bad "alpn: unknown sni" "$(san_of)"
+alpn "$VTG_NAME_ALPN" http/1.1
+grep -q 'no application protocol' <<<"$OUT" && ok "alpn: a client offering only http/1.1 gets no_application_protocol" || bad "alpn: http/1.1" "$(tail -2 <<<"$OUT")"
+old=$(cat "$VTG_ALPN_KEYAUTH_FILE")
+printf '%s\n' "smoke-token.$VTG_WEB_THUMBPRINT" >"$VTG_ALPN_KEYAUTH_FILE"
+alpn "$VTG_NAME_ALPN"
+printf '%s\n' "$old" >"$VTG_ALPN_KEYAUTH_FILE"
+[[ $CERT_HEX == *"$(sha256_hex "smoke-token.$VTG_WEB_THUMBPRINT")"* ]] && ok "alpn: a rewritten keyauth file is used by the next handshake" || bad "alpn: rewrite" "old digest"
+# a client that connects and never speaks must not hold up the others
+ip netns exec vtg-p0 bash -c "exec 3<>/dev/tcp/$VTG_ALPN_ADDR/443; exec sleep 4" &
+stall=$!
+sleep 0.2
+t0=$(date +%s%N); alpn "$VTG_NAME_ALPN"; ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+kill "$stall" 2>/dev/null; wait "$stall" 2>/dev/null
+grep -q '^ALPN protocol: acme-tls/1' <<<"$OUT" && [ "$ms" -lt 2000 ] && ok "alpn: a stalled client does not block the next one (${ms} ms)" || bad "alpn: stalled client" "${ms} ms"
+
+# ---------------------------------------------------------------- reverse zone (PTR)
+direct p0 "${VTG_ROOT_SERVERS%% *}" +dnssec PTR "$VTG_NAME_PTR_WEB"
+if grep -q "^$VTG_PTR_ZONE\\."$'\t[0-9]*\tIN\tNS\tvictim.ns.vtest.' <<<"$OUT" &&
+   grep -q $'^victim.ns.vtest.[ \t]*[0-9]*\tIN\tA\t'"$VTG_PTR_SERVER" <<<"$OUT" &&
+   grep -q $'\tNSEC\t' <<<"$OUT" && ! grep -q $'\tDS\t' <<<"$OUT"; then
+  ok "ptr: the root delegates $VTG_PTR_ZONE to $VTG_PTR_SERVER with glue, NSEC and no DS"
+else bad "ptr: root referral" "$(grep -v '^;' <<<"$OUT" | head -5)"; fi
+ask p0 PTR "$VTG_NAME_PTR_WEB"; expect "ptr: $VTG_NAME_PTR_WEB -> $VTG_NAME_WEB_OK (insecure)" NOERROR 0 "PTR"$'\t'"$VTG_NAME_WEB_OK."
+ask p0 PTR "$VTG_NAME_PTR_ALPN"; expect "ptr: $VTG_NAME_PTR_ALPN -> $VTG_NAME_ALPN" NOERROR 0 "PTR"$'\t'"$VTG_NAME_ALPN."
+ask p0 PTR "$VTG_NAME_PTR_HIJACK"; expect "ptr: $VTG_NAME_PTR_HIJACK -> $VTG_NAME_WEB_HIJACK" NOERROR 0 "PTR"$'\t'"$VTG_NAME_WEB_HIJACK."
+ask p0 PTR "$VTG_NAME_PTR_NX"; expect "ptr: $VTG_NAME_PTR_NX NXDOMAIN" NXDOMAIN 0
+
 # ---------------------------------------------------------------- server-side counters
 caa_stat() { "$W" stats "$1" 2>/dev/null | sed -n 's/^num\.type\.CAA=//p'; }
 c0=$(caa_stat bench)
@@ -216,8 +379,20 @@ for p in p0 r1; do
   grep -q evil <<<"$OUT" && bad "hijack on: $p" "evil data"
 done
 ask p0 CAA "$VTG_NAME_HIJACK_SIGNED"; expect "hijack on: p0 signed zone secure" NOERROR 1 'good-ca.vtg'
+HJ=(--resolve "$VTG_NAME_WEB_HIJACK:80:$VTG_WEB_HIJACK_ADDR" "http://$VTG_NAME_WEB_HIJACK$VTG_WEB_CHALLENGE_PATH")
+ask r3 A "$VTG_NAME_WEB_HIJACK"; expect "hijack on: r3 $VTG_NAME_WEB_HIJACK still $VTG_WEB_HIJACK_ADDR" NOERROR 0 "$VTG_WEB_HIJACK_ADDR"
+web r3 "${HJ[@]}"
+[ "$OUT" = "$VTG_WEB_ROGUE_KEYAUTH" ] && ok "hijack on: r3 http://$VTG_NAME_WEB_HIJACK gets the rogue's body" || bad "hijack on: r3 web" "$OUT"
+web p0 "${HJ[@]}"
+[ "$OUT" = "$VTG_WEB_KEYAUTH" ] && ok "hijack on: p0 http://$VTG_NAME_WEB_HIJACK gets the real body" || bad "hijack on: p0 web" "$OUT"
+ask r3 PTR "$VTG_NAME_PTR_HIJACK"; expect "hijack on: r3 PTR $VTG_NAME_PTR_HIJACK -> evil.example" NOERROR 0 $'PTR\tevil.example.'
+ask r3 PTR "$VTG_NAME_PTR_WEB"; expect "hijack on: r3 PTR $VTG_NAME_PTR_WEB -> evil.example" NOERROR 0 $'PTR\tevil.example.'
+ask p0 PTR "$VTG_NAME_PTR_WEB"; expect "hijack on: p0 PTR $VTG_NAME_PTR_WEB -> $VTG_NAME_WEB_OK" NOERROR 0 "$VTG_NAME_WEB_OK."
 "$W" hijack r3 off 2>/dev/null
 ask r3 CAA "$VTG_NAME_HIJACK"; expect "hijack off: r3 sees good data again" NOERROR 0 'good-ca.vtg'
+web r3 "${HJ[@]}"
+[ "$OUT" = "$VTG_WEB_KEYAUTH" ] && ok "hijack off: r3 http://$VTG_NAME_WEB_HIJACK gets the real body again" || bad "hijack off: r3 web" "$OUT"
+ask r3 PTR "$VTG_NAME_PTR_HIJACK"; expect "hijack off: r3 PTR $VTG_NAME_PTR_HIJACK -> $VTG_NAME_WEB_HIJACK" NOERROR 0 "$VTG_NAME_WEB_HIJACK."
 
 "$W" blackhole r2 on 2>/dev/null
 direct r2 "$VTG_SERVER_SLD_A" CAA "$VTG_NAME_SECURE"
@@ -225,8 +400,25 @@ if [ -z "$(status_of)" ] && grep -qi timeout <<<"$OUT"; then ok "blackhole on: r
 else bad "blackhole on: direct" "$(head -2 <<<"$OUT")"; fi
 ask r2 CAA "$VTG_NAME_SECURE"; expect "blackhole on: r2 resolver SERVFAIL" SERVFAIL -
 ask r1 CAA "$VTG_NAME_SECURE"; expect "blackhole on: r1 unaffected" NOERROR 1 'secure-ca.vtg'
+web r2 "http://$VTG_WEB_ADDR$VTG_WEB_CHALLENGE_PATH"
+[ "$OUT" = "$VTG_WEB_KEYAUTH" ] && ok "blackhole on: r2 web still works (port 53 only)" || bad "blackhole on: r2 web" "exit $WRC"
 "$W" blackhole r2 off 2>/dev/null
 ask r2 CAA "$VTG_NAME_SECURE"; expect "blackhole off: r2 resolves again" NOERROR 1 'secure-ca.vtg'
+
+"$W" webhole r2 on 2>/dev/null
+web r2 --max-time 1 "http://$VTG_WEB_ADDR$VTG_WEB_CHALLENGE_PATH"
+[ "$WRC" = 28 ] && ok "webhole on: r2 http times out" || bad "webhole on: r2 http" "exit $WRC"
+OUT=$(ip netns exec vtg-r2 timeout 1 openssl s_client -alpn acme-tls/1 -servername "$VTG_NAME_ALPN" \
+      -connect "$VTG_ALPN_ADDR:443" </dev/null 2>&1); rc=$?
+[ "$rc" = 124 ] && ok "webhole on: r2 TLS to $VTG_ALPN_ADDR:443 hangs" || bad "webhole on: r2 tls" "exit $rc"
+ask r2 CAA "$VTG_NAME_SECURE"; expect "webhole on: r2 DNS unaffected" NOERROR 1 'secure-ca.vtg'
+web r1 "http://$VTG_WEB_ADDR$VTG_WEB_CHALLENGE_PATH"
+[ "$OUT" = "$VTG_WEB_KEYAUTH" ] && ok "webhole on: r1 web unaffected" || bad "webhole on: r1 web" "exit $WRC"
+OUT=$("$W" status 2>/dev/null)
+grep -q '^r2: .* webhole=on' <<<"$OUT" && ok "webhole on: status shows it" || bad "webhole: status" "no webhole=on for r2"
+"$W" webhole r2 off 2>/dev/null
+web r2 "http://$VTG_WEB_ADDR$VTG_WEB_CHALLENGE_PATH"
+[ "$OUT" = "$VTG_WEB_KEYAUTH" ] && ok "webhole off: r2 web works again" || bad "webhole off: r2 web" "exit $WRC"
 
 "$W" loss r4 100 2>/dev/null
 direct r4 "$VTG_SERVER_SLD_A" +time=1 SOA "$VTG_NAME_SECURE"
@@ -266,15 +458,25 @@ restore; trap - EXIT
 # ---------------------------------------------------------------- teardown
 if [ "$started" = 1 ] && [ "$KEEP" = 0 ]; then
   pids=$(awk '$1 == "pid" { print $3 }' "$VTG_WORLD_DIR/created.list" | xargs cat 2>/dev/null)
+  # the world's namespaces (others named vtg-* may belong to other tools) and
+  # everything running in them (nginx workers and the like too)
+  nss=$(awk '$1 == "netns" { print $2 }' "$VTG_WORLD_DIR/created.list")
+  nspids=$(for ns in $nss; do ip netns pids "$ns" 2>/dev/null; done)
   t0=$(date +%s%N)
   if "$W" down; then ok "world down ($(( ($(date +%s%N) - t0) / 1000000 )) ms)"; else bad "world down" "failed"; fi
-  left=$(ip netns list | grep -c '^vtg-')
-  [ "$left" = 0 ] && ok "down: no vtg- namespace left" || bad "down" "$left vtg- namespaces left"
+  left=0
+  for ns in $nss; do [ -e "/run/netns/$ns" ] && left=$((left + 1)); done
+  [ "$left" = 0 ] && ok "down: none of the world's $(wc -w <<<"$nss") namespaces left" || bad "down" "$left of the world's namespaces left"
   procs=0
   for pid in $pids; do
     st=$(sed 's/.*) //' "/proc/$pid/stat" 2>/dev/null) && [ "${st:0:1}" != Z ] && procs=$((procs + 1))
   done
   [ "$procs" = 0 ] && ok "down: none of the world's $(wc -w <<<"$pids") daemons left" || bad "down" "$procs daemons left"
+  procs=0
+  for pid in $nspids; do
+    st=$(sed 's/.*) //' "/proc/$pid/stat" 2>/dev/null) && [ "${st:0:1}" != Z ] && procs=$((procs + 1))
+  done
+  [ "$procs" = 0 ] && ok "down: none of the $(wc -w <<<"$nspids") processes of the namespaces left" || bad "down" "$procs processes left"
   [ -e "$VTG_WORLD_DIR/created.list" ] && bad "down" "state list left" || ok "down: state removed"
 fi
 finish

@@ -4,6 +4,7 @@
 #   world.sh up | down | status | env [--json]
 #   world.sh hijack PERSPECTIVE [on|off]      route one server address to a rogue server
 #   world.sh blackhole PERSPECTIVE [on|off]   drop all DNS traffic leaving the perspective
+#   world.sh webhole PERSPECTIVE [on|off]     drop its TCP to ports 80 and 443 (web validation)
 #   world.sh loss PERSPECTIVE PERCENT         drop PERCENT % of outgoing UDP DNS queries
 #   world.sh flush [PERSPECTIVE|all]          empty a perspective's unbound caches
 #   world.sh querylog on [-a] | off | show    server-side query log (see README.md)
@@ -40,6 +41,9 @@ A_KNOT=198.18.0.12      # servfail.ns.vtest      Knot "knot" (SERVFAIL zones, wh
 A_DROP=198.18.0.13      # drop.ns.vtest          dropped in vtg-net (timeouts)
 A_VICTIM=198.18.0.14    # victim.ns.vtest        NSD "victim"; rogue copy in vtg-rogue
 A_BENCH=198.18.0.20     # bench.ns.vtest         NSD "bench" (100k-name zone)
+A_WEB=198.18.0.30       # ok.web.vexample        nginx "auth" (http :80, https :443); also on VICTIM:80
+A_ALPN=198.18.0.31      # alpn.web.vexample      vtg-alpn (TLS-ALPN-01 responder, :443)
+A_REFUSED=198.18.0.33   # refused.web.vexample   on lo, nothing listens: connection refused
 SERVER_NET=198.18.0.0/24
 # core <-> auth / rogue links
 L_AUTH_CORE=198.18.255.1 L_AUTH=198.18.255.2
@@ -47,6 +51,7 @@ L_ROGUE_CORE=198.18.255.5 L_ROGUE=198.18.255.6
 # perspective N: link 198.19.N.0/24, core .1, perspective (source address) .2
 PERSP_NET=198.19.0.0/16
 HIJACK_TABLE=100
+PTR_ZONE=0.18.198.in-addr.arpa   # reverse zone of SERVER_NET, on the victim
 
 BENCH_COUNT=${VTG_BENCH_COUNT:-100000}
 CACHE_COUNT=${VTG_CACHE_COUNT:-100000}   # names in names-cache.txt (NXDOMAIN leaves)
@@ -56,7 +61,7 @@ CACHE_COUNT=${VTG_CACHE_COUNT:-100000}   # names in names-cache.txt (NXDOMAIN le
 NSD_ROLES=(root tld sld-a sld-b victim bench rogue)
 # bumped whenever up builds something new: a running world with another
 # version is not healthy, so `up` rebuilds it instead of keeping it
-WORLD_VERSION=4
+WORLD_VERSION=5
 BIG_COUNT=100          # CAA records at the big names (about 3.5 kB)
 
 log() { printf 'world: %s\n' "$*" >&2; }
@@ -116,7 +121,8 @@ build_net() {
 
   veth vtg-net vtg-auth "$L_AUTH_CORE/30" vtg-auth vtg-uplink "$L_AUTH/30"
   veth vtg-net vtg-rogue "$L_ROGUE_CORE/30" vtg-rogue vtg-uplink "$L_ROGUE/30"
-  for a in $A_ROOT $A_ROOT2 $A_TLD_VTEST $A_TLD_VEX $A_SLD_A $A_SLD_B $A_KNOT $A_VICTIM $A_BENCH; do
+  for a in $A_ROOT $A_ROOT2 $A_TLD_VTEST $A_TLD_VEX $A_SLD_A $A_SLD_B $A_KNOT $A_VICTIM $A_BENCH \
+           $A_WEB $A_ALPN $A_REFUSED; do
     ip -n vtg-auth addr add "$a/32" dev lo
   done
   ip -n vtg-rogue addr add "$A_VICTIM/32" dev lo
@@ -141,12 +147,16 @@ build_net() {
 # by the sender's own output hook makes sendmsg() fail with EPERM, which is not
 # what a lost or blackholed packet looks like to the sender.
 nft_core() {
-  local p bh loss rules=""
+  local p bh wh loss rules=""
   for p in "${PERSPECTIVES[@]}"; do
     bh=$(cat "$STATE/switch/$p.blackhole" 2>/dev/null || echo off)
+    wh=$(cat "$STATE/switch/$p.webhole" 2>/dev/null || echo off)
     loss=$(cat "$STATE/switch/$p.loss" 2>/dev/null || echo 0)
     if [ "$bh" = on ]; then
       rules+="    iifname \"vtg-$p\" meta l4proto { udp, tcp } th dport 53 counter drop comment \"blackhole $p\""$'\n'
+    fi
+    if [ "$wh" = on ]; then
+      rules+="    iifname \"vtg-$p\" tcp dport { 80, 443 } counter drop comment \"webhole $p\""$'\n'
     fi
     if [ "$loss" -ge 100 ]; then  # (nft refuses "mod 100 < 100")
       rules+="    iifname \"vtg-$p\" meta l4proto udp th dport 53 counter drop comment \"loss $p 100%\""$'\n'
@@ -300,6 +310,23 @@ ns.glueless-host.vexample. A $A_SLD_B
 EOF
   } >"$Z/glueless-host.vexample.zone"
 
+  # web.vexample (sld-a): the names of web validation (http-01, website
+  # change, tls-alpn-01); the servers behind them are in web_start
+  { soa web.vexample. a.ns.vtest.
+    echo 'web.vexample. NS a.ns.vtest.'
+    local w
+    for w in ok r301 r302 r307 r308 r303 r300 rel https port8080 port80 ftp loop-a loop-b \
+             status500 slow big c{1..11}; do
+      echo "$w.web.vexample. A $A_WEB"
+    done
+    for w in alpn alpn-baddigest alpn-noncritical alpn-twosan alpn-noalpn alpn-wrongsan; do
+      echo "$w.web.vexample. A $A_ALPN"
+    done
+    echo "refused.web.vexample. A $A_REFUSED"
+    echo "timeout.web.vexample. A $A_DROP"
+    echo 'noaddr.web.vexample. TXT "a name without an address"'
+  } >"$Z/web.vexample.zone"
+
   # ---- second level, server sld-b (198.18.0.11): alias targets
   { soa target.vtest. b.ns.vtest.
     cat <<'EOF'
@@ -355,6 +382,9 @@ EOF
     echo '_vtg-dcv.alias.hijack.vexample. CNAME dcv-target.www.hijack.vexample.'
     echo '_validation-persist.www.hijack.vexample. TXT "good-ca.vtg; accounturi=https://good-ca.vtg/acct/7"'
     echo '_validation-contactemail.www.hijack.vexample. TXT "hostmaster@hijack.vexample"'
+    # web validation through the victim address: nginx there (vtg-auth) and
+    # its rogue twin (vtg-rogue) serve different webroots
+    echo "web.hijack.vexample. A $A_VICTIM"
   } >"$Z/hijack.vexample.zone"
   { soa hijack.vexample. victim.ns.vtest.
     echo 'hijack.vexample. NS victim.ns.vtest.'
@@ -366,6 +396,7 @@ EOF
     echo '_vtg-dcv.alias.hijack.vexample. CNAME dcv-evil.www.hijack.vexample.'
     echo '_validation-persist.www.hijack.vexample. TXT "evil-ca.example; accounturi=https://evil-ca.example/acct/1"'
     echo '_validation-contactemail.www.hijack.vexample. TXT "attacker@evil.example"'
+    echo "web.hijack.vexample. A $A_VICTIM"
   } >"$zr/hijack.vexample.zone"
   { soa hijack-signed.vtest. victim.ns.vtest.
     echo 'hijack-signed.vtest. NS victim.ns.vtest.'
@@ -377,6 +408,21 @@ EOF
     echo 'hijack-signed.vtest. CAA 0 issue "evil-ca.example"'
   } >"$zr/hijack-signed.vtest.zone.in"
   sign "$zr/hijack-signed.vtest.zone.in" "$zr/hijack-signed.vtest.zone" hijack-signed.vtest. "$k_hij_rogue"
+
+  # ---- reverse zone of the server net (victim, delegated from the root
+  # without DS): a hijacked perspective sees the rogue's PTR records
+  { soa "$PTR_ZONE." victim.ns.vtest.
+    echo "$PTR_ZONE. NS victim.ns.vtest."
+    echo "30.$PTR_ZONE. PTR ok.web.vexample."
+    echo "31.$PTR_ZONE. PTR alpn.web.vexample."
+    echo "14.$PTR_ZONE. PTR web.hijack.vexample."
+  } >"$Z/$PTR_ZONE.zone"
+  { soa "$PTR_ZONE." victim.ns.vtest.
+    echo "$PTR_ZONE. NS victim.ns.vtest."
+    echo "30.$PTR_ZONE. PTR evil.example."
+    echo "31.$PTR_ZONE. PTR alpn.web.vexample."
+    echo "14.$PTR_ZONE. PTR evil.example."
+  } >"$zr/$PTR_ZONE.zone"
 
   # ---- bench (198.18.0.20): BENCH_COUNT names, each with its own CAA
   { soa bench.vexample. bench.ns.vtest.
@@ -460,6 +506,7 @@ ns1.glueless-host.vexample. A $A_SLD_A
 glueless.vexample. NS ns.glueless-host.vexample.
 cache.vexample. NS ns.cache.vexample.
 ns.cache.vexample. A $A_BENCH
+web.vexample. NS a.ns.vtest.
 EOF
   } >"$Z/vexample.zone"
 
@@ -474,6 +521,8 @@ a.root-servers.vtest. 172800 A $A_ROOT
 b.root-servers.vtest. 172800 A $A_ROOT2
 vexample. 172800 NS ns.nic.vexample.
 ns.nic.vexample. 172800 A $A_TLD_VEX
+$PTR_ZONE. 172800 NS victim.ns.vtest.
+victim.ns.vtest. 172800 A $A_VICTIM
 EOF
     ds_of "$k_vt_ksk"
   } >"$Z/root.zone.in"
@@ -653,16 +702,207 @@ flush_persp() {
   ubctl "$p" flush_requestlist >/dev/null
 }
 
+# ---------------------------------------------------------------- web servers
+# Web validation (http-01, website change, tls-alpn-01, BR 3.2.2.4.18/.19/.20
+# and 3.2.2.5): one nginx in vtg-auth (198.18.0.30 :80/:443 and the victim
+# address :80), its rogue twin in vtg-rogue (victim address :80) and the
+# TLS-ALPN-01 responder vtg-alpn (198.18.0.31:443).  Each nginx has its own
+# config, pid, logs and temp paths under run/nginx-ROLE; /etc/nginx is never
+# read.  The workers run as root so that tests may write webroot files with
+# any mode.
+NGINX_ECHO=/usr/lib/nginx/modules/ngx_http_echo_module.so
+WEB_TOKEN=qNetmNEohOceacPaVNYtVsuaaTXDI7feORcSuIR1qJY         # base64url, 43 chars
+WEB_THUMBPRINT=MEuS7gJj5UaMMNBxawJxxeYAV7Xse57MJ-H1kcCDV4c    # "the account key's" (RFC 7638)
+WEB_ROGUE_THUMBPRINT=T7jdiH6ep6rYti6plrUf-7_fOIINKJuJZW78ykeewpo
+ALPN_TOKEN=kthICuGvAcQ37sg1pI8ro3C4ZJRPZcCkPVYU9sW3UYc
+WEB_CHANGE_FILE=/.well-known/pki-validation/vtg-dcv.txt        # URL path = path under the webroot
+WEB_CHANGE_VALUE=45oy2lwgglvvt74zgfy2sl2hhyi2yzxp              # 160 bits (BR: at least 112)
+WEB_BIG_SIZE=1048576
+WEB_SLOW_S=30
+# redirecting names -> "STATUS LOCATION" (nginx variables allowed)
+declare -A WEB_REDIRECT=(
+  [r301]="301 http://ok.web.vexample\$request_uri"
+  [r302]="302 http://ok.web.vexample\$request_uri"
+  [r307]="307 http://ok.web.vexample\$request_uri"
+  [r308]="308 http://ok.web.vexample\$request_uri"
+  [r303]="303 http://ok.web.vexample\$request_uri"
+  [https]="301 https://ok.web.vexample\$request_uri"
+  [port8080]="301 http://ok.web.vexample:8080\$request_uri"
+  [port80]="301 http://ok.web.vexample:80\$request_uri"
+  [ftp]="301 ftp://ok.web.vexample\$request_uri"
+  [loop-a]="302 http://loop-b.web.vexample\$request_uri"
+  [loop-b]="302 http://loop-a.web.vexample\$request_uri"
+)
+
+web_files() {
+  local w=$STATE/run/web
+  mkdir -p "$w/www/.well-known/acme-challenge" "$w/www/.well-known/pki-validation" \
+    "$w/rogue/.well-known/acme-challenge" "$w/rogue/.well-known/pki-validation" "$w/big" "$w/tls" \
+    "$STATE/run/alpn"
+  printf '%s.%s\n' "$WEB_TOKEN" "$WEB_THUMBPRINT" >"$w/www/.well-known/acme-challenge/$WEB_TOKEN"
+  printf '%s.%s\n' "$WEB_TOKEN" "$WEB_ROGUE_THUMBPRINT" >"$w/rogue/.well-known/acme-challenge/$WEB_TOKEN"
+  printf 'vantage world: website change (BR 3.2.2.4.18)\nrequest token: %s\nend\n' \
+    "$WEB_CHANGE_VALUE" >"$w/www$WEB_CHANGE_FILE"
+  printf 'vantage world: website change (BR 3.2.2.4.18)\nrequest token: rogue-%s\nend\n' \
+    "$WEB_CHANGE_VALUE" >"$w/rogue$WEB_CHANGE_FILE"
+  awk -v n=$((WEB_BIG_SIZE / 64)) 'BEGIN { for (i = 0; i < n; i++)
+        printf "vantage world big body, line %07d: padding padding padding p\n", i }' >"$w/big/big.txt"
+  [ "$(stat -c %s "$w/big/big.txt")" = "$WEB_BIG_SIZE" ] || die "big.txt is not $WEB_BIG_SIZE bytes"
+  printf '%s.%s\n' "$ALPN_TOKEN" "$WEB_THUMBPRINT" >"$STATE/run/alpn/keyauth"
+  # the https certificate of ok.web.vexample (and every *.web.vexample)
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 30 \
+    -keyout "$w/tls/key.pem" -out "$w/tls/cert.pem" -subj /CN=ok.web.vexample \
+    -addext "subjectAltName=DNS:ok.web.vexample,DNS:*.web.vexample" 2>/dev/null ||
+    die "openssl req failed (https certificate)"
+}
+
+# nginx_conf ROLE: the configuration of nginx "auth" or "rogue"
+nginx_conf() {
+  local role=$1 d=$STATE/run/nginx-$1 w=$STATE/run/web n i
+  cat <<EOF
+# nginx "$role" of the local world; written by world.sh up
+$([ "$role" = auth ] && echo "load_module $NGINX_ECHO;")
+user root;
+worker_processes 1;
+pid $d/nginx.pid;
+error_log $d/error.log warn;
+events { worker_connections 1024; }
+http {
+  access_log $d/access.log;
+  client_body_temp_path $d/tmp/body;
+  proxy_temp_path $d/tmp/proxy;
+  fastcgi_temp_path $d/tmp/fastcgi;
+  uwsgi_temp_path $d/tmp/uwsgi;
+  scgi_temp_path $d/tmp/scgi;
+  default_type text/plain;
+  server_tokens off;
+  sendfile on;
+  keepalive_timeout 5;
+EOF
+  if [ "$role" = rogue ]; then
+    cat <<EOF
+  # the hijacker's web server on the victim address
+  server {
+    listen $A_VICTIM:80 default_server;
+    server_name web.hijack.vexample;
+    root $w/rogue;
+  }
+}
+EOF
+    return
+  fi
+  cat <<EOF
+  # ok.web.vexample and the default server of $A_WEB (any Host, the address too)
+  server {
+    listen $A_WEB:80 default_server;
+    listen $A_WEB:443 ssl default_server;
+    server_name ok.web.vexample;
+    ssl_certificate $w/tls/cert.pem;
+    ssl_certificate_key $w/tls/key.pem;
+    ssl_protocols TLSv1.2 TLSv1.3;
+    root $w/www;
+  }
+  # the victim's web server (web.hijack.vexample)
+  server {
+    listen $A_VICTIM:80 default_server;
+    server_name web.hijack.vexample;
+    root $w/www;
+  }
+EOF
+  for n in "${!WEB_REDIRECT[@]}"; do
+    printf '  server { listen %s:80; server_name %s.web.vexample; return %s; }\n' "$A_WEB" "$n" "${WEB_REDIRECT[$n]}"
+  done
+  # cN -> c(N-1) -> ... -> c1 -> ok: starting at cN makes N redirects
+  for ((i = 1; i <= 11; i++)); do
+    local to=ok; [ $i -gt 1 ] && to=c$((i - 1))
+    printf '  server { listen %s:80; server_name c%d.web.vexample; return 302 http://%s.web.vexample$request_uri; }\n' \
+      "$A_WEB" "$i" "$to"
+  done
+  cat <<EOF
+  # 300 Multiple Choices: nginx's return treats 300 as a plain status, so
+  # the Location header is added by hand
+  server {
+    listen $A_WEB:80;
+    server_name r300.web.vexample;
+    add_header Location "http://ok.web.vexample\$request_uri" always;
+    return 300;
+  }
+  # a relative Location (path-absolute reference, RFC 9110 10.2.2) on the
+  # same host: the first request (no query) is sent to the same path with
+  # "?relative=1", which is then served from the webroot
+  server {
+    listen $A_WEB:80;
+    server_name rel.web.vexample;
+    absolute_redirect off;
+    root $w/www;
+    location / {
+      if (\$args = "") { return 301 "\${uri}?relative=1"; }
+    }
+  }
+  server { listen $A_WEB:80; server_name status500.web.vexample; return 500; }
+  # the answer comes after $WEB_SLOW_S s: a read timeout
+  server {
+    listen $A_WEB:80;
+    server_name slow.web.vexample;
+    location / { echo_sleep $WEB_SLOW_S; echo "slow"; }
+  }
+  # every path under /.well-known/ answers 200 with a $WEB_BIG_SIZE-byte body
+  server {
+    listen $A_WEB:80;
+    server_name big.web.vexample;
+    root $w/big;
+    location /.well-known/ { rewrite ^ /big.txt break; }
+  }
+}
+EOF
+}
+
+nginx_start() { # nginx_start NS ROLE
+  local ns=$1 role=$2 d=$STATE/run/nginx-$2
+  mkdir -p "$d/tmp"
+  nginx_conf "$role" >"$d/nginx.conf"
+  start_pid "$ns" "$d/nginx.pid" nginx
+  nsx "$ns" nginx -q -e "$d/error.log" -c "$d/nginx.conf" || die "nginx $role failed to start (see $d/error.log)"
+}
+
+# The web files (webroots, https certificate) are written and vtg-alpn is
+# compiled (-O0: a test server; about 0.2 s of CPU instead of 0.4) in the
+# background while up builds the network and the zones; web_start waits.
+web_prepare() {
+  mkdir -p "$STATE/run/alpn"
+  cc -O0 -o "$STATE/run/vtg-alpn" "$HERE/vtg-alpn.c" -lssl -lcrypto -lpthread \
+    >"$STATE/run/alpn/build.log" 2>&1 9<&- &
+  ALPN_CC=$!
+  web_files 9<&- &
+  WEB_FILES=$!
+}
+
+alpn_start() {
+  local d=$STATE/run/alpn
+  wait "$ALPN_CC" || die "cannot build vtg-alpn: $(cat "$d/build.log")"
+  start_pid vtg-auth "$d/vtg-alpn.pid" vtg-alpn
+  nsx vtg-auth "$STATE/run/vtg-alpn" -a "$A_ALPN" -p 443 -k "$d/keyauth" -l "$d/log" -P "$d/vtg-alpn.pid" -d \
+    2>"$d/error.log" || die "vtg-alpn failed to start: $(cat "$d/error.log")"
+}
+
+web_start() {
+  wait "$WEB_FILES" || die "cannot write the web files"
+  nginx_start vtg-auth auth
+  nginx_start vtg-rogue rogue
+  alpn_start
+}
+
 start_daemons() {
   nsd_start vtg-auth root "$A_ROOT $A_ROOT2" .
   nsd_start vtg-auth tld "$A_TLD_VTEST $A_TLD_VEX" vtest vexample
   nsd_start vtg-auth sld-a "$A_SLD_A" secure.vtest bogus.vtest bogus-ds.vtest deep.vtest insecure.vtest plain.vexample \
-    glueless-host.vexample
+    glueless-host.vexample web.vexample
   nsd_start vtg-auth sld-b "$A_SLD_B" target.vtest target.vexample loop.vexample glueless.vexample
-  nsd_start vtg-auth victim "$A_VICTIM" hijack.vexample hijack-signed.vtest
+  nsd_start vtg-auth victim "$A_VICTIM" hijack.vexample hijack-signed.vtest "$PTR_ZONE"
   nsd_start vtg-auth bench "$A_BENCH" bench.vexample cache.vexample
-  nsd_start vtg-rogue rogue "$A_VICTIM" hijack.vexample hijack-signed.vtest
+  nsd_start vtg-rogue rogue "$A_VICTIM" hijack.vexample hijack-signed.vtest "$PTR_ZONE"
   knot_start
+  web_start
   local r
   for r in root tld sld-a sld-b victim bench rogue; do wait_pidfile "$STATE/run/$r/nsd.pid" "nsd $r"; done
   wait_pidfile "$STATE/run/knot/knot.pid" knotd
@@ -678,6 +918,11 @@ start_daemons() {
   wait_answer vtg-auth $A_SLD_A glueless-host.vexample SOA "nsd sld-a"
   wait_answer vtg-auth $A_SLD_B glueless.vexample SOA "nsd sld-b"
   wait_answer vtg-auth $A_SLD_B loop.vexample SOA "nsd sld-b"
+  wait_answer vtg-auth $A_SLD_A web.vexample SOA "nsd sld-a"
+  wait_answer vtg-auth $A_VICTIM "$PTR_ZONE" SOA "nsd victim"
+  wait_answer vtg-rogue $A_VICTIM "$PTR_ZONE" SOA "nsd rogue"
+  for r in auth rogue; do wait_pidfile "$STATE/run/nginx-$r/nginx.pid" "nginx $r"; done
+  wait_pidfile "$STATE/run/alpn/vtg-alpn.pid" vtg-alpn
   local p
   for p in "${PERSPECTIVES[@]}"; do unbound_start "$p"; done
   for p in "${PERSPECTIVES[@]}"; do wait_pidfile "$STATE/run/unbound-$p/unbound.pid" "unbound $p"; done
@@ -770,6 +1015,65 @@ VTG_CACHE_ZONE=cache.vexample
 VTG_NAMES_CACHE=$STATE/names-cache.txt
 VTG_CACHE_COUNT=$CACHE_COUNT
 VTG_NSD_ROLES="${NSD_ROLES[*]}"
+VTG_WEB_ZONE=web.vexample
+VTG_WEB_ADDR=$A_WEB
+VTG_WEB_ROOT=$STATE/run/web/www
+VTG_WEB_ROGUE_ROOT=$STATE/run/web/rogue
+VTG_WEB_CERT=$STATE/run/web/tls/cert.pem
+VTG_WEB_TOKEN=$WEB_TOKEN
+VTG_WEB_THUMBPRINT=$WEB_THUMBPRINT
+VTG_WEB_KEYAUTH=$WEB_TOKEN.$WEB_THUMBPRINT
+VTG_WEB_ROGUE_KEYAUTH=$WEB_TOKEN.$WEB_ROGUE_THUMBPRINT
+VTG_WEB_CHALLENGE_PATH=/.well-known/acme-challenge/$WEB_TOKEN
+VTG_WEB_CHANGE_FILE=$WEB_CHANGE_FILE
+VTG_WEB_CHANGE_VALUE=$WEB_CHANGE_VALUE
+VTG_WEB_BIG_SIZE=$WEB_BIG_SIZE
+VTG_WEB_SLOW_SECONDS=$WEB_SLOW_S
+VTG_WEB_REFUSED_ADDR=$A_REFUSED
+VTG_WEB_TIMEOUT_ADDR=$A_DROP
+VTG_WEB_HIJACK_ADDR=$A_VICTIM
+VTG_NAME_WEB_OK=ok.web.vexample
+VTG_NAME_WEB_R301=r301.web.vexample
+VTG_NAME_WEB_R302=r302.web.vexample
+VTG_NAME_WEB_R307=r307.web.vexample
+VTG_NAME_WEB_R308=r308.web.vexample
+VTG_NAME_WEB_R303=r303.web.vexample
+VTG_NAME_WEB_R300=r300.web.vexample
+VTG_NAME_WEB_REL=rel.web.vexample
+VTG_NAME_WEB_HTTPS=https.web.vexample
+VTG_NAME_WEB_PORT8080=port8080.web.vexample
+VTG_NAME_WEB_PORT80=port80.web.vexample
+VTG_NAME_WEB_FTP=ftp.web.vexample
+VTG_NAME_WEB_LOOP_A=loop-a.web.vexample
+VTG_NAME_WEB_LOOP_B=loop-b.web.vexample
+VTG_NAME_WEB_CHAIN1=c1.web.vexample
+VTG_NAME_WEB_CHAIN10=c10.web.vexample
+VTG_NAME_WEB_CHAIN11=c11.web.vexample
+VTG_NAME_WEB_STATUS500=status500.web.vexample
+VTG_NAME_WEB_SLOW=slow.web.vexample
+VTG_NAME_WEB_BIG=big.web.vexample
+VTG_NAME_WEB_REFUSED=refused.web.vexample
+VTG_NAME_WEB_TIMEOUT=timeout.web.vexample
+VTG_NAME_WEB_NOADDR=noaddr.web.vexample
+VTG_NAME_WEB_NX=nx.web.vexample
+VTG_NAME_WEB_HIJACK=web.hijack.vexample
+VTG_ALPN_ADDR=$A_ALPN
+VTG_ALPN_KEYAUTH_FILE=$STATE/run/alpn/keyauth
+VTG_ALPN_KEYAUTH=$ALPN_TOKEN.$WEB_THUMBPRINT
+VTG_ALPN_LOG=$STATE/run/alpn/log
+VTG_NAME_ALPN=alpn.web.vexample
+VTG_NAME_ALPN_BADDIGEST=alpn-baddigest.web.vexample
+VTG_NAME_ALPN_NONCRITICAL=alpn-noncritical.web.vexample
+VTG_NAME_ALPN_TWOSAN=alpn-twosan.web.vexample
+VTG_NAME_ALPN_NOALPN=alpn-noalpn.web.vexample
+VTG_NAME_ALPN_WRONGSAN=alpn-wrongsan.web.vexample
+VTG_NAME_ALPN_IP=31.$PTR_ZONE
+VTG_PTR_ZONE=$PTR_ZONE
+VTG_PTR_SERVER=$A_VICTIM
+VTG_NAME_PTR_WEB=30.$PTR_ZONE
+VTG_NAME_PTR_ALPN=31.$PTR_ZONE
+VTG_NAME_PTR_HIJACK=14.$PTR_ZONE
+VTG_NAME_PTR_NX=33.$PTR_ZONE
 EOF
   } >"$f"
   # JSON form of the same facts
@@ -794,8 +1098,17 @@ EOF
     done <"$f"
     printf '\n  },\n  "bench": {"zone": "bench.vexample", "names": "%s", "count": %s, "server": "%s"},\n' \
       "$STATE/names-bench.txt" "$BENCH_COUNT" "$A_BENCH"
-    printf '  "cache": {"zone": "cache.vexample", "names": "%s", "count": %s, "server": "%s", "parents": 100}\n}\n' \
+    printf '  "cache": {"zone": "cache.vexample", "names": "%s", "count": %s, "server": "%s", "parents": 100},\n' \
       "$STATE/names-cache.txt" "$CACHE_COUNT" "$A_BENCH"
+    printf '  "web": {"zone": "web.vexample", "addr": "%s", "root": "%s", "rogue_root": "%s", "cert": "%s",\n' \
+      "$A_WEB" "$STATE/run/web/www" "$STATE/run/web/rogue" "$STATE/run/web/tls/cert.pem"
+    printf '          "token": "%s", "keyauth": "%s.%s", "rogue_keyauth": "%s.%s",\n' \
+      "$WEB_TOKEN" "$WEB_TOKEN" "$WEB_THUMBPRINT" "$WEB_TOKEN" "$WEB_ROGUE_THUMBPRINT"
+    printf '          "change_file": "%s", "change_value": "%s", "refused_addr": "%s", "timeout_addr": "%s", "hijack_addr": "%s"},\n' \
+      "$WEB_CHANGE_FILE" "$WEB_CHANGE_VALUE" "$A_REFUSED" "$A_DROP" "$A_VICTIM"
+    printf '  "alpn": {"addr": "%s", "keyauth_file": "%s", "keyauth": "%s.%s", "log": "%s"},\n' \
+      "$A_ALPN" "$STATE/run/alpn/keyauth" "$ALPN_TOKEN" "$WEB_THUMBPRINT" "$STATE/run/alpn/log"
+    printf '  "ptr": {"zone": "%s", "server": "%s"}\n}\n' "$PTR_ZONE" "$A_VICTIM"
   } >"$STATE/world.json"
   if cp "$f" "$ENV_COPY" 2>/dev/null; then rec file "$ENV_COPY"; fi
 }
@@ -831,9 +1144,10 @@ cmd_status() {
   done <"$LIST"
   local p
   for p in "${PERSPECTIVES[@]}"; do
-    printf '%s: src %s rir "%s" hijack=%s blackhole=%s loss=%s%%\n' "$p" "$(src_of "$p")" "${RIR[$p]}" \
+    printf '%s: src %s rir "%s" hijack=%s blackhole=%s webhole=%s loss=%s%%\n' "$p" "$(src_of "$p")" "${RIR[$p]}" \
       "$(cat "$STATE/switch/$p.hijack" 2>/dev/null || echo off)" \
       "$(cat "$STATE/switch/$p.blackhole" 2>/dev/null || echo off)" \
+      "$(cat "$STATE/switch/$p.webhole" 2>/dev/null || echo off)" \
       "$(cat "$STATE/switch/$p.loss" 2>/dev/null || echo 0)"
   done
   if [ "$(cat "$STATE/world.version" 2>/dev/null)" != "$WORLD_VERSION" ]; then
@@ -864,14 +1178,19 @@ cmd_up() {
   for f in root.hints root-anchor.ds root-anchor.dnskey names-bench.txt names-cache.txt world.env world.json \
            world.version querylog.txt; do rec file "$STATE/$f"; done
   UP_OK=0
-  trap 'if [ "$UP_OK" != 1 ]; then log "up failed; cleaning up"; cmd_down; fi' EXIT
+  trap 'if [ "$UP_OK" != 1 ]; then log "up failed; cleaning up"; wait; cmd_down; fi' EXIT
+  [ -f "$NGINX_ECHO" ] || die "no $NGINX_ECHO (apt-get install nginx-light libnginx-mod-http-echo)"
+  web_prepare
   build_net
   build_zones
   start_daemons
   write_env
   echo "$WORLD_VERSION" >"$STATE/world.version"
   local p
-  for p in "${PERSPECTIVES[@]}"; do echo off >"$STATE/switch/$p.hijack"; echo off >"$STATE/switch/$p.blackhole"; echo 0 >"$STATE/switch/$p.loss"; done
+  for p in "${PERSPECTIVES[@]}"; do
+    echo off >"$STATE/switch/$p.hijack"; echo off >"$STATE/switch/$p.blackhole"
+    echo off >"$STATE/switch/$p.webhole"; echo 0 >"$STATE/switch/$p.loss"
+  done
   local i ok=0
   for ((i = 0; i < 30; i++)); do
     if healthy; then ok=1; break; fi
@@ -929,7 +1248,7 @@ cmd_down() {
       [ -e "/run/netns/$a" ] || continue
       for pid in $(ip netns pids "$a" 2>/dev/null); do
         case $(cat "/proc/$pid/comm" 2>/dev/null) in
-          nsd*|knotd|unbound|vtg-qlog) kill -KILL "$pid" 2>/dev/null || true ;;
+          nsd*|knotd|unbound|vtg-qlog|nginx|vtg-alpn) kill -KILL "$pid" 2>/dev/null || true ;;
           *) log "process $pid ($(cat "/proc/$pid/comm" 2>/dev/null)) still runs in $a; left alone" ;;
         esac
       done
@@ -982,6 +1301,14 @@ cmd_blackhole() {
   nft_core
   flush_persp "$p"
   log "blackhole $p $v"
+}
+
+cmd_webhole() {
+  check_persp "${1:-}"; local p=$1 v; v=$(onoff "${2:-on}")
+  is_up || die "world is down"
+  echo "$v" >"$STATE/switch/$p.webhole"
+  nft_core
+  log "webhole $p $v (TCP to ports 80 and 443 from $p dropped when on)"
 }
 
 cmd_loss() {
@@ -1062,7 +1389,7 @@ cmd_stats() {
                if (i == last) printf "num.type.CAA=%d\n", (q - t > 0) ? q - t : 0 } }' <<<"$out"
 }
 
-usage() { sed -n '2,11p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 2; }
+usage() { sed -n '2,12p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 2; }
 
 main() {
   local cmd=${1:-}; shift || true
@@ -1075,6 +1402,7 @@ main() {
       if [ "${1:-}" = --json ]; then cat "$STATE/world.json"; else cat "$STATE/world.env"; fi ;;
     hijack) need_root; lock; cmd_hijack "$@" ;;
     blackhole) need_root; lock; cmd_blackhole "$@" ;;
+    webhole) need_root; lock; cmd_webhole "$@" ;;
     loss) need_root; lock; cmd_loss "$@" ;;
     flush) need_root; cmd_flush "$@" ;;
     querylog) need_root; lock; cmd_querylog "$@" ;;
