@@ -342,6 +342,8 @@ static void finish(struct vtg_worker *w, struct http_slot *h, CURLcode rc)
 		curl_easy_getinfo(h->easy, CURLINFO_PRIMARY_PORT, &port);
 		snprintf(res.peer, sizeof(res.peer), strchr(ip, ':') ? "[%s]:%ld" : "%s:%ld", ip,
 			 port);
+	} else {
+		vtg__format_addr(&h->addr, res.peer, sizeof(res.peer)); /* the one tried */
 	}
 	res.connect_ms = ms_of(h->easy, CURLINFO_CONNECT_TIME_T);
 	res.tls_ms = ms_of(h->easy, CURLINFO_APPCONNECT_TIME_T);

@@ -83,7 +83,7 @@ struct vtg_http_result {
 	bool truncated;             /* the body went on past body_cap */
 	const char *tls_version;    /* "TLSv1.3", or NULL without TLS */
 	char cert_sha256[65];       /* the server certificate's, hex; "" none */
-	char peer[64];              /* "ADDR:PORT" connected to, "" if none */
+	char peer[64];              /* "ADDR:PORT" connected to (or tried) */
 	double connect_ms, tls_ms, total_ms; /* from the start of the request */
 };
 

@@ -105,7 +105,8 @@ expect "redirect to https: TLS recorded, certificate hash" \
   "$(persp "$VTG_NAME_WEB_HTTPS" p0 '.hops[1] | "\(.url | startswith("https://")) \(.tls | startswith("TLSv1.")) \(.cert_sha256 | length)"')" \
   "true true 64"
 expect "relative Location resolved" \
-  "$(persp "$VTG_NAME_WEB_REL" p0 '.hops[1].url')" "http://$OK$VTG_WEB_CHALLENGE_PATH"
+  "$(persp "$VTG_NAME_WEB_REL" p0 '"\(.hops[0].location) \(.hops[1].url)"')" \
+  "$VTG_WEB_CHALLENGE_PATH?relative=1 http://$VTG_NAME_WEB_REL$VTG_WEB_CHALLENGE_PATH?relative=1"
 expect "10 redirects followed" "$(persp "$VTG_NAME_WEB_CHAIN10" p0 '"\(.result) \(.redirects)"')" "pass 10"
 expect "11th redirect refused" "$(line "$VTG_NAME_WEB_CHAIN11" '.reason' | cut -d: -f1)" \
   too-many-redirects
@@ -136,15 +137,17 @@ expect "IPv4 target: no lookup" "$(persp "$VTG_WEB_ADDR" r2 '.hops[0].dnssec')" 
 
 # ---- website-change (BR 3.2.2.4.18): http and https ----------------------
 printf '%s %s\n%s not-in-the-file\n' "$OK" "$VTG_WEB_CHANGE_VALUE" "$OK" |
-  dcv --method website-change --http-path "$VTG_WEB_CHANGE_FILE"
+  dcv --method website-change --http-path "$(basename "$VTG_WEB_CHANGE_FILE")"
 expect "website-change: pass" "$(line "$OK" "select(.expect == \"$VTG_WEB_CHANGE_VALUE\") | \"\(.result) \(.quorum)\"")" "pass 5/5"
 expect "website-change: url" "$(line "$OK" "select(.expect == \"$VTG_WEB_CHANGE_VALUE\") | .url")" \
-  "http://$OK/.well-known/pki-validation/$VTG_WEB_CHANGE_FILE"
+  "http://$OK$VTG_WEB_CHANGE_FILE"
 expect "website-change: absent value" "$(line "$OK" 'select(.expect == "not-in-the-file") | .reason')" mismatch
 printf '%s %s\n' "$OK" "$VTG_WEB_CHANGE_VALUE" |
-  dcv --method website-change --http-path "$VTG_WEB_CHANGE_FILE" --scheme https
+  dcv --method website-change --http-path "$(basename "$VTG_WEB_CHANGE_FILE")" --scheme https
 expect "website-change https: pass" "$(line "$OK" '"\(.result) \(.url | startswith("https://"))"')" "pass true"
-expect "website-change https: certificate" "$(persp "$OK" r4 '.hops[0].cert_sha256 | length')" 64
+expect "website-change https: the server's certificate, hashed" \
+  "$(persp "$OK" r4 '.hops[0].cert_sha256')" \
+  "$(openssl x509 -in "$VTG_WEB_CERT" -outform der | sha256sum | cut -d' ' -f1)"
 "$V" dcv --config "$T/five.conf" --method website-change < /dev/null > /dev/null 2> "$T/err.txt"
 expect "website-change without --http-path: usage" "$?" 2
 has "website-change without --http-path: says why" "$(cat "$T/err.txt")" "http-path"
@@ -191,6 +194,22 @@ hijack p0
 printf '%s %s\n' "$HJ" "$KA" | dcv --method http-01
 expect "primary hijacked: fails at the primary" "$(line "$HJ" '"\(.result) \(.reason) \(.corroborated)"')" \
   "fail mismatch null"
+hijack
+
+# ---- reverse-lookup (BR 3.2.2.5.3): PTR from every perspective -------------
+printf '%s %s\n%s\n%s %s\n%s x.example\n' "$VTG_WEB_ADDR" "$OK" "$VTG_ALPN_ADDR" \
+  "$VTG_WEB_HIJACK_ADDR" "$HJ" "198.18.0.33" | dcv --method reverse-lookup
+expect "reverse-lookup: pass" "$(line "$VTG_WEB_ADDR" '"\(.result) \(.quorum) \(.seen)"')" \
+  "pass 5/5 $OK."
+expect "reverse-lookup without a value: the names" \
+  "$(line "$VTG_ALPN_ADDR" '"\(.result) \(.seen)"')" "pass $VTG_NAME_ALPN."
+expect "reverse-lookup: no PTR" "$(line 198.18.0.33 '.result')" fail
+hijack r3
+printf '%s %s\n' "$VTG_WEB_HIJACK_ADDR" "$HJ" | dcv --method reverse-lookup
+expect "reverse-lookup r3 hijacked: 4/5" "$(line "$VTG_WEB_HIJACK_ADDR" '"\(.result) \(.quorum)"')" "pass 4/5"
+has "reverse-lookup r3 hijacked: r3 saw the rogue's PTR" \
+  "$(persp "$VTG_WEB_HIJACK_ADDR" r3 '"\(.corroborates) \(.reason)"')" \
+  "false mismatch: .*points to evil.example."
 hijack
 
 # ---- a web server blackholed for one perspective --------------------------
