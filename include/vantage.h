@@ -19,9 +19,9 @@ extern "C" {
 #endif
 
 #define VTG_VERSION_MAJOR 0
-#define VTG_VERSION_MINOR 2
+#define VTG_VERSION_MINOR 3
 #define VTG_VERSION_PATCH 0
-#define VTG_VERSION_STRING "0.2.0"
+#define VTG_VERSION_STRING "0.3.0"
 /* Compare with VTG_VERSION_NUMBER >= VTG_MAKE_VERSION(0, 1, 0). */
 #define VTG_MAKE_VERSION(a, b, c) (((a) << 16) | ((b) << 8) | (c))
 #define VTG_VERSION_NUMBER \
