@@ -3,7 +3,8 @@
 # (tests/schema/validate.py): the lines vantage writes offline are accepted
 # (eval over the test zones, lint-root over a certificate made here, caa /
 # dcv / query against a closed port on loopback, one and several
-# perspectives, invalid names); a wrong type, a missing required field and
+# perspectives, invalid names; the web methods offline, and real web lines
+# kept in tests/schema/fixtures); a wrong type, a missing required field and
 # an unknown key are each refused with FILE:LINE: path: message and exit 1;
 # usage errors exit 2. The fields being added elsewhere (zone_dnssec,
 # server, source, reason interrupted, failure unreachable) are accepted.
@@ -64,6 +65,26 @@ printf 'example.com token-token-token\nbad..name x\nexample.org\n\n' \
   --expect abc example.com >> "$T/dcv.jsonl" 2>/dev/null
 expect "dcv lines (the blank one skipped)" "$(wc -l < "$T/dcv.jsonl")" 5
 validate dcv "$T/dcv.jsonl"
+# the web methods offline: a name whose lookup fails, an IP literal on
+# loopback (port 80 / 443 refused, or whatever answers there), invalid lines;
+# one and several perspectives
+W=(--http-connect-timeout-ms 200 --http-timeout-ms 500)
+printf 'example.com tok.thumb\n127.0.0.1 tok.thumb\n*.example.com tok.thumb\nexample.org\nexample.net no-dot\n' \
+  | "$V" dcv "${R[@]}" "${W[@]}" --method http-01 > "$T/web.jsonl" 2>/dev/null
+"$V" dcv "${R[@]}" "${W[@]}" --method website-change --http-path f.txt --scheme https --expect rv \
+  example.com ::1 >> "$T/web.jsonl" 2>/dev/null
+"$V" dcv "${R[@]}" "${W[@]}" --method tls-alpn-01 --expect tok.thumb example.com 127.0.0.1 \
+  >> "$T/web.jsonl" 2>/dev/null
+"$V" dcv --config "$T/mpic.conf" "${W[@]}" --min-remotes 2 --mode report-only --no-progress \
+  --method http-01 --expect tok.thumb example.com 127.0.0.1 >> "$T/web.jsonl" 2>/dev/null
+expect "web dcv lines" "$(wc -l < "$T/web.jsonl")" 11
+expect "web dcv: an IP target, hops" "$(jq -r 'select(.ip == "127.0.0.1" and .mpic == null and .url != null)
+  | "\(.dnssec) \(.perspectives[0].hops[0].addresses[0])"' "$T/web.jsonl")" "null 127.0.0.1"
+expect "web dcv: an MPIC line" "$(jq -r 'select(.mpic and .ip) | .perspectives[1].role' "$T/web.jsonl")" remote
+validate dcv "$T/web.jsonl"
+# real lines from a namespace with loopback web servers (passes, redirects,
+# https, acme-tls/1, MPIC), which need root and a network namespace to make
+validate dcv "$SRC/tests/schema/fixtures/dcv-web.jsonl"
 
 "$V" query "${R[@]}" -t A example.com bad..name '' > "$T/query.jsonl" 2>/dev/null
 "$V" query --config "$T/two.conf" --no-progress -t TXT example.com >> "$T/query.jsonl" 2>/dev/null
@@ -110,6 +131,19 @@ mutate dcv <(head -n 1 "$T/dcv.jsonl") '.result = "maybe"' bad-result.jsonl
 refused dcv "$T/bad-result.jsonl" "/result: 'maybe' is not one of"
 mutate dcv <(head -n 1 "$T/dcv.jsonl") '.dnssec = "validated"' bad-dnssec.jsonl
 refused dcv "$T/bad-dnssec.jsonl" "/dnssec: 'validated' is not one of"
+# web lines: a hop failure word outside engine/web.h, a DNS field, an IP
+# target with a DNSSEC state, an SNI on an http-01 hop
+F=$SRC/tests/schema/fixtures/dcv-web.jsonl
+mutate dcv "$F" '.perspectives[0].hops[0].failure = "ok"' bad-web-failure.jsonl
+refused dcv "$T/bad-web-failure.jsonl" "/perspectives/0/hops/0/failure: 'ok' is not one of"
+mutate dcv "$F" '.query = "_acme-challenge.www.web.test"' bad-web-query.jsonl
+refused dcv "$T/bad-web-query.jsonl" 'False schema does not allow'
+mutate dcv <(sed -n 6p "$F") '.dnssec = "insecure"' bad-web-dnssec.jsonl
+refused dcv "$T/bad-web-dnssec.jsonl" '/dnssec: None was expected'
+mutate dcv "$F" '.perspectives[0].hops[1].sni = "www.web.test"' bad-web-sni.jsonl
+refused dcv "$T/bad-web-sni.jsonl" '/perspectives/0/hops/1: '
+mutate dcv "$F" '.reason = "no-record"' bad-web-reason.jsonl
+refused dcv "$T/bad-web-reason.jsonl" '/reason: .* does not match'
 mutate query <(head -n 1 "$T/query.jsonl") 'del(.tries)' bad-query.jsonl
 refused query "$T/bad-query.jsonl" "'tries' is a required property"
 mutate lint-root "$T/lint-root.jsonl" '.checks[0].result = "ok"' bad-lint.jsonl
