@@ -147,8 +147,8 @@ enum vtg_web_redirect_verdict vtg__web_redirect(struct vtg_web_redirects *st, lo
 bool vtg__web_status_redirect(long status);
 /* 301, 302, 307, 308: the statuses BR 3.2.2.4.18 lets a CA follow. */
 bool vtg__web_status_followable(long status);
-/* 200..299: a body to check (RFC 8555 8.3 and BR 3.2.2.4.18 want the file's
- * content; Boulder accepts any 2xx). */
+/* 200..299: a body to check (issue 15 and the BR: a 2xx status with the
+ * file's content; Boulder's VA is stricter and wants exactly 200). */
 bool vtg__web_status_ok(long status);
 
 /*

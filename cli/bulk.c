@@ -62,7 +62,9 @@ static void bulk_usage(FILE *f, enum vtg_check_kind mode)
 		fprintf(f, "Each input line is a name and, unless --expect gives one for all, the\n"
 			   "expected value (dns-01 / dns-account-01 digest, dns-change random value,\n"
 			   "cname target); persist takes --ca and --account-uri. reverse-lookup takes\n"
-			   "an IPv4 or IPv6 address and, optionally, the FQDN a PTR must name.\n");
+			   "an IPv4 or IPv6 address and, optionally, the FQDN a PTR must name.\n"
+			   "http-01 / website-change / tls-alpn-01 take a host name or an IP address\n"
+			   "and the key authorization (token.thumbprint) or the random value.\n");
 	fprintf(f, "One JSON line per input line on stdout, in input order, as soon as its check\n"
 		   "is final; blank and # lines are skipped; a summary on stderr. Exit: 0 done,\n"
 		   "1 the run could not finish, 2 usage or configuration, 3 no lookup got an\n"
@@ -86,7 +88,8 @@ static void bulk_usage(FILE *f, enum vtg_check_kind mode)
 	}
 	if (mode == VTG_CHECK_DCV) {
 		opt_line(f, "-m, --method METHOD", "dns-01, dns-account-01, dns-change, cname, "
-			 "persist, contact-email, contact-phone, reverse-lookup (required)");
+			 "persist, contact-email, contact-phone, reverse-lookup, http-01, "
+			 "website-change, tls-alpn-01 (required)");
 		opt_line(f, "--expect VALUE", "the value for every name (per line)");
 		opt_line(f, "--label _LABEL", "dns-change / cname label (the method's)");
 		opt_line(f, "--http-path FILE", "website-change: the file under "
@@ -291,7 +294,8 @@ static int parse_check_opt(struct cli *cl, int o, const char *arg)
 		}
 		if (vtg__dcv_method_parse(arg, &cl->p.dcv.method) != 0) {
 			fprintf(stderr, "vantage dcv: --method is dns-01, dns-account-01, dns-change, "
-				"cname, persist, contact-email, contact-phone or reverse-lookup\n");
+				"cname, persist, contact-email, contact-phone, reverse-lookup, http-01, "
+				"website-change or tls-alpn-01\n");
 			return -EINVAL;
 		}
 		cl->dcv_method = true;

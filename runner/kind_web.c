@@ -15,7 +15,7 @@
  * object per hop (lookup, connection, status, TLS, timings), then the
  * outcome. A remote corroborates when it passed and saw the same challenge
  * as the primary (compare_seen: the key authorization, the random value, or
- * the acmeIdentifier digest).
+ * the key authorization whose digest the certificate carried).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -45,6 +45,7 @@ struct web_state {
 	uint8_t a4[4], a6[16];
 	struct vtg_web_redirects rd;
 	uint8_t qname[VTG_DNS_MAX_NAME];
+	char host[VTG_WEB_HOST_MAX + 1]; /* the hop's host, as looked up */
 	uint64_t t0_ns, hop_ns;
 	double dns_ms;
 	/* the outcome */
@@ -171,12 +172,14 @@ static void web_prepare(struct vtg_run *r, struct check *c)
 
 /* ------------------------------------------------------------ evidence */
 
-/* the hop object: open it (the lookup part) */
+/* the hop object: open it with what it asked for (the URL, or the SNI) */
 static void hop_begin(struct check *c, unsigned p, const char *url)
 {
 	struct vtg_json *f = &c->frag[p];
 	vtg__json_obj_begin(f);
-	if (url && url[0])
+	if (c->dcv.method == VTG_DCV_TLSALPN01)
+		vtg__json_kstr(f, "sni", c->web->sni);
+	else if (url && url[0])
 		vtg__json_kstr(f, "url", url);
 }
 
@@ -246,6 +249,7 @@ static void resolve_host(struct shard *sh, struct check *c, unsigned p, const ch
 	s->dnssec = VTG_DNSSEC_SECURE; /* lowered by each answer (dnssec_worse) */
 	s->dns_ms = 0;
 	s->hop_ns = now_ns();
+	snprintf(s->host, sizeof(s->host), "%s", host);
 	if (is_ip) {
 		if (family == AF_INET6)
 			s->has6 = inet_pton(AF_INET6, host, s->a6) == 1;
@@ -374,7 +378,7 @@ static void web_answer(struct shard *sh, struct check *c, unsigned p,
 			finish(sh, c, p, VTG_REASON_DCV_LOOKUP_FAILURE, false,
 			       vtg__lookup_fail_str((enum vtg_lookup_fail)s->lfail), NULL);
 		else
-			finish(sh, c, p, VTG_REASON_DCV_NO_ADDRESS, true, c->web->host, NULL);
+			finish(sh, c, p, VTG_REASON_DCV_NO_ADDRESS, true, s->host, NULL);
 		return;
 	}
 	fetch(sh, c, p);
@@ -543,8 +547,11 @@ static void http_done(void *ud, const struct vtg_http_result *res)
 	unsigned idx = (unsigned)((uintptr_t)ud >> 8), p = (unsigned)((uintptr_t)ud & 0xff);
 	struct check *c = &sh->r->ctx[idx];
 	struct web_state *s = state(c, p);
-	/* IPv6 refused, IPv4 there: the same hop again over IPv4 */
-	if (res->fail == VTG_WEB_CONNECT && s->has6 && !s->tried6 && s->has4) {
+	/* IPv6 did not connect (refused, unreachable, timed out before a
+	 * response), IPv4 there: the same hop again over IPv4 */
+	if ((res->fail == VTG_WEB_CONNECT || (res->fail == VTG_WEB_TIMEOUT && !res->status &&
+					       res->connect_ms == 0)) &&
+	    s->has6 && !s->tried6 && s->has4) {
 		hop_http(c, p, res, NULL);
 		s->tried6 = true;
 		fetch(sh, c, p);
@@ -558,11 +565,16 @@ static void http_done(void *ud, const struct vtg_http_result *res)
 		ex = excerpt;
 	}
 	hop_http(c, p, res, ex);
+	char why[VTG_WEB_WHY_MAX];
+	if (res->fail == VTG_WEB_PROTOCOL) {
+		snprintf(why, sizeof(why), "no valid HTTP response (%s)", res->error);
+		finish(sh, c, p, fail_code(res->fail), false, why, NULL);
+		return;
+	}
 	if (res->fail != VTG_WEB_OK) {
 		finish(sh, c, p, fail_code(res->fail), false, res->error, NULL);
 		return;
 	}
-	char why[VTG_WEB_WHY_MAX];
 	if (redirect) {
 		struct vtg_url cur, next;
 		vtg__web_url_parse(s->url, &cur, NULL, 0);
@@ -608,7 +620,6 @@ static void alpn_done(void *ud, const struct vtg_alpn_result *res)
 	if (res->der)
 		vtg__tlsalpn_cert_sha256(res->der, res->der_len, hex);
 	hop_begin(c, p, NULL);
-	vtg__json_kstr(f, "sni", c->web->sni);
 	hop_lookup(c, p);
 	vtg__json_kstr(f, res->fail == VTG_WEB_OK ? "connected" : "tried",
 		       res->peer[0] ? res->peer : NULL);
@@ -625,7 +636,9 @@ static void alpn_done(void *ud, const struct vtg_alpn_result *res)
 	vtg__json_key(f, "tls_ms");
 	vtg__json_fixed(f, res->tls_ms, 3);
 	vtg__json_obj_end(f);
-	if (res->fail == VTG_WEB_CONNECT && s->has6 && !s->tried6 && s->has4) {
+	if ((res->fail == VTG_WEB_CONNECT ||
+	     (res->fail == VTG_WEB_TIMEOUT && res->connect_ms == 0)) &&
+	    s->has6 && !s->tried6 && s->has4) {
 		s->tried6 = true;
 		fetch(sh, c, p);
 		return;

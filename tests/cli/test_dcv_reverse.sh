@@ -68,11 +68,11 @@ expect "--expect . refused" "$?" 2
 has "--expect . names the method" "$err" "reverse-lookup: "
 
 help=$("$V" dcv --help 2>&1)
-has "--help lists the method" "$help" "contact-phone, reverse-lookup (required)"
+has "--help lists the method" "$help" "reverse-lookup, http-01, website-change, tls-alpn-01 (required)"
 has "--help says what the target is" "$help" "reverse-lookup takes"
 err=$("$V" dcv "${R[@]}" --method reverse 192.0.2.1 2>&1 >/dev/null)
 expect "unknown method: exit" "$?" 2
-has "unknown method: the list names it" "$err" "contact-phone or reverse-lookup"
+has "unknown method: the list names it" "$err" "reverse-lookup, http-01, website-change or tls-alpn-01"
 
 echo "test_dcv_reverse: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
