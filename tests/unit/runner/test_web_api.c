@@ -6,7 +6,8 @@
  * is the challenge's port, and this keeps the host's untouched). Needs root
  * (CI runs as root). No mocks: real sockets, io_uring, libcurl.
  *   DNS: NAME.api.test A 127.0.0.1 for any NAME, AAAA NODATA;
- *        gone.api.test NXDOMAIN
+ *        v6.api.test also AAAA ::1 (nothing listens there: IPv4 after);
+ *        v6only.api.test AAAA ::1 and no A; gone.api.test NXDOMAIN
  *   HTTP :80  /.well-known/acme-challenge/tokA     "tokA.thumb\n"
  *             /.well-known/acme-challenge/moved    302 -> /.well-known/acme-challenge/tokA
  *             /.well-known/acme-challenge/away     301 -> http://x.api.test:8080/...
@@ -69,8 +70,14 @@ static void dns_reply(const uint8_t *q, size_t n, const struct sockaddr_in *from
 	size_t o = off;
 	if (!strcmp(name, "gone.api.test.")) {
 		out[3] |= 3; /* NXDOMAIN */
-	} else if (qtype == 1) {
+	} else if (qtype == 1 && strcmp(name, "v6only.api.test.")) {
 		static const uint8_t rr[] = {0xc0, 0x0c, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4, 127, 0, 0, 1};
+		memcpy(out + o, rr, sizeof(rr));
+		o += sizeof(rr);
+		out[7] = 1;
+	} else if (qtype == 28 && !strncmp(name, "v6", 2)) {
+		static const uint8_t rr[] = {0xc0, 0x0c, 0, 28, 0, 1, 0, 0, 0, 60, 0, 16,
+					     0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
 		memcpy(out + o, rr, sizeof(rr));
 		o += sizeof(rr);
 		out[7] = 1;
@@ -240,10 +247,12 @@ Test(web_api, http01_by_name_ip_redirect_and_failures)
 		{.kind = VTG_CHECK_DCV, .name = "www.api.test", .expect = "nothere.x"},
 		{.kind = VTG_CHECK_DCV, .name = "gone.api.test", .expect = "tokA.thumb"},
 		{.kind = VTG_CHECK_DCV, .name = "www.api.test", .expect = "bad/token.x"},
+		{.kind = VTG_CHECK_DCV, .name = "v6.api.test", .expect = "tokA.thumb"},
+		{.kind = VTG_CHECK_DCV, .name = "v6only.api.test", .expect = "tokA.thumb"},
 	};
-	struct out o[8];
+	struct out o[10];
 	memset(o, 0, sizeof(o));
-	run(e, ck, 8, o);
+	run(e, ck, 10, o);
 	cr_assert_eq(o[0].positive, 1, "%s", o[0].reason);
 	cr_assert_eq(o[0].code, VTG_REASON_DCV_PASS);
 	cr_assert(strstr(o[0].json, "\"connected\":\"127.0.0.1:80\""), "%s", o[0].json);
@@ -261,6 +270,14 @@ Test(web_api, http01_by_name_ip_redirect_and_failures)
 	cr_assert_eq(o[6].code, VTG_REASON_DCV_NO_ADDRESS, "%s", o[6].reason);
 	cr_assert_eq(o[7].code, VTG_REASON_DCV_INVALID, "%s", o[7].reason);
 	cr_assert_str_eq(vtg_reason_str(VTG_REASON_DCV_REDIRECT_REFUSED), "redirect-refused");
+	/* IPv6 first: refused at [::1]:80, then the same hop over IPv4 */
+	cr_assert_eq(o[8].positive, 1, "%s", o[8].reason);
+	cr_assert(strstr(o[8].json, "\"addresses\":[\"::1\",\"127.0.0.1\"]"), "%s", o[8].json);
+	const char *t6 = strstr(o[8].json, "\"tried\":\"[::1]:80\"");
+	const char *c4 = strstr(o[8].json, "\"connected\":\"127.0.0.1:80\"");
+	cr_assert(t6 && c4 && t6 < c4, "%s", o[8].json);
+	cr_assert_eq(o[9].code, VTG_REASON_DCV_CONNECT_FAILURE, "%s", o[9].reason);
+	cr_assert(strstr(o[9].json, "\"tried\":\"[::1]:80\""), "%s", o[9].json);
 	vtg_engine_free(e);
 }
 
