@@ -444,24 +444,13 @@ unsigned vtg__worker_web_free(const struct vtg_worker *w)
 
 /* ------------------------------------------------------------ start */
 
-static bool setopts(struct http_slot *h, const struct vtg_http_req *rq, unsigned port)
+/* The options every request of a slot has: set once, when the slot is made
+ * (libcurl keeps an easy handle's options from one transfer to the next). */
+static bool setopts_fixed(struct http_slot *h)
 {
 	CURL *e = h->easy;
-	char ip[INET6_ADDRSTRLEN];
-	const void *src = rq->addr->ss_family == AF_INET6
-				  ? (const void *)&((const struct sockaddr_in6 *)rq->addr)->sin6_addr
-				  : (const void *)&((const struct sockaddr_in *)rq->addr)->sin_addr;
-	if (!inet_ntop(rq->addr->ss_family, src, ip, sizeof(ip)))
-		return false;
-	/* "::ADDR:PORT": any host and port of the URL goes to ADDR:PORT */
-	snprintf(h->connect_to, sizeof(h->connect_to),
-		 rq->addr->ss_family == AF_INET6 ? "::[%s]:%u" : "::%s:%u", ip, port);
-	h->ct.data = h->connect_to;
-	h->ct.next = NULL;
-	curl_easy_reset(e);
 	bool ok = true;
 #define SET(opt, val) ok = ok && curl_easy_setopt(e, opt, val) == CURLE_OK
-	SET(CURLOPT_URL, rq->url);
 	SET(CURLOPT_CONNECT_TO, &h->ct);
 	SET(CURLOPT_PROTOCOLS_STR, "http,https");
 	SET(CURLOPT_FOLLOWLOCATION, 0L);  /* the caller applies the BR's rules */
@@ -474,8 +463,6 @@ static bool setopts(struct http_slot *h, const struct vtg_http_req *rq, unsigned
 	 * self-signed one must not fail the check (its hash is evidence) */
 	SET(CURLOPT_SSL_VERIFYPEER, 0L);
 	SET(CURLOPT_SSL_VERIFYHOST, 0L);
-	SET(CURLOPT_CONNECTTIMEOUT_MS, (long)rq->connect_timeout_ms);
-	SET(CURLOPT_TIMEOUT_MS, (long)rq->timeout_ms);
 	SET(CURLOPT_USERAGENT, USER_AGENT);
 	SET(CURLOPT_ACCEPT_ENCODING, NULL); /* identity: the body as served */
 	SET(CURLOPT_OPENSOCKETFUNCTION, open_cb);
@@ -488,6 +475,30 @@ static bool setopts(struct http_slot *h, const struct vtg_http_req *rq, unsigned
 	SET(CURLOPT_HEADERDATA, h);
 	SET(CURLOPT_ERRORBUFFER, h->errbuf);
 	SET(CURLOPT_PRIVATE, (char *)h);
+#undef SET
+	return ok;
+}
+
+/* What differs per request: the URL, the pinned address, the timeouts. */
+static bool setopts(struct http_slot *h, const struct vtg_http_req *rq, unsigned port)
+{
+	CURL *e = h->easy;
+	char ip[INET6_ADDRSTRLEN];
+	const void *src = rq->addr->ss_family == AF_INET6
+				  ? (const void *)&((const struct sockaddr_in6 *)rq->addr)->sin6_addr
+				  : (const void *)&((const struct sockaddr_in *)rq->addr)->sin_addr;
+	if (!inet_ntop(rq->addr->ss_family, src, ip, sizeof(ip)))
+		return false;
+	/* "::ADDR:PORT": any host and port of the URL goes to ADDR:PORT (the
+	 * list node is ours and fixed: CONNECT_TO was set to it once) */
+	snprintf(h->connect_to, sizeof(h->connect_to),
+		 rq->addr->ss_family == AF_INET6 ? "::[%s]:%u" : "::%s:%u", ip, port);
+	bool ok = true;
+#define SET(opt, val) ok = ok && curl_easy_setopt(e, opt, val) == CURLE_OK
+	SET(CURLOPT_URL, rq->url);
+	SET(CURLOPT_CONNECT_TO, &h->ct); /* read again: the text changed */
+	SET(CURLOPT_CONNECTTIMEOUT_MS, (long)rq->connect_timeout_ms);
+	SET(CURLOPT_TIMEOUT_MS, (long)rq->timeout_ms);
 #undef SET
 	return ok;
 }
@@ -561,7 +572,9 @@ int vtg__worker_set_web(struct vtg_worker *w, unsigned slots, vtg_http_cb_fn htt
 		h->w = w;
 		h->easy = curl_easy_init();
 		h->buf = vtg__malloc(VTG_WEB_BUF_MAX);
-		if (!h->easy || !h->buf)
+		h->ct.data = h->connect_to;
+		h->ct.next = NULL;
+		if (!h->easy || !h->buf || !setopts_fixed(h))
 			goto nomem;
 		h->next_free = web->hs_free;
 		web->hs_free = i;

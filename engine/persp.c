@@ -55,6 +55,14 @@ static int bind_source(struct persp *p, int fd, int family, int type, char *err,
 		}
 		((struct sockaddr_in *)&src)->sin_port = 0; /* same offset in v6 */
 	}
+	if (p->cfg.source[0] && type == SOCK_STREAM) {
+		/* a TCP client: the port is chosen at connect(), per destination,
+		 * not at bind(), where each would hold one of the source's ports
+		 * for all destinations (and through TIME_WAIT: web validation
+		 * closes one connection per check) */
+		int on = 1;
+		setsockopt(fd, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &on, sizeof(on));
+	}
 	if (p->cfg.source[0] || type == SOCK_DGRAM) {
 		/* port 0: the kernel picks a random ephemeral port (RFC 6056) */
 		if (bind(fd, (struct sockaddr *)&src, ss_len(&src)) != 0) {

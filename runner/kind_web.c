@@ -46,6 +46,7 @@ struct web_state {
 	struct vtg_web_redirects rd;
 	uint8_t qname[VTG_DNS_MAX_NAME];
 	char host[VTG_WEB_HOST_MAX + 1]; /* the hop's host, as looked up */
+	uint16_t port;                /* the hop's port (from its URL) */
 	uint64_t t0_ns, hop_ns;
 	double dns_ms;
 	/* the outcome */
@@ -64,6 +65,8 @@ struct web_check {
 	bool is_ip;
 	int family;
 	char sni[VTG_WEB_HOST_MAX + 1]; /* tls-alpn-01 (RFC 8738: reverse name) */
+	uint16_t port0;               /* the first URL's port */
+	struct vtg_web_redirects rd0; /* a chain started at the first URL */
 	struct web_state st[];        /* one per perspective */
 };
 
@@ -168,6 +171,12 @@ static void web_prepare(struct vtg_run *r, struct check *c)
 		return;
 	}
 	snprintf(w->url0, sizeof(w->url0), "%s", u.url);
+	/* parsed once here, for every perspective */
+	w->port0 = c->dcv.method == VTG_DCV_TLSALPN01 ? 443 : u.port;
+	if (c->dcv.method != VTG_DCV_TLSALPN01)
+		vtg__web_redirects_init(&w->rd0, &u);
+	else
+		memset(&w->rd0, 0, sizeof(w->rd0));
 }
 
 /* ------------------------------------------------------------ evidence */
@@ -309,13 +318,8 @@ static void web_start(struct shard *sh, struct check *c, unsigned p)
 	s->code = 0;
 	s->reason[0] = s->seen[0] = 0;
 	memcpy(s->url, w->url0, strlen(w->url0) + 1); /* both VTG_WEB_URL_MAX */
-	if (c->dcv.method != VTG_DCV_TLSALPN01) {
-		struct vtg_url u;
-		vtg__web_url_parse(w->url0, &u, NULL, 0);
-		vtg__web_redirects_init(&s->rd, &u);
-	} else {
-		memset(&s->rd, 0, sizeof(s->rd));
-	}
+	s->rd = w->rd0;
+	s->port = w->port0;
 	if (web_on(sh) != 0) {
 		finish(sh, c, p, VTG_REASON_DCV_CONNECT_FAILURE, false,
 		       "local: web requests unavailable", NULL);
@@ -433,10 +437,7 @@ static int request(struct shard *sh, struct check *c, unsigned p)
 		};
 		return vtg__worker_alpn(sh->w, &rq, ud);
 	}
-	struct vtg_url u;
-	if (vtg__web_url_parse(s->url, &u, NULL, 0) != 0)
-		return -EINVAL;
-	addr_now(s, u.port, &ss);
+	addr_now(s, s->port, &ss);
 	struct vtg_http_req rq = {
 		.persp = p,
 		.url = s->url,
@@ -590,6 +591,7 @@ static void http_done(void *ud, const struct vtg_http_result *res)
 			return;
 		}
 		snprintf(s->url, sizeof(s->url), "%s", next.url);
+		s->port = next.port;
 		/* every hop's host is resolved again by this perspective */
 		resolve_host(sh, c, p, next.host, next.host_is_ip, next.family);
 		return;
