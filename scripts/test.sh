@@ -25,10 +25,16 @@ for preset in dev asan; do
   fi
 done
 # the cross-thread code (the corroboration aggregator; the public API's
-# workers, callbacks and cancellation) under ThreadSanitizer
+# workers, callbacks and cancellation; web validation's perspectives on
+# their workers) under ThreadSanitizer: every tests/stress/stress_*.c
+# (CMake makes each a ctest test labelled stress)
 echo "=== tsan: stress programs"
 cmake --preset tsan >/dev/null
-cmake --build build/tsan -j"$jobs" --target stress_aggregate --target stress_api >/dev/null
+stress_targets=()
+for src in tests/stress/stress_*.c; do
+  stress_targets+=(--target "$(basename "$src" .c)")
+done
+cmake --build build/tsan -j"$jobs" "${stress_targets[@]}" >/dev/null
 if ! ctest --test-dir build/tsan --output-on-failure -L stress; then
   status=1
 fi
