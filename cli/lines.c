@@ -127,13 +127,24 @@ static void progress(struct vtg_lines *l, bool final)
 		fputc('\n', stderr);
 }
 
+/* The next n entries may take checks: a check decided early keeps its entry
+ * until its last perspective is done with it. */
+static bool entries_free(const struct vtg_lines *l, unsigned n)
+{
+	for (unsigned k = 0; k < n; k++)
+		if (!vtg__run_released(l->run, (uint32_t)((l->next_seq + k) % l->window)))
+			return false;
+	return true;
+}
+
 /* The window has room for a refill batch (or is empty). */
 static bool wants_input(const struct vtg_lines *l)
 {
 	const unsigned refill = l->window / 8 ? l->window / 8 : 1;
 	unsigned room = l->window - (unsigned)(l->next_seq - l->next_emit);
 	unsigned per_line = l->n_qtypes ? l->n_qtypes : 1;
-	return room >= per_line && (room >= refill || l->next_seq == l->next_emit);
+	return room >= per_line && (room >= refill || l->next_seq == l->next_emit) &&
+	       entries_free(l, per_line);
 }
 
 /* Queue the input lines that have arrived while the window has room.
@@ -145,7 +156,7 @@ static int fill(struct vtg_lines *l, struct vtg_input *in)
 		return 1;
 	unsigned room = l->window - (unsigned)(l->next_seq - l->next_emit);
 	const unsigned per_line = l->n_qtypes ? l->n_qtypes : 1;
-	while (room >= per_line) {
+	while (room >= per_line && entries_free(l, per_line)) {
 		const char *s;
 		size_t n;
 		int rc = vtg__input_try(in, &s, &n);

@@ -24,6 +24,9 @@ struct cell {
 struct entry {
 	uint64_t word;      /* atomic: gen << 32 | delivered mask */
 	uint32_t pending;   /* atomic */
+	uint32_t published; /* atomic: votes written (early decision) */
+	uint32_t decided;   /* atomic: gen of the decided attempt, 0 = none */
+	bool early;
 	uint32_t mask;      /* atomic: a stale delivery may read it while the
 			     * entry is re-armed (its CAS then fails) */
 	bool compare_seen;
@@ -37,7 +40,7 @@ struct vtg_agg {
 	uint64_t qmask;
 	uint64_t q_tail;    /* atomic, producers */
 	uint64_t q_head;    /* the consumer's */
-	uint64_t armed, finalised, stale, duplicate; /* atomic counters */
+	uint64_t armed, finalised, stale, duplicate, early; /* atomic counters */
 };
 
 int vtg__agg_new(struct vtg_agg **out, const struct vtg_agg_cfg *cfg)
@@ -76,7 +79,7 @@ void vtg__agg_free(struct vtg_agg *a)
 	vtg__free(a);
 }
 
-uint64_t vtg__agg_arm(struct vtg_agg *a, uint32_t id, uint32_t persp_mask, bool compare_seen,
+uint64_t vtg__agg_arm(struct vtg_agg *a, uint32_t id, uint32_t persp_mask, unsigned flags,
 		      void *ctx)
 {
 	struct entry *e = &a->e[id];
@@ -85,7 +88,11 @@ uint64_t vtg__agg_arm(struct vtg_agg *a, uint32_t id, uint32_t persp_mask, bool 
 	persp_mask |= 1; /* the primary is always part of a check */
 	uint32_t gen = (uint32_t)(__atomic_load_n(&e->word, __ATOMIC_RELAXED) >> 32) + 1;
 	__atomic_store_n(&e->mask, persp_mask, __ATOMIC_RELAXED);
-	e->compare_seen = compare_seen;
+	e->compare_seen = flags & VTG_AGG_COMPARE_SEEN;
+	e->early = flags & VTG_AGG_EARLY;
+	__atomic_store_n(&e->published, 0, __ATOMIC_RELAXED);
+	e->check.final_mask = 0;
+	e->check.early = false;
 	e->check.gen = gen;
 	e->check.ctx = ctx;
 	e->check.n_persp = a->cfg.n_persp;
@@ -137,31 +144,78 @@ bool vtg__agg_pop(struct vtg_agg *a, uint32_t *id)
 	return true;
 }
 
-static void finalise(struct vtg_agg *a, struct entry *e)
+/* Does remote p corroborate (its vote is in)? */
+static bool corroborates(const struct entry *e, unsigned p)
 {
-	struct vtg_agg_check *c = &e->check;
+	const struct vtg_agg_vote *prim = &e->check.votes[0];
+	const struct vtg_agg_vote *v = &e->check.votes[p];
+	bool corr = v->answered && v->positive;
+	if (corr && e->compare_seen)
+		corr = prim->seen && v->seen && !strcmp(prim->seen, v->seen);
+	return corr;
+}
+
+/* The quorum over the remotes of the attempt, counting the votes in `in`
+ * and taking every other remote as `others` (corroborating or not). */
+static void eval(const struct vtg_agg *a, const struct entry *e, uint32_t in, bool others,
+		 struct vtg_quorum_result *q)
+{
+	const struct vtg_agg_vote *prim = &e->check.votes[0];
 	struct vtg_quorum_vote votes[VTG_AGG_MAX_PERSP];
 	unsigned n = 0;
-	const struct vtg_agg_vote *prim = &c->votes[0];
-	bool primary_positive = prim->answered && prim->positive;
-	for (unsigned p = 1; p < c->n_persp; p++) {
-		if (!(e->mask & (1u << p)))
+	uint32_t mask = __atomic_load_n(&e->mask, __ATOMIC_RELAXED);
+	for (unsigned p = 1; p < e->check.n_persp; p++) {
+		if (!(mask & (1u << p)))
 			continue;
-		const struct vtg_agg_vote *v = &c->votes[p];
-		bool corr = v->answered && v->positive;
-		if (corr && e->compare_seen)
-			corr = prim->seen && v->seen && !strcmp(prim->seen, v->seen);
-		c->corroborates[p] = corr;
 		votes[n].rir = a->cfg.rir[p];
-		votes[n].corroborates = corr;
+		votes[n].corroborates = (in & (1u << p)) ? corroborates(e, p) : others;
 		n++;
 	}
-	vtg__quorum_eval(&a->cfg.rules, primary_positive, votes, n, &c->q);
+	vtg__quorum_eval(&a->cfg.rules, prim->answered && prim->positive, votes, n, q);
+}
+
+/* Early decision: with the votes in `in` (the primary's among them), is
+ * the outcome certain whatever the rest say? */
+static bool certain(const struct vtg_agg *a, const struct entry *e, uint32_t in)
+{
+	if (!(in & 1))
+		return false;
+	const struct vtg_agg_vote *prim = &e->check.votes[0];
+	if (!(prim->answered && prim->positive))
+		return true; /* nothing to corroborate */
+	struct vtg_quorum_result q;
+	eval(a, e, in, false, &q);
+	if (q.quorum_met)
+		return true; /* met even if every other remote fails */
+	eval(a, e, in, true, &q);
+	return !q.quorum_met; /* unreachable even if every other corroborates */
+}
+
+/* Finalise with the votes in `in`: the others count as not corroborating. */
+static void finalise(struct vtg_agg *a, struct entry *e, uint32_t in)
+{
+	struct vtg_agg_check *c = &e->check;
+	uint32_t mask = __atomic_load_n(&e->mask, __ATOMIC_RELAXED);
+	c->final_mask = in & mask;
+	c->early = c->final_mask != mask;
+	for (unsigned p = 1; p < c->n_persp; p++)
+		c->corroborates[p] = (c->final_mask & (1u << p)) && corroborates(e, p);
+	eval(a, e, c->final_mask, false, &c->q);
 	__atomic_fetch_add(&a->finalised, 1, __ATOMIC_RELAXED);
+	if (c->early)
+		__atomic_fetch_add(&a->early, 1, __ATOMIC_RELAXED);
 	if (a->cfg.final)
 		a->cfg.final(a->cfg.ud, c);
 	if (a->cfg.completion_queue)
 		push(a, c->id);
+}
+
+bool vtg__agg_decided(const struct vtg_agg *a, uint64_t token)
+{
+	uint32_t id = (uint32_t)token, gen = (uint32_t)(token >> 32);
+	if (id >= a->cfg.max_checks)
+		return false;
+	return __atomic_load_n(&a->e[id].decided, __ATOMIC_ACQUIRE) == gen;
 }
 
 int vtg__agg_put(struct vtg_agg *a, uint64_t token, unsigned p, const struct vtg_agg_vote *v)
@@ -186,11 +240,33 @@ int vtg__agg_put(struct vtg_agg *a, uint64_t token, unsigned p, const struct vtg
 						__ATOMIC_ACQUIRE, __ATOMIC_ACQUIRE))
 			break;
 	}
-	e->check.votes[p] = *v; /* this slot is ours alone now */
+	int rc = 0;
+	/* this slot is ours alone; a decided check never reads it */
+	e->check.votes[p] = *v;
+	uint32_t d = __atomic_load_n(&e->decided, __ATOMIC_ACQUIRE);
+	if (e->early && d != gen) {
+		/* publish the vote, then judge what is in so far; `decided` holds
+		 * an older attempt's generation until this one is decided */
+		uint32_t in = __atomic_or_fetch(&e->published, 1u << p, __ATOMIC_ACQ_REL);
+		if (certain(a, e, in) &&
+		    __atomic_compare_exchange_n(&e->decided, &d, gen, false, __ATOMIC_ACQ_REL,
+						__ATOMIC_ACQUIRE)) {
+			finalise(a, e, in);
+			rc = 1;
+		}
+	}
 	if (__atomic_fetch_sub(&e->pending, 1, __ATOMIC_ACQ_REL) != 1)
-		return 0;
-	finalise(a, e);
-	return 1;
+		return rc;
+	/* the last arrival: every other delivery (its early attempt included)
+	 * is over, so `decided` is settled */
+	if (__atomic_load_n(&e->decided, __ATOMIC_ACQUIRE) != gen) {
+		__atomic_store_n(&e->decided, gen, __ATOMIC_RELEASE);
+		finalise(a, e, __atomic_load_n(&e->mask, __ATOMIC_RELAXED));
+		rc = 1;
+	}
+	if (a->cfg.released)
+		a->cfg.released(a->cfg.ud, id);
+	return rc;
 }
 
 const struct vtg_agg_check *vtg__agg_result(const struct vtg_agg *a, uint32_t id)
@@ -204,4 +280,5 @@ void vtg__agg_stats(const struct vtg_agg *a, struct vtg_agg_stats *st)
 	st->finalised = __atomic_load_n(&a->finalised, __ATOMIC_RELAXED);
 	st->stale = __atomic_load_n(&a->stale, __ATOMIC_RELAXED);
 	st->duplicate = __atomic_load_n(&a->duplicate, __ATOMIC_RELAXED);
+	st->early = __atomic_load_n(&a->early, __ATOMIC_RELAXED);
 }

@@ -74,6 +74,17 @@ static void persp_results(const struct vtg_run *r, struct check *c,
 		x->id = r->cfg.persp[p].id;
 		x->rir = r->cfg.persp[p].rir;
 		x->primary = p == 0;
+		if (!(ck->final_mask & (1u << p))) {
+			/* decided without it (early decision): still working, not
+			 * read (its part is its worker's until the entry is freed) */
+			memset(&x->answered, 0, sizeof(*x) - offsetof(struct vtg_persp_result,
+								       answered));
+			x->corroborates = 0;
+			x->dnssec = VTG_DNSSEC_INDETERMINATE;
+			x->rcode = VTG_RCODE_NO_RESPONSE;
+			x->reason = "cancelled";
+			continue;
+		}
 		x->answered = o->answered;
 		x->positive = o->positive;
 		x->corroborates = p == 0 ? -1 : ck->corroborates[p];
@@ -357,9 +368,15 @@ VTG_API int vtg_engine_new(struct vtg_engine **out, const struct vtg_options *op
 /* Entries returned by the previous poll go back to the free list. */
 static void recycle(struct vtg_engine *e)
 {
-	for (unsigned i = 0; i < e->n_reap; i++)
-		e->free_ids[e->n_free++] = e->reap[i];
-	e->n_reap = 0;
+	unsigned k = 0;
+	for (unsigned i = 0; i < e->n_reap; i++) {
+		/* decided early, a perspective may still be at work on it */
+		if (vtg__run_released(e->run, e->reap[i]))
+			e->free_ids[e->n_free++] = e->reap[i];
+		else
+			e->reap[k++] = e->reap[i];
+	}
+	e->n_reap = k;
 }
 
 static unsigned collect(struct vtg_engine *e, struct vtg_completion *out, unsigned max);

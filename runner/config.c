@@ -27,6 +27,7 @@ void vtg__config_init(struct vtg_config *c)
 	c->iter.cache_mb = VTG_OPT_CACHE_MB_DEFAULT;
 	c->run.mode = VTG_MODE_DEFAULT;
 	c->run.min_remotes = -1;
+	c->run.early_decision = true;
 	c->run.http_connect_timeout_ms = VTG_OPT_HTTP_CONNECT_MS_DEFAULT;
 	c->run.http_timeout_ms = VTG_OPT_HTTP_TIMEOUT_MS_DEFAULT;
 }

@@ -29,6 +29,7 @@ struct vtg_run_settings {
 				    * current date */
 	unsigned window;           /* checks in flight; 0: unset (the runner's) */
 	bool lookup_failure_exception; /* BR 3.2.2.8 exception, CAA only */
+	bool early_decision;       /* a check is final once its outcome is certain */
 	/* web validation (http-01, website-change, tls-alpn-01), per hop */
 	unsigned http_connect_timeout_ms; /* TCP connect + TLS handshake */
 	unsigned http_timeout_ms;         /* the whole request of one hop */

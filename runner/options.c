@@ -40,6 +40,7 @@ enum opt_id {
 	E_MIN_REMOTES,
 	E_WINDOW,
 	E_LOOKUP_FAILURE_EXCEPTION,
+	E_EARLY_DECISION,
 	E_HTTP_CONNECT_TIMEOUT,
 	E_HTTP_TIMEOUT,
 	P_RIR,
@@ -130,6 +131,11 @@ const struct vtg_opt vtg__opt_table[] = {
 		.min = 1, .max = VTG_OPT_WINDOW_MAX, .arg = "N",
 		.unset = "16384 names shared among the perspectives, at least 256",
 		.help = "checks in flight"},
+	[E_EARLY_DECISION] = {
+		.name = "early-decision", .section = VTG_OPT_SEC_ENGINE, .type = VTG_OPT_BOOL,
+		.def = "yes", .arg = "BOOL",
+		.help = "a corroborated check is final as soon as its outcome is certain; "
+			"perspectives still working are listed as cancelled (no: wait for all)"},
 	[E_HTTP_CONNECT_TIMEOUT] = {
 		.name = "http-connect-timeout-ms", .section = VTG_OPT_SEC_ENGINE,
 		.type = VTG_OPT_UINT, .min = 10, .max = VTG_OPT_HTTP_MS_MAX,
@@ -390,6 +396,7 @@ static int store_engine(struct vtg_config *c, enum opt_id id, const struct value
 		break;
 	case E_MIN_REMOTES: c->run.min_remotes = (int)v->u; break;
 	case E_WINDOW: c->run.window = v->u; break;
+	case E_EARLY_DECISION: c->run.early_decision = v->b; break;
 	case E_HTTP_CONNECT_TIMEOUT: c->run.http_connect_timeout_ms = (unsigned)v->u; break;
 	case E_HTTP_TIMEOUT: c->run.http_timeout_ms = (unsigned)v->u; break;
 	case E_LOOKUP_FAILURE_EXCEPTION: c->run.lookup_failure_exception = v->b; break;

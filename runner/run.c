@@ -25,6 +25,7 @@
 
 #include "common/alloc.h"
 #include "resolver/dnssec.h"
+#include "runner/evidence.h"
 #include "runner/run_int.h"
 
 /* The calling worker thread's own shard (engine callbacks carry no more
@@ -199,8 +200,13 @@ static void compact_line(const struct vtg_run *r, struct check *c,
 		for (unsigned p = 0; p < r->cfg.n_persp; p++) {
 			vtg__json_obj_begin(j);
 			vtg__json_kstr(j, "id", r->cfg.persp[p].id);
-			c->ops->outcome(j, c->po[p].positive);
-			vtg__json_kstr(j, "reason", c->po[p].reason);
+			if (ck->final_mask & (1u << p)) {
+				c->ops->outcome(j, c->po[p].positive);
+				vtg__json_kstr(j, "reason", c->po[p].reason);
+			} else {
+				c->ops->outcome(j, false);
+				vtg__json_kstr(j, "reason", "cancelled");
+			}
 			vtg__json_obj_end(j);
 		}
 		vtg__json_arr_end(j);
@@ -242,6 +248,29 @@ static void on_final(void *ud, const struct vtg_agg_check *ck)
 	}
 	__atomic_store_n(&c->done, true, __ATOMIC_RELEASE);
 	S->finished++;
+}
+
+/* The aggregator: the last perspective of entry id delivered (after the
+ * line when decided early). The owner may reuse it now; tell it when the
+ * line went out before (it may be waiting for this entry). */
+static void on_released(void *ud, uint32_t id)
+{
+	struct vtg_run *r = ud;
+	struct check *c = &r->ctx[id];
+	bool was_early = vtg__agg_result(r->agg, id)->early;
+	__atomic_store_n(&c->busy, false, __ATOMIC_RELEASE);
+	if (was_early)
+		S->finished++;
+}
+
+bool vtg__run_released(const struct vtg_run *r, uint32_t id)
+{
+	return id < r->window && !__atomic_load_n(&r->ctx[id].busy, __ATOMIC_ACQUIRE);
+}
+
+bool vtg__run_decided(const struct shard *sh, const struct check *c)
+{
+	return vtg__agg_decided(sh->r->agg, c->token);
 }
 
 void vtg__run_frag_head(const struct vtg_run *r, struct vtg_json *f, unsigned p)
@@ -312,6 +341,19 @@ void vtg__run_emit_mpic(const struct vtg_run *r, struct vtg_json *j, const struc
 			vtg__json_raw(j, c->frag[p].buf, c->frag[p].len);
 			continue;
 		}
+		if (!(ck->final_mask & (1u << p))) {
+			/* decided without it: still working (its fragment is its
+			 * worker's until the entry is released) */
+			vtg__json_obj_begin(j);
+			vtg__run_frag_head(r, j, p);
+			vtg__emit_source(j, r->cfg.persp[p].source);
+			vtg__json_kbool(j, "cancelled", true);
+			vtg__json_kstr(j, "reason", "cancelled: decided without it");
+			vtg__json_kstr(j, "role", "remote");
+			vtg__json_kbool(j, "corroborates", false);
+			vtg__json_obj_end(j);
+			continue;
+		}
 		frag_open(j, &c->frag[p]);
 		vtg__json_kstr(j, "role", p == 0 ? "primary" : "remote");
 		if (p > 0)
@@ -333,7 +375,8 @@ static void start_item(struct shard *sh, uint32_t item)
 	struct check *c = &sh->r->ctx[idx];
 	if (!c->parsed)
 		c->ops->prepare(sh->r, c); /* one perspective: parsed here */
-	if (c->name_rc != 0) {
+	if (c->name_rc != 0 || vtg__run_decided(sh, c)) {
+		/* invalid, or decided without this perspective: nothing to ask */
 		vtg__run_vote(sh, c, p, false, false, NULL);
 		return;
 	}
@@ -611,6 +654,8 @@ int vtg__run_submit(struct vtg_run *r, uint32_t id, const struct vtg_run_check *
 	if (!ops || id >= r->window || !ck->name)
 		return -EINVAL;
 	struct check *c = &r->ctx[id];
+	if (__atomic_load_n(&c->busy, __ATOMIC_ACQUIRE))
+		return -EBUSY; /* decided early, a perspective still at work */
 	int rc = check_arrays(r, c, ops);
 	if (rc == 0)
 		rc = check_params(r, c, ck);
@@ -633,8 +678,15 @@ int vtg__run_submit(struct vtg_run *r, uint32_t id, const struct vtg_run_check *
 	const unsigned np = r->cfg.n_persp;
 	if (np > 1)
 		ops->prepare(r, c); /* once, before its perspectives spread out */
-	/* the entry is free: its previous line was taken */
-	c->token = vtg__agg_arm(r->agg, id, ~0u, ops->compare_seen, NULL);
+	/* the entry is free: its previous line was taken, its last perspective
+	 * released it. Corroborated kinds are decided as soon as certain */
+	bool early = ops->corroborated && r->p.mpic != VTG_MPIC_OFF && np > 1 &&
+		     r->cfg.run.early_decision;
+	__atomic_store_n(&c->busy, true, __ATOMIC_RELAXED);
+	c->token = vtg__agg_arm(r->agg, id, ~0u,
+				(ops->compare_seen ? VTG_AGG_COMPARE_SEEN : 0) |
+					(early ? VTG_AGG_EARLY : 0),
+				NULL);
 	/* the perspectives of a check go to different workers: the one that
 	 * delivers the last result finishes the line */
 	for (unsigned p = 0; p < np; p++) {
@@ -903,6 +955,7 @@ static int run_alloc(struct vtg_run *r)
 		.n_persp = np,
 		.rules = {.mode = r->p.mpic, .rir_rule = vtg__mpic_rir_rule(time(NULL))},
 		.final = on_final,
+		.released = on_released,
 		.ud = r,
 		.completion_queue = r->p.api,
 	};

@@ -88,6 +88,8 @@ struct check {
 	uint16_t qtype;               /* QUERY */
 	/* written by the workers; published by `done` (release) */
 	bool done;
+	bool busy;                    /* atomic: armed and not yet released by
+				       * its last perspective (early decision) */
 	int name_rc;
 	struct vtg_input_name nm;
 	uint8_t qwire[VTG_DNS_MAX_NAME]; /* QUERY: the name */
@@ -183,6 +185,8 @@ void vtg__run_vote(struct shard *sh, struct check *c, unsigned p, bool answered,
 /* A stub-mode result as a lookup answer for (qname, qtype). */
 void vtg__run_stub_answer(struct shard *sh, const struct vtg_qresult *res,
 			  const uint8_t *qname, uint16_t qtype, struct vtg_lookup_answer *ans);
+/* Is c decided already (early decision: the perspective may stop)? */
+bool vtg__run_decided(const struct shard *sh, const struct check *c);
 /* The perspective's head of a fragment: id, rir, mode. */
 void vtg__run_frag_head(const struct vtg_run *r, struct vtg_json *f, unsigned p);
 /* The corroboration fields, the perspectives and the end of the line

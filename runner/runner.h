@@ -85,6 +85,9 @@ struct vtg_run_check {
  */
 int vtg__run_new(struct vtg_run **out, const struct vtg_config *cfg,
 		 const struct vtg_run_params *p, long min_remotes, char *err, size_t errcap);
+/* Whether entry id may take a new check: its line is out and (early
+ * decision) every perspective of its last check is done with it. */
+bool vtg__run_released(const struct vtg_run *r, uint32_t id);
 /* Stop the workers (in-flight checks are abandoned) and free everything. */
 void vtg__run_free(struct vtg_run *r);
 

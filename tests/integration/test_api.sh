@@ -108,7 +108,7 @@ expect "usage: NAME without TYPE" "$?" 2
 expect "engine error: missing config" "$?/$(grep -c . "$T/noconf.err")" "2/1"
 
 # ---- 2. iterative mode, the engine validating ----------------------------
-printf '[engine]\nroot-hints = %s\ntrust-anchor = %s\ntimeout-ms = 300\nretries = 1\n' \
+printf '[engine]\nearly-decision = no\nroot-hints = %s\ntrust-anchor = %s\ntimeout-ms = 300\nretries = 1\n' \
   "$VTG_ROOT_HINTS" "$VTG_TRUST_ANCHOR" > "$T/iter.conf"
 printf '[perspective p0]\nrir = %s\nnetns = %s\nsource = %s\nmode = iterative\n' \
   "$VTG_P0_RIR" "$VTG_P0_NETNS" "$VTG_P0_SRC" >> "$T/iter.conf"

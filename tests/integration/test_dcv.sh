@@ -21,7 +21,7 @@ trap cleanup EXIT
 # shellcheck disable=SC1091
 . "$SRC/tests/integration/lib.sh"
 {
-  printf '[engine]\nroot-hints = %s\ntrust-anchor = %s\ntimeout-ms = 300\nretries = 1\n' \
+  printf '[engine]\nearly-decision = no\nroot-hints = %s\ntrust-anchor = %s\ntimeout-ms = 300\nretries = 1\n' \
     "$VTG_ROOT_HINTS" "$VTG_TRUST_ANCHOR"
   for p in p0 r1 r2 r3 r4 r5; do
     printf '[perspective %s]\nrir = %s\nnetns = %s\nsource = %s\nmode = iterative\n' \

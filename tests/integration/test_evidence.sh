@@ -59,7 +59,7 @@ expect "unreachable query: server, source" "$(jq -r '"\(.server) \(.source)"' "$
   "null $VTG_P0_SRC"
 
 # ---- 2. failures in a signed zone are never secure, stub = iterative -----
-ENGINE=$(printf '[engine]\nroot-hints = %s\ntrust-anchor = %s\n' "$VTG_ROOT_HINTS" \
+ENGINE=$(printf '[engine]\nearly-decision = no\nroot-hints = %s\ntrust-anchor = %s\n' "$VTG_ROOT_HINTS" \
   "$VTG_TRUST_ANCHOR")
 printf '%s\n[perspective p0]\nrir = %s\nnetns = %s\nsource = %s\nmode = iterative\n' \
   "$ENGINE" "$VTG_P0_RIR" "$VTG_P0_NETNS_PATH" "$VTG_P0_SRC" > "$T/it.conf"

@@ -62,11 +62,11 @@ printf '.  3600000 NS a.root.hostile.\na.root.hostile. 3600000 A 127.0.0.1\n' > 
 # the second resolves iteratively from the hints without validating
 # (trust-anchor = none is allowed when the primary is not iterative); its
 # evidence is the second perspective's (--mode off: no corroboration).
-printf '[engine]\nroot-hints = %s\ntrust-anchor = none\ntimeout-ms = 200\n[perspective stub]\nresolver = 127.0.0.1:53\n[perspective iter]\nmode = iterative\n' \
+printf '[engine]\nearly-decision = no\nroot-hints = %s\ntrust-anchor = none\ntimeout-ms = 200\n[perspective stub]\nresolver = 127.0.0.1:53\n[perspective iter]\nmode = iterative\n' \
   "$T/root.hints" > "$T/both.conf"
 
 # The iterative primary, validating from the root key.
-printf '[engine]\nroot-hints = %s\ntrust-anchor = %s\ntimeout-ms = 200\n[perspective iter]\nmode = iterative\n' \
+printf '[engine]\nearly-decision = no\nroot-hints = %s\ntrust-anchor = %s\ntimeout-ms = 200\n[perspective iter]\nmode = iterative\n' \
   "$T/root.hints" "$T/$KEY.ds" > "$T/iter.conf"
 
 # run TAG TIMEOUT NAMES-FILE vantage-args...: one vantage run in the

@@ -16,7 +16,7 @@ trap '[ -n "${KEEP:-}" ] || rm -rf "$T"' EXIT
 # shellcheck disable=SC1091
 . "$SRC/tests/integration/lib.sh"
 
-ENGINE=$(printf '[engine]\nroot-hints = %s\ntrust-anchor = %s\ntimeout-ms = 400\n' \
+ENGINE=$(printf '[engine]\nearly-decision = no\nroot-hints = %s\ntrust-anchor = %s\ntimeout-ms = 400\n' \
   "$VTG_ROOT_HINTS" "$VTG_TRUST_ANCHOR")
 
 # ---- 1. iterative agrees with stub mode, from every perspective ---------

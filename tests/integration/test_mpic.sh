@@ -38,7 +38,7 @@ trap cleanup EXIT
 conf() {
   local name=$1 persp=$2 over=${3:-} p rir
   {
-    printf '[engine]\nroot-hints = %s\ntrust-anchor = %s\ntimeout-ms = 300\nretries = 1\n' \
+    printf '[engine]\nearly-decision = no\nroot-hints = %s\ntrust-anchor = %s\ntimeout-ms = 300\nretries = 1\n' \
       "$VTG_ROOT_HINTS" "$VTG_TRUST_ANCHOR"
     for p in $persp; do
       rir=$(var "$p" RIR)
@@ -153,6 +153,44 @@ hijack r2
 run five enforce
 expect "blackhole + hijack: denies" "$(field .decision)/$(field .reason)" \
   "deny/not-corroborated: 3/5 corroborated, 4 needed"
+"$WORLD" blackhole r5 off >/dev/null 2>&1
+hijack
+
+# ---- early decision (the default): a check does not wait for a dead remote -
+# The same blackholed r5: its lookups take 300 + 600 ms per server before they
+# time out, the others answer in milliseconds, so the quorum (4 of 5) is met
+# without it and the line is written while r5 still waits: r5 is cancelled.
+sed '/^early-decision = no$/d' "$T/five.conf" > "$T/five-early.conf"
+hijack
+"$WORLD" blackhole r5 on >/dev/null 2>&1
+"$V" caa --config "$T/five-early.conf" --ca good-ca.vtg --no-progress "$NAME" \
+  > "$T/out.json" 2> "$T/err.txt"
+validate caa "$T/out.json"
+expect "early: permits 4/5" "$(field .decision)/$(field .quorum)/$(field .corroborated)" \
+  "permit/4/5/true"
+expect "early: r5 cancelled, not corroborating" \
+  "$(persp r5 '"\(.cancelled) \(.reason) \(.corroborates)"')" \
+  "true cancelled: decided without it false"
+expect "early: the others' evidence is there" \
+  "$(field '[.perspectives[] | select(.cancelled | not) | .decision] | join(",")')" \
+  "permit,permit,permit,permit,permit"
+# two remotes hijacked and r5 dead: 3 corroborate at most, 4 needed, so it is
+# decided (denied) as soon as the two hijacked answers are in
+hijack r2 r3
+"$V" caa --config "$T/five-early.conf" --ca good-ca.vtg --no-progress "$NAME" \
+  > "$T/out.json" 2> "$T/err.txt"
+validate caa "$T/out.json"
+# (how many of r1, r4 were in by then depends on the arrival order)
+has "early: denies once out of reach" "$(field .decision)/$(field .reason)" \
+  "deny/not-corroborated: [0-2]/5 corroborated, 4 needed"
+expect "early: r5 cancelled in the denial" "$(persp r5 .cancelled)" true
+# a run of several names keeps every entry until its last perspective is
+# done: each line once, in order
+for i in 1 2 3 4 5 6; do echo "$NAME"; done |
+  "$V" caa --config "$T/five-early.conf" --ca good-ca.vtg --no-progress --window 2 \
+  > "$T/many.jsonl" 2> "$T/err.txt"
+expect "early: window 2, six lines" "$(jq -r .decision "$T/many.jsonl" | sort | uniq -c | tr -s ' ')" \
+  " 6 deny"
 "$WORLD" blackhole r5 off >/dev/null 2>&1
 hijack
 

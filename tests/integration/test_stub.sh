@@ -30,7 +30,7 @@ conf() {
 # Ask Knot's whoami module directly (no resolver in between): it answers
 # with the source address the query arrived from.
 for p in $VTG_PERSPECTIVES; do
-  printf '[engine]\nretries = 2\n[perspective %s]\nnetns = %s\nsource = %s\nresolver = %s\n' \
+  printf '[engine]\nearly-decision = no\nretries = 2\n[perspective %s]\nnetns = %s\nsource = %s\nresolver = %s\n' \
     "$p" "$(var "$p" NETNS)" "$(var "$p" SRC)" "$VTG_SERVER_SERVFAIL" > "$T/who-$p.conf"
   got=$("$V" query -t A --config "$T/who-$p.conf" --no-progress "$VTG_NAME_WHOAMI" 2>/dev/null \
         | jq -r '.answers[0] // "none"' | awk '{print $NF}')
@@ -68,7 +68,7 @@ tcp=$(grep -o 'tcp fallbacks [0-9]*' "$T/caa.err" | head -1 | awk '{print $3}')
 [ "${tcp:-0}" -ge 1 ] && ok || bad "no TCP fallback for the truncated big set"
 
 # ---- 3. a server that drops everything: timeout after retries -----------
-printf '[engine]\ntimeout-ms = 200\nretries = 2\n[perspective p0]\nnetns = %s\nresolver = %s\n' \
+printf '[engine]\nearly-decision = no\ntimeout-ms = 200\nretries = 2\n[perspective p0]\nnetns = %s\nresolver = %s\n' \
   "$VTG_P0_NETNS" "$VTG_SERVER_TIMEOUT" > "$T/drop.conf"
 "$V" query -t CAA --config "$T/drop.conf" --no-progress "$VTG_NAME_TIMEOUT_INSECURE" \
   > "$T/drop.jsonl" 2> "$T/drop.err"
@@ -108,7 +108,7 @@ retried=$(grep -o 'retried [0-9]*' "$T/loss.err" | awk '{print $2}')
 for _ in $(seq 50); do [ -s "$T/spoofer.pid" ] && break; sleep 0.1; done
 SPID=$(cat "$T/spoofer.pid" 2>/dev/null)
 [ -n "$SPID" ] && ok || bad "spoofer did not start: $(cat "$T/spoofer.out")"
-printf '[engine]\ntimeout-ms = 500\nretries = 3\n[perspective p0]\nnetns = %s\nresolver = 127.0.0.1:5300\n' \
+printf '[engine]\nearly-decision = no\ntimeout-ms = 500\nretries = 3\n[perspective p0]\nnetns = %s\nresolver = 127.0.0.1:5300\n' \
   "$VTG_P0_NETNS" > "$T/spoof.conf"
 head -n 2000 "$VTG_BENCH_NAMES" > "$T/spoof.names"
 "$V" query -t CAA --config "$T/spoof.conf" --no-progress < "$T/spoof.names" \

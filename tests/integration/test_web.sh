@@ -28,7 +28,7 @@ trap cleanup EXIT
 # shellcheck disable=SC1091
 . "$SRC/tests/integration/lib.sh"
 {
-  printf '[engine]\nroot-hints = %s\ntrust-anchor = %s\ntimeout-ms = 300\nretries = 1\n' \
+  printf '[engine]\nearly-decision = no\nroot-hints = %s\ntrust-anchor = %s\ntimeout-ms = 300\nretries = 1\n' \
     "$VTG_ROOT_HINTS" "$VTG_TRUST_ANCHOR"
   printf 'http-connect-timeout-ms = 1000\nhttp-timeout-ms = 2000\n'
   for p in p0 r1 r2 r3 r4 r5; do

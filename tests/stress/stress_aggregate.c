@@ -3,7 +3,10 @@
  * 1M synthetic perspective results (200k checks of a primary and 4 remotes)
  * through 1024 recycled entries while the main thread arms checks and pops
  * completions. Every check must be finalised exactly once, with the quorum
- * its votes imply; duplicate deliveries (1 in 97) must be refused. The
+ * its votes imply; duplicate deliveries (1 in 97) must be refused. Every
+ * other check is armed for early decision (VTG_AGG_EARLY): it must reach
+ * the same outcome, possibly before its last vote, and its entry is
+ * recycled only once released (the last vote in), exactly once. The
  * perspectives of one check go to different threads, so the last arrival is
  * a different thread from check to check.
  *
@@ -58,6 +61,16 @@ static uint8_t *final_count;   /* per check sequence, atomic */
 static uint32_t *final_k;      /* k seen by the finalise callback */
 static uint8_t done_feeding;   /* atomic */
 static uint64_t dup_refused;   /* atomic */
+static uint8_t *released;      /* per entry, atomic: the released callback */
+static uint64_t n_released;    /* atomic */
+
+static void st_released(void *ud, uint32_t id)
+{
+	(void)ud;
+	CHECK(__atomic_exchange_n(&released[id], 1, __ATOMIC_ACQ_REL) == 0,
+	      "entry %u released twice", id);
+	__atomic_fetch_add(&n_released, 1, __ATOMIC_RELAXED);
+}
 static uint64_t bad_put;       /* atomic: unexpected put results (threads never assert) */
 
 /* the synthetic vote of (seq, p): deterministic, about 1 in 7 negative */
@@ -129,6 +142,7 @@ int main(int argc, char **argv)
 	c.rules.mode = VTG_MPIC_ENFORCE;
 	c.rules.rir_rule = true;
 	c.final = st_final;
+	c.released = st_released;
 	c.completion_queue = true;
 	CHECK(vtg__agg_new(&SA, &c) == 0, "agg_new");
 	SQ = calloc(ST_THREADS, sizeof(*SQ));
@@ -136,8 +150,12 @@ int main(int argc, char **argv)
 	final_k = calloc(ST_CHECKS, sizeof(*final_k));
 	uint32_t *entry_seq = calloc(ST_ENTRIES, sizeof(*entry_seq));
 	uint32_t *free_ids = malloc(ST_ENTRIES * sizeof(*free_ids));
-	if (!SQ || !final_count || !final_k || !entry_seq || !free_ids)
+	uint32_t *lingering = malloc(ST_ENTRIES * sizeof(*lingering)); /* popped, not released */
+	unsigned n_lingering = 0;
+	released = calloc(ST_ENTRIES, 1);
+	if (!SQ || !final_count || !final_k || !entry_seq || !free_ids || !lingering || !released)
 		return 1;
+	uint64_t n_early = 0;
 	unsigned n_free = ST_ENTRIES;
 	for (unsigned i = 0; i < ST_ENTRIES; i++)
 		free_ids[i] = ST_ENTRIES - 1 - i;
@@ -157,15 +175,33 @@ int main(int argc, char **argv)
 			unsigned k = 0;
 			for (unsigned p = 1; p < ST_PERSP; p++)
 				k += vote_of(seq, p);
-			CHECK(r->q.k == k, "seq %u: k %u, want %u", seq, r->q.k, k);
+			if (r->early) { /* decided without some votes: they do not count */
+				n_early++;
+				CHECK(seq % 2 == 1, "seq %u decided early, not armed so", seq);
+				CHECK(r->q.k <= k, "seq %u: early k %u > %u", seq, r->q.k, k);
+			} else {
+				CHECK(r->q.k == k, "seq %u: k %u, want %u", seq, r->q.k, k);
+			}
 			CHECK(r->q.positive == (vote_of(seq, 0) && k >= 3), "seq %u: outcome", seq);
-			free_ids[n_free++] = id;
+			lingering[n_lingering++] = id;
 			completed++;
+		}
+		/* an entry is armed again only once its last vote is in */
+		for (unsigned i = 0; i < n_lingering;) {
+			uint32_t lid = lingering[i];
+			if (__atomic_load_n(&released[lid], __ATOMIC_ACQUIRE)) {
+				__atomic_store_n(&released[lid], 0, __ATOMIC_RELAXED);
+				free_ids[n_free++] = lid;
+				lingering[i] = lingering[--n_lingering];
+			} else {
+				i++;
+			}
 		}
 		while (n_free && next < ST_CHECKS) {
 			uint32_t id2 = free_ids[--n_free];
 			entry_seq[id2] = next;
-			uint64_t tok = vtg__agg_arm(SA, id2, ~0u, false, (void *)(uintptr_t)next);
+			uint64_t tok = vtg__agg_arm(SA, id2, ~0u, next % 2 ? VTG_AGG_EARLY : 0,
+						    (void *)(uintptr_t)next);
 			/* the perspectives of one check go to different threads */
 			for (unsigned p = 0; p < ST_PERSP; p++)
 				q_push(&SQ[(next + p) % ST_THREADS],
@@ -190,14 +226,20 @@ int main(int argc, char **argv)
 	CHECK(st.finalised == ST_CHECKS, "finalised %llu", (unsigned long long)st.finalised);
 	CHECK(st.stale + st.duplicate == dup_refused, "refusals counted");
 	CHECK(dup_refused > 0, "no duplicate was tried");
+	CHECK(n_released == ST_CHECKS, "released %llu", (unsigned long long)n_released);
+	CHECK(st.early == n_early && n_early > 0, "early %llu / %llu",
+	      (unsigned long long)st.early, (unsigned long long)n_early);
 	vtg__agg_free(SA);
 	free(SQ);
 	free(final_count);
 	free(final_k);
 	free(entry_seq);
 	free(free_ids);
-	printf("stress_aggregate: %u checks, %llu results from %d threads, %llu duplicates refused, %s\n",
-	       ST_CHECKS, (unsigned long long)ST_CHECKS * ST_PERSP, ST_THREADS,
-	       (unsigned long long)dup_refused, failures ? "FAILED" : "ok");
+	free(lingering);
+	free(released);
+	printf("stress_aggregate: %u checks (%llu decided early), %llu results from %d threads, "
+	       "%llu duplicates refused, %s\n",
+	       ST_CHECKS, (unsigned long long)n_early, (unsigned long long)ST_CHECKS * ST_PERSP,
+	       ST_THREADS, (unsigned long long)dup_refused, failures ? "FAILED" : "ok");
 	return failures ? 1 : 0;
 }

@@ -149,3 +149,124 @@ Test(aggregate, subset_of_perspectives)
 	cr_assert(r->q.reported);
 	vtg__agg_free(a);
 }
+
+/* ---- early decision (VTG_AGG_EARLY) ------------------------------------ */
+
+static uint32_t released_id = ~0u;
+static unsigned released_n;
+static void on_released(void *ud, uint32_t id)
+{
+	(void)ud;
+	released_id = id;
+	released_n++;
+}
+
+Test(aggregate, early_quorum_met_cancels_the_slowest)
+{
+	struct vtg_agg_cfg c = cfg5();
+	c.released = on_released;
+	released_n = 0;
+	struct vtg_agg *a;
+	cr_assert_eq(vtg__agg_new(&a, &c), 0);
+	uint64_t t = vtg__agg_arm(a, 1, ~0u, VTG_AGG_EARLY, NULL);
+	uint32_t id;
+	/* 5 remotes: 4 needed, two RIRs among them. Remote 3 (APNIC) hangs */
+	cr_assert_eq(vtg__agg_put(a, t, 1, &YES), 0);
+	cr_assert_eq(vtg__agg_put(a, t, 2, &YES), 0);
+	cr_assert_eq(vtg__agg_put(a, t, 4, &YES), 0);
+	cr_assert_not(vtg__agg_decided(a, t));
+	/* the primary last of the fast ones: 3 corroborate, 4 needed, two left */
+	cr_assert_eq(vtg__agg_put(a, t, 0, &YES), 0);
+	cr_assert_not(vtg__agg_pop(a, &id));
+	/* the fourth: met whatever remote 3 says */
+	cr_assert_eq(vtg__agg_put(a, t, 5, &YES), 1);
+	cr_assert(vtg__agg_decided(a, t));
+	cr_assert(vtg__agg_pop(a, &id));
+	cr_assert_eq(id, 1);
+	const struct vtg_agg_check *r = vtg__agg_result(a, 1);
+	cr_assert(r->early);
+	cr_assert_eq(r->final_mask, 0x37); /* all but remote 3 */
+	cr_assert_eq(r->q.k, 4);
+	cr_assert_eq(r->q.n, 5);
+	cr_assert(r->q.positive);
+	cr_assert_not(r->corroborates[3]);
+	/* not released while remote 3 still works on the entry */
+	cr_assert_eq(released_n, 0);
+	/* its late vote is taken (the entry's pending count), never read */
+	cr_assert_eq(vtg__agg_put(a, t, 3, &NO), 0);
+	cr_assert_eq(released_n, 1);
+	cr_assert_eq(released_id, 1);
+	cr_assert(r->q.positive);
+	cr_assert_not(vtg__agg_pop(a, &id)); /* finalised once */
+	struct vtg_agg_stats st;
+	vtg__agg_stats(a, &st);
+	cr_assert_eq(st.finalised, 1);
+	cr_assert_eq(st.early, 1);
+	vtg__agg_free(a);
+}
+
+Test(aggregate, early_unreachable_quorum_and_negative_primary)
+{
+	struct vtg_agg_cfg c = cfg5();
+	struct vtg_agg *a;
+	cr_assert_eq(vtg__agg_new(&a, &c), 0);
+	/* two remotes fail (1 allowed of 5): the quorum cannot be met */
+	uint64_t t = vtg__agg_arm(a, 0, ~0u, VTG_AGG_EARLY, NULL);
+	cr_assert_eq(vtg__agg_put(a, t, 0, &YES), 0);
+	cr_assert_eq(vtg__agg_put(a, t, 2, &NO), 0);
+	cr_assert_eq(vtg__agg_put(a, t, 4, &TIMEOUT), 1);
+	const struct vtg_agg_check *r = vtg__agg_result(a, 0);
+	cr_assert(r->early);
+	cr_assert_not(r->q.positive);
+	cr_assert_eq(r->q.k, 0);
+	cr_assert_str_eq(r->q.why, "0/5 corroborated, 4 needed");
+	for (unsigned p = 1; p <= 5; p++)
+		if (p != 2 && p != 4)
+			cr_assert_eq(vtg__agg_put(a, t, p, &YES), 0);
+	cr_assert_not(r->q.positive);
+	/* a primary that does not permit decides alone */
+	uint64_t t2 = vtg__agg_arm(a, 2, ~0u, VTG_AGG_EARLY, NULL);
+	cr_assert_eq(vtg__agg_put(a, t2, 3, &YES), 0);
+	cr_assert_eq(vtg__agg_put(a, t2, 0, &NO), 1);
+	r = vtg__agg_result(a, 2);
+	cr_assert_eq(r->final_mask, 0x09);
+	cr_assert_not(r->q.positive);
+	/* the RIR rule: four ARIN-only corroborations cannot pass it */
+	struct vtg_agg_cfg c2 = cfg5();
+	for (unsigned p = 0; p < 6; p++)
+		c2.rir[p] = p == 5 ? VTG_RIR_RIPE : VTG_RIR_ARIN;
+	struct vtg_agg *b;
+	cr_assert_eq(vtg__agg_new(&b, &c2), 0);
+	uint64_t t3 = vtg__agg_arm(b, 0, ~0u, VTG_AGG_EARLY, NULL);
+	cr_assert_eq(vtg__agg_put(b, t3, 0, &YES), 0);
+	for (unsigned p = 1; p <= 4; p++)
+		cr_assert_eq(vtg__agg_put(b, t3, p, &YES), 0, "remote %u", p); /* RIPE pending */
+	cr_assert_eq(vtg__agg_put(b, t3, 5, &NO), 1);
+	cr_assert_not(vtg__agg_result(b, 0)->q.positive);
+	cr_assert_not(vtg__agg_result(b, 0)->early);
+	vtg__agg_free(b);
+	vtg__agg_free(a);
+}
+
+Test(aggregate, without_early_the_last_decides_and_retries_never_merge)
+{
+	struct vtg_agg_cfg c = cfg5();
+	struct vtg_agg *a;
+	cr_assert_eq(vtg__agg_new(&a, &c), 0);
+	uint64_t t = vtg__agg_arm(a, 0, ~0u, 0, NULL);
+	cr_assert_eq(vtg__agg_put(a, t, 0, &NO), 0); /* would decide early */
+	cr_assert_not(vtg__agg_decided(a, t));
+	for (unsigned p = 1; p < 5; p++)
+		cr_assert_eq(vtg__agg_put(a, t, p, &YES), 0);
+	cr_assert_eq(vtg__agg_put(a, t, 5, &YES), 1);
+	cr_assert_not(vtg__agg_result(a, 0)->early);
+	/* an early-decided attempt, then a retry: the old token is stale and the
+	 * new attempt is undecided */
+	uint64_t t1 = vtg__agg_arm(a, 0, ~0u, VTG_AGG_EARLY, NULL);
+	cr_assert_eq(vtg__agg_put(a, t1, 0, &NO), 1);
+	uint64_t t2 = vtg__agg_arm(a, 0, ~0u, VTG_AGG_EARLY, NULL);
+	cr_assert_not(vtg__agg_decided(a, t2));
+	cr_assert_eq(vtg__agg_put(a, t1, 3, &YES), -ESTALE);
+	cr_assert_eq(vtg__agg_put(a, t2, 0, &YES), 0);
+	vtg__agg_free(a);
+}
