@@ -307,7 +307,10 @@ struct vtg_persp_result {
 	enum vtg_dnssec dnssec;
 	unsigned rcode;            /* last rcode seen, or VTG_RCODE_NO_RESPONSE */
 	const char *failure;       /* "timeout", "servfail", ... or NULL */
-	const char *reason;        /* this perspective's reason text */
+	const char *reason;        /* this perspective's reason text; "cancelled"
+				    * when the check was decided without it (early
+				    * decision: answered, positive, corroborates
+				    * 0; its evidence is {"cancelled": true}) */
 	double latency_ms;
 };
 
