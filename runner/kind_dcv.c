@@ -251,12 +251,12 @@ static void dcv_line(struct shard *sh, struct check *c, const struct vtg_agg_che
 	vtg__run_emit_mpic(r, j, c, ck, prim->outcome == VTG_DCV_PASS);
 }
 
-static void dcv_outcome_key(struct vtg_json *j, bool positive)
+void vtg__dcv_outcome_key(struct vtg_json *j, bool positive)
 {
 	vtg__json_kstr(j, "result", positive ? "pass" : "fail");
 }
 
-static void dcv_interrupted(const struct check *c, struct vtg_json *j)
+void vtg__dcv_interrupted(const struct check *c, struct vtg_json *j)
 {
 	vtg__json_kstr(j, "method", vtg__dcv_method_str(c->dcv.method));
 	vtg__json_kstr(j, "result", "fail");
@@ -274,6 +274,6 @@ const struct vtg_kind_ops vtg__kind_dcv = {
 	.stub = NULL,
 	.answer = dcv_answer,
 	.line = dcv_line,
-	.outcome = dcv_outcome_key,
-	.interrupted = dcv_interrupted,
+	.outcome = vtg__dcv_outcome_key,
+	.interrupted = vtg__dcv_interrupted,
 };

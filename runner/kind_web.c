@@ -729,18 +729,6 @@ static void web_line(struct shard *sh, struct check *c, const struct vtg_agg_che
 	vtg__run_emit_mpic(r, j, c, ck, prim->positive);
 }
 
-static void web_outcome_key(struct vtg_json *j, bool positive)
-{
-	vtg__json_kstr(j, "result", positive ? "pass" : "fail");
-}
-
-static void web_interrupted(const struct check *c, struct vtg_json *j)
-{
-	vtg__json_kstr(j, "method", vtg__dcv_method_str(c->dcv.method));
-	vtg__json_kstr(j, "result", "fail");
-	vtg__json_kstr(j, "reason", "interrupted");
-}
-
 const struct vtg_kind_ops vtg__kind_web = {
 	.cmd = "dcv",
 	.kind = VTG_CHECK_DCV,
@@ -752,6 +740,6 @@ const struct vtg_kind_ops vtg__kind_web = {
 	.stub = NULL,
 	.answer = web_answer,
 	.line = web_line,
-	.outcome = web_outcome_key,
-	.interrupted = web_interrupted,
+	.outcome = vtg__dcv_outcome_key, /* the same line shape as DNS DCV */
+	.interrupted = vtg__dcv_interrupted,
 };

@@ -57,6 +57,11 @@ struct vtg_kind_ops {
 
 extern const struct vtg_kind_ops vtg__kind_caa, vtg__kind_dcv, vtg__kind_query, vtg__kind_web;
 
+/* kind_dcv.c: the DCV line's outcome key and interrupted line, which the
+ * web kind shares (one line shape for every DCV method) */
+void vtg__dcv_outcome_key(struct vtg_json *j, bool positive);
+void vtg__dcv_interrupted(const struct check *c, struct vtg_json *j);
+
 /* A perspective's part of a check, for the API's completion. */
 struct persp_out {
 	bool answered, positive;
