@@ -104,12 +104,14 @@ static int fail(struct dctx *c, int code, const char *path, const char *fmt, ...
 	return code;
 }
 
-/* Depth of a value: a scalar is 0, an object or array one more than its
- * deepest member. Stops counting past limit (so its recursion is bounded
- * by the limit, whatever jansson accepted). */
+/* Does v nest more than limit containers (objects / arrays, v itself
+ * included)? The recursion goes at most limit + 1 deep, whatever jansson
+ * accepted. */
 static int depth_over(const json_t *v, int limit)
 {
-	if (limit < 0)
+	if (!json_is_object(v) && !json_is_array(v))
+		return 0;
+	if (limit <= 0)
 		return 1;
 	if (json_is_object(v)) {
 		const char *k;
@@ -118,7 +120,7 @@ static int depth_over(const json_t *v, int limit)
 			if (depth_over(m, limit - 1))
 				return 1;
 		}
-	} else if (json_is_array(v)) {
+	} else {
 		size_t i;
 		json_t *m;
 		json_array_foreach(v, i, m) {

@@ -44,7 +44,8 @@
 
 /* ---- limits (each one is a refusal with VTG_EOM_TOO_BIG / _LONG / _DEPTH) ---- */
 #define VTG_OM_BODY_MAX (64 * 1024) /* a request is < 2 KiB; bounds jansson's work and memory */
-#define VTG_OM_DEPTH_MAX 8      /* deepest valid request is 3 (/mpic ->
+#define VTG_OM_DEPTH_MAX 8      /* nested objects / arrays, the body's own
+				 * included; the deepest valid request has 3 (/mpic ->
 				 * dcv_check_parameters -> http_headers); room
 				 * for unknown fields, far below jansson's 2048 */
 #define VTG_OM_NAME_MAX 253     /* a domain name in text, no trailing dot (RFC 1035 2.3.4) */
