@@ -19,6 +19,7 @@ PKGS=(
   nsd knot knot-dnsutils unbound dnsperf nftables iproute2
   gnuplot-nox jq bsdextrautils valgrind strace time dns-root-data python3
   python3-jsonschema  # tests/schema/validate.py: the JSON lines against docs/schema
+  python3-yaml  # tests/schema/openmpic_validate.py reads the open-mpic OpenAPI file
   ca-certificates
   # tests/cli/test_man.sh renders the manual pages (man -l, groff -ww)
   groff-base man-db
