@@ -58,6 +58,16 @@ const char *vtg_strerror(int err)
 	case VTG_EWEB_TOKEN: return "key authorization is not token.thumbprint in base64url";
 	case VTG_EWEB_FILE: return "validation file name is not one safe path segment";
 	case VTG_EWEB_TARGET: return "target is neither a host name nor an IP literal";
+	case VTG_EOM_JSON: return "open-mpic request is not one JSON object";
+	case VTG_EOM_TOO_BIG: return "open-mpic request body too large";
+	case VTG_EOM_DEPTH: return "open-mpic request nested too deeply";
+	case VTG_EOM_FIELD: return "open-mpic request lacks a required field";
+	case VTG_EOM_TYPE: return "open-mpic request field has the wrong type";
+	case VTG_EOM_VALUE: return "open-mpic request field has a value the API does not allow";
+	case VTG_EOM_LONG: return "open-mpic request string or list too long";
+	case VTG_EOM_TARGET: return "open-mpic target is neither a domain name nor an IP literal";
+	case VTG_EOM_METHOD: return "unknown open-mpic validation method";
+	case VTG_EOM_UNSUPPORTED: return "open-mpic method or parameter vantage cannot run";
 	default: break;
 	}
 	if (err < 0 && err > VTG_ERROR_BASE)

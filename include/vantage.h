@@ -109,6 +109,21 @@ enum vtg_error {
 				       * path segment */
 	VTG_EWEB_TARGET = -1609,      /* target neither an LDH host name nor an
 				       * IPv4 / IPv6 literal */
+
+	/* open-mpic JSON API requests (mpic/openmpic.h) */
+	VTG_EOM_JSON = -1700,         /* not one JSON object (syntax, trailing
+				       * data, NUL, duplicate key) */
+	VTG_EOM_TOO_BIG = -1701,      /* body longer than VTG_OM_BODY_MAX */
+	VTG_EOM_DEPTH = -1702,        /* nested deeper than VTG_OM_DEPTH_MAX */
+	VTG_EOM_FIELD = -1703,        /* a required field is missing */
+	VTG_EOM_TYPE = -1704,         /* a field has the wrong JSON type */
+	VTG_EOM_VALUE = -1705,        /* a value the API does not allow */
+	VTG_EOM_LONG = -1706,         /* a string or list over its limit */
+	VTG_EOM_TARGET = -1707,       /* domain_or_ip_target neither a name nor
+				       * an IP literal */
+	VTG_EOM_METHOD = -1708,       /* unknown validation_method */
+	VTG_EOM_UNSUPPORTED = -1709,  /* an open-mpic method or parameter
+				       * vantage cannot run */
 };
 
 /* The text for any error this library returns (never NULL). */

@@ -7,6 +7,7 @@ PKGS=(
   build-essential cmake pkg-config clang libclang-rt-14-dev
   liburing-dev libldns-dev ldnsutils libssl-dev openssl libjemalloc-dev
   libcriterion-dev libidn2-dev
+  libjansson-dev  # the open-mpic JSON API (mpic/openmpic.c)
   # HTTP validation: libcurl (OpenSSL flavour, as the engine's TLS); the web
   # servers of the local world (nginx-light brings the echo module)
   libcurl4-openssl-dev nginx-light libnginx-mod-http-echo curl  # curl: tests/world/smoke.sh
@@ -18,6 +19,7 @@ PKGS=(
   nsd knot knot-dnsutils unbound dnsperf nftables iproute2
   gnuplot-nox jq bsdextrautils valgrind strace time dns-root-data python3
   python3-jsonschema  # tests/schema/validate.py: the JSON lines against docs/schema
+  python3-yaml  # tests/schema/openmpic_validate.py reads the open-mpic OpenAPI file
   ca-certificates
   # tests/cli/test_man.sh renders the manual pages (man -l, groff -ww)
   groff-base man-db
