@@ -93,6 +93,10 @@ static void caa_answer(struct shard *sh, struct check *c, unsigned p,
 	struct vtg_caa_climb *cl = &c->climb[p];
 	vtg__caa_climb_feed(cl, a);
 	if (vtg__caa_climb_next(cl)) {
+		if (vtg__run_decided(sh, c)) { /* decided without it: stop climbing */
+			vtg__run_vote(sh, c, p, false, false, NULL);
+			return;
+		}
 		vtg__run_ask(sh, c, p);
 		return;
 	}

@@ -451,6 +451,13 @@ static int request(struct shard *sh, struct check *c, unsigned p)
 
 static void fetch(struct shard *sh, struct check *c, unsigned p)
 {
+	if (vtg__run_decided(sh, c)) {
+		/* decided without it (early decision): no connection; the
+		 * fragment is never read, the vote only releases the entry */
+		state(c, p)->stage = ST_DONE;
+		vtg__run_vote(sh, c, p, false, false, NULL);
+		return;
+	}
 	state(c, p)->stage = ST_FETCH;
 	int rc = request(sh, c, p);
 	if (rc == 0)
@@ -592,6 +599,11 @@ static void http_done(void *ud, const struct vtg_http_result *res)
 		}
 		snprintf(s->url, sizeof(s->url), "%s", next.url);
 		s->port = next.port;
+		if (vtg__run_decided(sh, c)) { /* decided without it: stop here */
+			s->stage = ST_DONE;
+			vtg__run_vote(sh, c, p, false, false, NULL);
+			return;
+		}
 		/* every hop's host is resolved again by this perspective */
 		resolve_host(sh, c, p, next.host, next.host_is_ip, next.family);
 		return;
