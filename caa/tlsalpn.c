@@ -137,9 +137,27 @@ static bool san_is_target(const GENERAL_NAME *gn, const char *host, bool ip, int
 enum vtg_tlsalpn_verdict vtg__tlsalpn_check(const uint8_t *der, size_t der_len, const char *target,
 					    const char *keyauth, char *why, size_t whycap)
 {
-	char host[VTG_WEB_HOST_MAX + 1];
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned int mdlen = 0;
+	say(why, whycap, "%s", "");
+	if (keyauth == NULL || keyauth[0] == '\0') {
+		say(why, whycap, "no key authorization");
+		return VTG_TLSALPN_INVALID;
+	}
+	if (EVP_Digest(keyauth, strlen(keyauth), md, &mdlen, EVP_sha256(), NULL) != 1 ||
+	    mdlen != VTG_TLSALPN_DIGEST) {
+		say(why, whycap, "digest failed");
+		return VTG_TLSALPN_INVALID;
+	}
+	return vtg__tlsalpn_check_digest(der, der_len, target, md, why, whycap);
+}
+
+enum vtg_tlsalpn_verdict vtg__tlsalpn_check_digest(const uint8_t *der, size_t der_len,
+						   const char *target,
+						   const uint8_t md[VTG_TLSALPN_DIGEST], char *why,
+						   size_t whycap)
+{
+	char host[VTG_WEB_HOST_MAX + 1];
 	bool ip = false;
 	int fam = 0;
 	enum vtg_tlsalpn_verdict verdict = VTG_TLSALPN_BAD_CERTIFICATE;
@@ -148,15 +166,6 @@ enum vtg_tlsalpn_verdict vtg__tlsalpn_check(const uint8_t *der, size_t der_len, 
 	if (target == NULL ||
 	    vtg__web_target_parse(target, strlen(target), host, sizeof(host), &ip, &fam) != 0) {
 		say(why, whycap, "bad target");
-		return VTG_TLSALPN_INVALID;
-	}
-	if (keyauth == NULL || keyauth[0] == '\0') {
-		say(why, whycap, "no key authorization");
-		return VTG_TLSALPN_INVALID;
-	}
-	if (EVP_Digest(keyauth, strlen(keyauth), md, &mdlen, EVP_sha256(), NULL) != 1 ||
-	    mdlen != VTG_TLSALPN_DIGEST) {
-		say(why, whycap, "digest failed");
 		return VTG_TLSALPN_INVALID;
 	}
 

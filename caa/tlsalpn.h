@@ -79,6 +79,14 @@ const char *vtg__tlsalpn_verdict_str(enum vtg_tlsalpn_verdict v);
 enum vtg_tlsalpn_verdict vtg__tlsalpn_check(const uint8_t *der, size_t der_len, const char *target,
 					    const char *keyauth, char *why, size_t whycap);
 
+/* The same with the acmeIdentifier value given (SHA-256 of the key
+ * authorization, as open-mpic's API sends it: mpic/openmpic.h) instead of the
+ * key authorization. */
+enum vtg_tlsalpn_verdict vtg__tlsalpn_check_digest(const uint8_t *der, size_t der_len,
+						   const char *target,
+						   const uint8_t md[VTG_TLSALPN_DIGEST], char *why,
+						   size_t whycap);
+
 /* SHA-256 of the octets (the certificate's DER as received) in lower-case
  * hex, for the evidence; "" if the digest fails. */
 void vtg__tlsalpn_cert_sha256(const uint8_t *der, size_t len, char hex[VTG_TLSALPN_HEX]);

@@ -367,3 +367,26 @@ Test(tlsalpn, cert_sha256_hex)
 	vtg__tlsalpn_cert_sha256(NULL, 5, hex);
 	cr_assert_str_eq(hex, "");
 }
+
+/* open-mpic sends the acmeIdentifier value, not the key authorization */
+Test(tlsalpn, digest_given)
+{
+	struct spec s = {.san = "DNS:example.com"};
+	unsigned char *der = NULL;
+	int len = make_cert(&s, &der);
+	uint8_t md[VTG_TLSALPN_DIGEST];
+	unsigned mdlen = 0;
+	cr_assert_eq(EVP_Digest(KA, strlen(KA), md, &mdlen, EVP_sha256(), NULL), 1);
+	cr_assert_eq(vtg__tlsalpn_check_digest(der, (size_t)len, "example.com", md, why,
+					       sizeof(why)),
+		     VTG_TLSALPN_PASS, "%s", why);
+	md[31] ^= 1;
+	cr_assert_eq(vtg__tlsalpn_check_digest(der, (size_t)len, "example.com", md, why,
+					       sizeof(why)),
+		     VTG_TLSALPN_BAD_CERTIFICATE);
+	cr_assert_str_eq(why, "acmeIdentifier mismatch");
+	cr_assert_eq(vtg__tlsalpn_check_digest(der, (size_t)len, "not a target!", md, why,
+					       sizeof(why)),
+		     VTG_TLSALPN_INVALID);
+	OPENSSL_free(der);
+}
