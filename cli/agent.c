@@ -78,6 +78,10 @@
 #define SHUTDOWN_GRACE_S 10
 /* completions taken per vtg_poll */
 #define POLL_BATCH 64
+/* records_seen: a DCV RRset larger than this is no challenge (a TXT RRset
+ * of 64 records overflows a DNS message already); the text of all of them */
+#define RECORDS_MAX 64
+#define RECORDS_TEXT_MAX (64 * 1024)
 /* API key file: a key is a token, not a document */
 #define API_KEY_MAX 512
 #define API_KEY_MIN 16 /* shorter keys are guessable */
@@ -317,6 +321,44 @@ static const char *jstr(json_t *o, const char *key)
 	return json_is_string(v) ? json_string_value(v) : NULL;
 }
 
+/* DNS DCV records_seen: every record the primary perspective got (its
+ * evidence's perspectives[0].records[].rr, "OWNER TTL CLASS TYPE RDATA"),
+ * as open-mpic lists them: the RDATA, a TXT record of one string without
+ * its quotes. Copied into buf; returns the count. */
+static size_t dns_records(json_t *ev, const char **out, size_t max, char *buf, size_t cap)
+{
+	json_t *ps = json_object_get(ev, "perspectives");
+	json_t *recs = json_object_get(json_array_get(ps, 0), "records"), *v;
+	size_t i, n = 0, used = 0;
+	json_array_foreach(recs, i, v) {
+		const char *rr = jstr(v, "rr");
+		if (!rr || n == max)
+			continue;
+		const char *p = rr, *type = NULL;
+		for (int f = 0; f < 4 && *p; f++) { /* skip owner, TTL, class, type */
+			if (f == 3)
+				type = p;
+			p += strcspn(p, " \t");
+			p += strspn(p, " \t");
+		}
+		if (!*p)
+			continue;
+		size_t len = strlen(p);
+		if (type && !strncmp(type, "TXT", 3) && len >= 2 && p[0] == '"' &&
+		    p[len - 1] == '"' && !memchr(p + 1, '"', len - 2) && !memchr(p + 1, '\\', len - 2)) {
+			p++;
+			len -= 2;
+		}
+		if (used + len + 1 > cap)
+			break;
+		memcpy(buf + used, p, len);
+		buf[used + len] = 0;
+		out[n++] = buf + used;
+		used += len + 1;
+	}
+	return n;
+}
+
 static const char *error_type(const struct vtg_completion *c)
 {
 	if (c->kind == VTG_CHECK_CAA)
@@ -348,7 +390,8 @@ static void answer(struct agent *a, struct pending *p, const struct vtg_completi
 		r.n_errors = 1;
 	}
 	char owner[VTG_OM_NAME_MAX + 2];
-	const char *recs[64];
+	static char rdbuf[RECORDS_TEXT_MAX];
+	const char *recs[RECORDS_MAX];
 	size_t n = 0;
 	if (p->chk.type == VTG_OM_CHECK_CAA) {
 		/* records: the relevant RRset in presentation form, null where
@@ -361,11 +404,12 @@ static void answer(struct agent *a, struct pending *p, const struct vtg_completi
 		}
 		r.records = recs;
 		r.n_records = n;
-		r.caa_present = answered ? n > 0 : -1;
+		r.caa_present = n > 0; /* a boolean for open-mpic, also after a failure */
 		r.found_at = strip_dot(jstr(ev, "relevant_owner"), owner, sizeof(owner));
 	} else if (!web) {
+		n = dns_records(ev, recs, sizeof(recs) / sizeof(recs[0]), rdbuf, sizeof(rdbuf));
 		const char *seen = jstr(ev, "seen");
-		if (seen)
+		if (n == 0 && seen)
 			recs[n++] = seen;
 		r.records = recs;
 		r.n_records = n;
