@@ -76,13 +76,19 @@ for f in server client stranger expired; do
 done
 openssl x509 -in expired.pem -noout -checkend 0 >/dev/null && bad "expired cert is not expired"
 
-# ---- a DNS responder: CAA for permit.test / deny.test, NODATA else ----
+# ---- a DNS responder: CAA for permit.test / deny.test, TXT for the
+# acme-dns-01 name of dcv.test, NODATA else; a second socket (port printed
+# second) that never answers ----
 cat > dns.py <<'EOF'
 import socket, struct, sys
 CAA = {"permit.test": b'\x00\x05issueca1.example', "deny.test": b'\x00\x05issueca9.example'}
+DIGEST = b"LoqXcYV8q5ONbJQxbmR7SCTNo3tiAXDfowyjxAjEuX0"
+TXT = {"_acme-challenge.dcv.test": bytes([len(DIGEST)]) + DIGEST}
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 s.bind(("127.0.0.1", 0))
-print(s.getsockname()[1], flush=True)
+hole = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+hole.bind(("127.0.0.1", 0))
+print(s.getsockname()[1], hole.getsockname()[1], flush=True)
 while True:
     q, peer = s.recvfrom(4096)
     if len(q) < 12:
@@ -95,29 +101,28 @@ while True:
     qname = ".".join(labels)
     qtype, = struct.unpack("!H", q[i + 1:i + 3])
     question = q[12:i + 5]
-    rd = CAA.get(qname) if qtype == 257 else None
+    rd = CAA.get(qname) if qtype == 257 else TXT.get(qname) if qtype == 16 else None
     hdr = struct.pack("!HHHHHH", qid, 0x8180 | (flags & 0x0100), 1, 1 if rd else 0, 0, 0)
-    ans = b"\xc0\x0c" + struct.pack("!HHIH", 257, 1, 300, len(rd)) + rd if rd else b""
+    ans = b"\xc0\x0c" + struct.pack("!HHIH", qtype, 1, 300, len(rd)) + rd if rd else b""
     s.sendto(hdr + question + ans, peer)
 EOF
 python3 dns.py > dns.port &
 pids+=($!)
 for _ in $(seq 50); do [ -s dns.port ] && break; sleep 0.1; done
-cat > agent.conf <<EOF
-[engine]
-mode = off
-timeout-ms = 1000
-retries = 1
-[perspective local]
-resolver = 127.0.0.1:$(cat dns.port)
-EOF
+read -r DNS HOLE < dns.port
+mkconf() { # FILE PORT TIMEOUT-MS
+	printf '[engine]\nmode = off\ntimeout-ms = %s\nretries = 0\n[perspective local]\nresolver = 127.0.0.1:%s\n' \
+		"$3" "$2" > "$1"
+}
+mkconf agent.conf "$DNS" 1000
+mkconf hole.conf "$HOLE" 3000
 
 PORT=8443
 U=https://127.0.0.1:$PORT
-start_agent() { # LOG AUTH-OPTIONS...
-	local log=$1
-	shift
-	"$V" agent --config agent.conf --listen 127.0.0.1:$PORT --cert server.pem --key server.key \
+start_agent() { # LOG CONFIG AUTH-OPTIONS...
+	local log=$1 conf=$2
+	shift 2
+	"$V" agent --config "$conf" --listen 127.0.0.1:$PORT --cert server.pem --key server.key \
 		--ca ca1.example "$@" 2> "$log" &
 	AGENT=$!
 	pids+=($AGENT)
@@ -144,7 +149,7 @@ omvalid() { # DESCRIPTION SCHEMA JSON
 CAA_BODY='{"check_type":"caa","domain_or_ip_target":"permit.test","trace_identifier":"t-123"}'
 
 # ---- mutual TLS -----------------------------------------------------------
-start_agent mtls.log --client-ca ca.pem || exit 1
+start_agent mtls.log agent.conf --client-ca ca.pem || exit 1
 r=$("${C[@]}" "${MT[@]}" $U/healthz)
 expect "healthz status" "$(status "$r")" 200
 expect "healthz body" "$(body "$r" | jq -c .)" '{"status":"ok"}'
@@ -169,6 +174,48 @@ omvalid "caa deny" CheckResponseCAA "$b"
 # the request's own caa_domains win over --ca
 r=$("${C[@]}" "${MT[@]}" -d '{"check_type":"caa","domain_or_ip_target":"deny.test","caa_check_parameters":{"caa_domains":["ca9.example"]}}' $U/caa)
 expect "caa_domains from the request" "$(body "$r" | jq -r .check_passed)" true
+
+# DCV over DNS: acme-dns-01, pass and mismatch
+DIG=LoqXcYV8q5ONbJQxbmR7SCTNo3tiAXDfowyjxAjEuX0
+for want in pass fail; do
+	h=$DIG; [ $want = fail ] && h=${DIG%?}Y
+	r=$("${C[@]}" "${MT[@]}" -d '{"domain_or_ip_target":"dcv.test","dcv_check_parameters":{"validation_method":"acme-dns-01","key_authorization_hash":"'"$h"'"}}' $U/dcv)
+	b=$(body "$r")
+	expect "dcv $want: status" "$(status "$r")" 200
+	expect "dcv $want: check_passed" "$(jq -r .check_passed <<<"$b")" "$([ $want = pass ] && echo true || echo false)"
+	expect "dcv $want: records_seen" "$(jq -c .details.records_seen <<<"$b")" "[\"$DIG\"]"
+	expect "dcv $want: found_at" "$(jq -r .details.found_at <<<"$b")" _acme-challenge.dcv.test
+	expect "dcv $want: response_code" "$(jq -r .details.response_code <<<"$b")" 0
+	omvalid "dcv $want" CheckResponseDCV "$b"
+done
+# what the agent cannot run per request yet is refused as a DCV parameter
+r=$("${C[@]}" "${MT[@]}" -d '{"domain_or_ip_target":"dcv.test","dcv_check_parameters":{"validation_method":"website-change","challenge_value":"x","http_token_path":"f.txt","url_scheme":"https"}}' $U/dcv)
+expect "website-change https: status" "$(status "$r")" 400
+expect "website-change https: error" "$(body "$r" | jq -r .error)" mpic_error:dcv_checker:parameter
+
+# more connections than the bound (256): the 257th handshake fails; the
+# bound is for connections at once, so after they close one is served
+python3 - "$PORT" > conns.out 2>&1 <<'EOF'
+import socket, ssl, sys
+ctx = ssl.create_default_context(cafile="ca.pem")
+ctx.load_cert_chain("client.pem", "client.key")
+def conn():
+    return ctx.wrap_socket(socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=5),
+                           server_hostname="localhost")
+held = [conn() for _ in range(256)]
+try:
+    extra = conn()
+    extra.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+    print("257th served:", extra.recv(100))
+except (OSError, ssl.SSLError) as e:
+    print("257th refused")
+for s in held:
+    s.close()
+EOF
+has "connection bound" "$(cat conns.out)" "257th refused"
+sleep 0.5
+r=$("${C[@]}" "${MT[@]}" $U/healthz)
+expect "served again below the bound" "$(status "$r")" 200
 
 # refused handshakes: no certificate, another CA's, an expired one
 for who in none stranger expired; do
@@ -243,7 +290,7 @@ expect "SIGTERM: exit" $? 0
 # ---- API key ------------------------------------------------------------
 KEY=k3y-$(openssl rand -hex 16)
 echo "$KEY" > api.key
-start_agent key.log --api-key-file api.key || exit 1
+start_agent key.log agent.conf --api-key-file api.key || exit 1
 r=$("${C[@]}" -H "x-api-key: $KEY" -d "$CAA_BODY" $U/caa)
 expect "api key: status" "$(status "$r")" 200
 omvalid "api key caa" CheckResponseCAA "$(body "$r")"
@@ -259,5 +306,22 @@ kill -TERM $AGENT
 wait $AGENT
 expect "SIGTERM (key mode): exit" $? 0
 
+# ---- SIGTERM with a check in flight (a server that never answers): the
+# check still finishes, as a lookup failure, and its client gets it ------
+start_agent hole.log hole.conf --api-key-file api.key || exit 1
+"${C[@]}" -H "x-api-key: $KEY" -d "$CAA_BODY" $U/caa > inflight.out 2>&1 &
+cl=$!
+pids+=($cl)
+sleep 1
+kill -TERM $AGENT
+wait $AGENT
+expect "SIGTERM in flight: exit" $? 0
+wait $cl
+b=$(body "$(cat inflight.out)")
+expect "in flight: answered" "$(tail -1 inflight.out)" 200
+expect "in flight: not completed" "$(jq -r .check_completed <<<"$b")" false
+expect "in flight: error type" "$(jq -r '.errors[0].error_type' <<<"$b")" mpic_error:caa_checker:lookup
+omvalid "in flight" CheckResponseCAA "$b"
+has "in flight: drain logged" "$(cat hole.log)" "1 checks in flight"
 echo "test_agent: $pass passed, $fail failed"
 [ "$fail" = 0 ]
