@@ -27,6 +27,9 @@
 #   lib-getopt     libvantage.so imports getopt* (option parsing is the
 #                  command's business, and getopt's global state is the
 #                  embedder's)
+#   lib-libevent   libvantage.so needs libevent or imports its symbols (the
+#                  HTTP server of `vantage agent` is the command's; an
+#                  embedder brings its own event loop, vtg_engine_fd)
 # Includes are read textually (#include lines, conditional or not): a header
 # named under #if still is a dependency of the file.
 set -uo pipefail
@@ -254,6 +257,11 @@ if command -v nm >/dev/null && command -v readelf >/dev/null; then
 		bad=$(nm -D --undefined-only "$so" | awk '{ print $NF }' | sed 's/@.*//' |
 			grep -E '^getopt' | sort -u | tr '\n' ' ')
 		[ -n "$bad" ] && viol lib-getopt libvantage.so "imports ${bad% }: option parsing belongs to the command (cli/)"
+		bad=$( { nm -D --undefined-only "$so" | awk '{ print $NF }' | sed 's/@.*//' |
+			grep -E '^(event_|evhttp_|bufferevent_|evbuffer_|evconnlistener_|evutil_|evsignal_|evtimer_)'
+			readelf -d "$so" 2>/dev/null | grep -oE 'Shared library: \[libevent[^]]*\]' |
+			sed 's/.*\[//; s/\]//' ; } | sort -u | tr '\n' ' ')
+		[ -n "$bad" ] && viol lib-libevent libvantage.so "needs ${bad% }: libevent is for the vantage command only (cli/agent.c)"
 	fi
 fi
 

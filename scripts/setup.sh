@@ -8,6 +8,7 @@ PKGS=(
   liburing-dev libldns-dev ldnsutils libssl-dev openssl libjemalloc-dev
   libcriterion-dev libidn2-dev
   libjansson-dev  # the open-mpic JSON API (mpic/openmpic.c)
+  libevent-dev  # `vantage agent` (cli/agent.c): evhttp + bufferevent_openssl
   # HTTP validation: libcurl (OpenSSL flavour, as the engine's TLS); the web
   # servers of the local world (nginx-light brings the echo module)
   libcurl4-openssl-dev nginx-light libnginx-mod-http-echo curl  # curl: tests/world/smoke.sh

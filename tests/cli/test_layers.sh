@@ -204,6 +204,15 @@ EOF
 	fakelib getopt
 	expect_lib "$L/getopt" lib-getopt getopt_long
 
+	cat > "$L/extra.c" <<'EOF'
+struct evhttp;
+struct evhttp *evhttp_new(void *base);
+__attribute__((visibility("default"))) int vtg_serve(void);
+int vtg_serve(void) { return evhttp_new(0) != 0; }
+EOF
+	fakelib libevent
+	expect_lib "$L/libevent" lib-libevent evhttp_new
+
 	# code compiled from a cli/ file: its compile unit and its entry points
 	rm -f "$L/extra.c"
 	cat > "$L/src/cli/cmd.c" <<'EOF'

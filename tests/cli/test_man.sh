@@ -87,7 +87,7 @@ done <<<"$entries"
 
 # --- vantage(1) against every --help ------------------------------------
 page1=$(plain "$M1")
-for cmd in eval caa dcv query lint-root; do
+for cmd in eval caa dcv query agent lint-root; do
 	help=$("$V" "$cmd" --help 2>&1)
 	rc=$?
 	[ $rc -eq 0 ] && ok || bad "vantage $cmd --help: exit $rc"

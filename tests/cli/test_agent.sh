@@ -1,0 +1,326 @@
+#!/usr/bin/env bash
+# `vantage agent` without the DNS world, inside a network namespace of its
+# own (unshare -n: only a loopback, gone with the last process in it). A
+# tiny DNS responder (python3, one UDP socket) serves CAA for the agent's
+# stub perspective; certificates are made with openssl here: a CA, the
+# server's, a client's, one from another CA and an expired one. Checked:
+# /healthz; /caa through mutual TLS answering a body that open-mpic's
+# schemas accept (tests/schema/openmpic_validate.py) with the decision of
+# the zone; handshakes refused without a certificate, with another CA's and
+# with an expired one; API-key mode (right 200, wrong / missing 401); a
+# body over the limit, a header flood, garbage JSON, unknown path, wrong
+# method; a client dripping one byte a second cut off while another is
+# served; SIGTERM exits 0. Everything started is killed by PID.
+# usage: test_agent.sh VANTAGE_BINARY SOURCE_DIR
+set -u
+if [ -z "${VTG_AGENT_NETNS:-}" ]; then
+	if [ "$(id -u)" -ne 0 ] || ! unshare -n true 2>/dev/null; then
+		echo "SKIP: test_agent needs root and network namespaces (CI has both)" >&2
+		exit 77
+	fi
+	VTG_AGENT_NETNS=1 exec unshare -n bash "$0" "$@"
+fi
+V=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+SRC=$(cd "$2" && pwd)
+T=$(mktemp -d /tmp/vtg-agent.XXXXXX)
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; wait 2>/dev/null; rm -rf "$T"; }
+trap cleanup EXIT
+. "$SRC/tests/integration/lib.sh" # pass / fail helpers
+ip link set lo up || { echo "FAIL: no loopback in the namespace" >&2; exit 1; }
+for tool in curl openssl python3; do
+	command -v $tool >/dev/null || { echo "FAIL: $tool missing (scripts/setup.sh)" >&2; exit 1; }
+done
+
+# ---- certificates ------------------------------------------------------
+cd "$T"
+mkca() { # NAME
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 30 \
+		-subj "/CN=$1" -keyout "$1.key" -out "$1.pem" 2>/dev/null
+}
+mkcert() { # NAME CA [openssl-ca date options]
+	local name=$1 ca=$2
+	shift 2
+	openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/CN=$name" \
+		-keyout "$name.key" -out "$name.csr" 2>/dev/null
+	mkdir -p "db-$ca"
+	[ -e "db-$ca/index" ] || { : > "db-$ca/index"; echo 01 > "db-$ca/serial"; }
+	cat > "ca-$ca.cnf" <<EOF
+[ca]
+default_ca = d
+[d]
+database = db-$ca/index
+serial = db-$ca/serial
+new_certs_dir = db-$ca
+default_md = sha256
+policy = p
+unique_subject = no
+copy_extensions = copy
+[p]
+commonName = supplied
+[ext]
+basicConstraints = CA:FALSE
+subjectAltName = DNS:localhost,IP:127.0.0.1
+EOF
+	openssl ca -batch -config "ca-$ca.cnf" -cert "$ca.pem" -keyfile "$ca.key" -in "$name.csr" \
+		-out "$name.pem" -extensions ext -notext "$@" >/dev/null 2>&1
+}
+mkca ca
+mkca otherca
+mkcert server ca -days 30
+mkcert client ca -days 30
+mkcert stranger otherca -days 30
+mkcert expired ca -startdate 20200101000000Z -enddate 20200201000000Z
+for f in server client stranger expired; do
+	[ -s $f.pem ] || { echo "FAIL: certificate $f not made" >&2; exit 1; }
+done
+openssl x509 -in expired.pem -noout -checkend 0 >/dev/null && bad "expired cert is not expired"
+
+# ---- a DNS responder: CAA for permit.test / deny.test, TXT for the
+# acme-dns-01 name of dcv.test, NODATA else; a second socket (port printed
+# second) that never answers ----
+cat > dns.py <<'EOF'
+import socket, struct, sys
+CAA = {"permit.test": b'\x00\x05issueca1.example', "deny.test": b'\x00\x05issueca9.example'}
+DIGEST = b"LoqXcYV8q5ONbJQxbmR7SCTNo3tiAXDfowyjxAjEuX0"
+TXT = {"_acme-challenge.dcv.test": bytes([len(DIGEST)]) + DIGEST}
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("127.0.0.1", 0))
+hole = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+hole.bind(("127.0.0.1", 0))
+print(s.getsockname()[1], hole.getsockname()[1], flush=True)
+while True:
+    q, peer = s.recvfrom(4096)
+    if len(q) < 12:
+        continue
+    qid, flags = struct.unpack("!HH", q[:4])
+    i, labels = 12, []
+    while i < len(q) and q[i]:
+        labels.append(q[i + 1:i + 1 + q[i]].decode("ascii", "replace").lower())
+        i += 1 + q[i]
+    qname = ".".join(labels)
+    qtype, = struct.unpack("!H", q[i + 1:i + 3])
+    question = q[12:i + 5]
+    rd = CAA.get(qname) if qtype == 257 else TXT.get(qname) if qtype == 16 else None
+    hdr = struct.pack("!HHHHHH", qid, 0x8180 | (flags & 0x0100), 1, 1 if rd else 0, 0, 0)
+    ans = b"\xc0\x0c" + struct.pack("!HHIH", qtype, 1, 300, len(rd)) + rd if rd else b""
+    s.sendto(hdr + question + ans, peer)
+EOF
+python3 dns.py > dns.port &
+pids+=($!)
+for _ in $(seq 50); do [ -s dns.port ] && break; sleep 0.1; done
+read -r DNS HOLE < dns.port
+mkconf() { # FILE PORT TIMEOUT-MS
+	printf '[engine]\nmode = off\ntimeout-ms = %s\nretries = 0\n[perspective local]\nresolver = 127.0.0.1:%s\n' \
+		"$3" "$2" > "$1"
+}
+mkconf agent.conf "$DNS" 1000
+mkconf hole.conf "$HOLE" 3000
+
+PORT=8443
+U=https://127.0.0.1:$PORT
+start_agent() { # LOG CONFIG AUTH-OPTIONS...
+	local log=$1 conf=$2
+	shift 2
+	"$V" agent --config "$conf" --listen 127.0.0.1:$PORT --cert server.pem --key server.key \
+		--ca ca1.example "$@" 2> "$log" &
+	AGENT=$!
+	pids+=($AGENT)
+	for _ in $(seq 100); do
+		grep -q listening "$log" 2>/dev/null && return 0
+		kill -0 $AGENT 2>/dev/null || break
+		sleep 0.1
+	done
+	bad "agent did not start: $(cat "$log")"
+	return 1
+}
+# C: curl with the CA and the client certificate; prints the body, then the status
+C=(curl -sS --max-time 10 --cacert ca.pem -w '\n%{http_code}')
+MT=(--cert client.pem --key client.key)
+status() { tail -1 <<<"$1"; }
+body() { sed '$d' <<<"$1"; }
+omvalid() { # DESCRIPTION SCHEMA JSON
+	printf '%s\t%s\n' "$2" "$3" > om.line
+	local out
+	if out=$(python3 "$SRC/tests/schema/openmpic_validate.py" \
+		"$SRC/tests/data/openmpic/openapi.yaml" om.line 2>&1); then ok
+	else bad "$1: not open-mpic's $2: $out: $3"; fi
+}
+CAA_BODY='{"check_type":"caa","domain_or_ip_target":"permit.test","trace_identifier":"t-123"}'
+
+# ---- mutual TLS -----------------------------------------------------------
+start_agent mtls.log agent.conf --client-ca ca.pem || exit 1
+r=$("${C[@]}" "${MT[@]}" $U/healthz)
+expect "healthz status" "$(status "$r")" 200
+expect "healthz body" "$(body "$r" | jq -c .)" '{"status":"ok"}'
+
+r=$("${C[@]}" "${MT[@]}" -H 'Content-Type: application/json' -d "$CAA_BODY" $U/caa)
+expect "caa permit: status" "$(status "$r")" 200
+b=$(body "$r")
+expect "caa permit: check_passed" "$(jq -r .check_passed <<<"$b")" true
+expect "caa permit: check_completed" "$(jq -r .check_completed <<<"$b")" true
+expect "caa permit: check_type" "$(jq -r .check_type <<<"$b")" caa
+expect "caa permit: record seen" "$(jq -c .details.records_seen <<<"$b")" '["0 issue \"ca1.example\""]'
+expect "caa permit: found_at" "$(jq -r .details.found_at <<<"$b")" permit.test
+expect "caa permit: vantage evidence" "$(jq -r .vantage.decision <<<"$b")" permit
+omvalid "caa permit" CheckResponseCAA "$b"
+
+r=$("${C[@]}" "${MT[@]}" -d '{"check_type":"caa","domain_or_ip_target":"deny.test"}' $U/caa)
+b=$(body "$r")
+expect "caa deny: status" "$(status "$r")" 200
+expect "caa deny: check_passed" "$(jq -r .check_passed <<<"$b")" false
+expect "caa deny: reason" "$(jq -r .vantage.reason <<<"$b" | cut -d: -f1)" not-authorized
+omvalid "caa deny" CheckResponseCAA "$b"
+# the request's own caa_domains win over --ca
+r=$("${C[@]}" "${MT[@]}" -d '{"check_type":"caa","domain_or_ip_target":"deny.test","caa_check_parameters":{"caa_domains":["ca9.example"]}}' $U/caa)
+expect "caa_domains from the request" "$(body "$r" | jq -r .check_passed)" true
+
+# DCV over DNS: acme-dns-01, pass and mismatch
+DIG=LoqXcYV8q5ONbJQxbmR7SCTNo3tiAXDfowyjxAjEuX0
+for want in pass fail; do
+	h=$DIG; [ $want = fail ] && h=${DIG%?}Y
+	r=$("${C[@]}" "${MT[@]}" -d '{"domain_or_ip_target":"dcv.test","dcv_check_parameters":{"validation_method":"acme-dns-01","key_authorization_hash":"'"$h"'"}}' $U/dcv)
+	b=$(body "$r")
+	expect "dcv $want: status" "$(status "$r")" 200
+	expect "dcv $want: check_passed" "$(jq -r .check_passed <<<"$b")" "$([ $want = pass ] && echo true || echo false)"
+	expect "dcv $want: records_seen" "$(jq -c .details.records_seen <<<"$b")" "[\"$DIG\"]"
+	expect "dcv $want: found_at" "$(jq -r .details.found_at <<<"$b")" _acme-challenge.dcv.test
+	expect "dcv $want: response_code" "$(jq -r .details.response_code <<<"$b")" 0
+	omvalid "dcv $want" CheckResponseDCV "$b"
+done
+# what the agent cannot run per request yet is refused as a DCV parameter
+r=$("${C[@]}" "${MT[@]}" -d '{"domain_or_ip_target":"dcv.test","dcv_check_parameters":{"validation_method":"website-change","challenge_value":"x","http_token_path":"f.txt","url_scheme":"https"}}' $U/dcv)
+expect "website-change https: status" "$(status "$r")" 400
+expect "website-change https: error" "$(body "$r" | jq -r .error)" mpic_error:dcv_checker:parameter
+
+# more connections than the bound (256): the 257th handshake fails; the
+# bound is for connections at once, so after they close one is served
+python3 - "$PORT" > conns.out 2>&1 <<'EOF'
+import socket, ssl, sys
+ctx = ssl.create_default_context(cafile="ca.pem")
+ctx.load_cert_chain("client.pem", "client.key")
+def conn():
+    return ctx.wrap_socket(socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=5),
+                           server_hostname="localhost")
+held = [conn() for _ in range(256)]
+try:
+    extra = conn()
+    extra.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+    print("257th served:", extra.recv(100))
+except (OSError, ssl.SSLError) as e:
+    print("257th refused")
+for s in held:
+    s.close()
+EOF
+has "connection bound" "$(cat conns.out)" "257th refused"
+sleep 0.5
+r=$("${C[@]}" "${MT[@]}" $U/healthz)
+expect "served again below the bound" "$(status "$r")" 200
+
+# refused handshakes: no certificate, another CA's, an expired one
+for who in none stranger expired; do
+	opt=()
+	[ $who != none ] && opt=(--cert $who.pem --key $who.key)
+	if curl -sS --max-time 10 --cacert ca.pem "${opt[@]}" -o /dev/null $U/healthz 2>/dev/null; then
+		bad "client cert '$who': request served"
+	else ok; fi
+done
+
+# refusals
+r=$("${C[@]}" "${MT[@]}" -d '{"check_type":' $U/caa)
+expect "garbage JSON: status" "$(status "$r")" 400
+expect "garbage JSON: error" "$(body "$r" | jq -r .error)" request-validation-failed
+has "garbage JSON: issues" "$(body "$r" | jq -c .validation_issues)" '"msg"'
+r=$("${C[@]}" "${MT[@]}" -d '{"domain_or_ip_target":"x.test"}' $U/dcv)
+expect "dcv without parameters: status" "$(status "$r")" 400
+has "dcv without parameters: names the field" "$(body "$r" | jq -r .error_message)" dcv_check_parameters
+r=$("${C[@]}" "${MT[@]}" -d '{"domain_or_ip_target":"x..test"}' $U/caa)
+expect "bad target: status" "$(status "$r")" 400
+r=$("${C[@]}" "${MT[@]}" $U/nothing)
+expect "unknown path" "$(status "$r")" 404
+expect "unknown path: JSON" "$(body "$r" | jq -r .error)" not-found
+r=$("${C[@]}" "${MT[@]}" $U/caa)
+expect "GET /caa" "$(status "$r")" 405
+r=$("${C[@]}" "${MT[@]}" -d x $U/healthz)
+expect "POST /healthz" "$(status "$r")" 405
+head -c 1048576 /dev/zero | tr '\0' a > big
+r=$("${C[@]}" "${MT[@]}" --data-binary @big $U/caa 2>/dev/null)
+expect "1 MB body: evhttp refuses it (413)" "$(status "$r")" 413
+hdrs=()
+for i in $(seq 10000); do hdrs+=(-H "X-H$i: v"); done
+r=$("${C[@]}" "${MT[@]}" "${hdrs[@]}" $U/healthz 2>/dev/null)
+case $(status "$r") in 4??|000) ok ;; *) bad "10,000 headers: status $(status "$r")" ;; esac
+
+# slowloris: one byte a second; another client is served meanwhile and the
+# dripping one is cut off by the request deadline (10 s) long before its
+# request could end (60 s)
+python3 - "$PORT" > drip.out 2>&1 <<'EOF' &
+import socket, ssl, sys, time
+ctx = ssl.create_default_context(cafile="ca.pem")
+ctx.load_cert_chain("client.pem", "client.key")
+s = ctx.wrap_socket(socket.create_connection(("127.0.0.1", int(sys.argv[1]))), server_hostname="localhost")
+req = b"GET /healthz HTTP/1.1\r\nHost: x\r\n" + b"X-Slow: " + b"a" * 60
+t0 = time.time()
+try:
+    for ch in req:
+        s.send(bytes([ch]))
+        time.sleep(1)
+    print("not cut off")
+except (OSError, ssl.SSLError) as e:
+    print("cut off after %.0f s" % (time.time() - t0))
+EOF
+drip=$!
+pids+=($drip)
+sleep 2
+r=$("${C[@]}" "${MT[@]}" $U/healthz)
+expect "served while another client drips" "$(status "$r")" 200
+for _ in $(seq 40); do kill -0 $drip 2>/dev/null || break; sleep 1; done
+kill -0 $drip 2>/dev/null && bad "dripping client still connected after 40 s"
+has "dripping client cut off" "$(cat drip.out)" "cut off"
+
+# log lines: client, path, status, trace; never an API key
+has "log: /caa line" "$(cat mtls.log)" " /caa 200 t-123 "
+has "log: 404 line" "$(cat mtls.log)" " ? 404 "
+
+kill -TERM $AGENT
+wait $AGENT
+expect "SIGTERM: exit" $? 0
+
+# ---- API key ------------------------------------------------------------
+KEY=k3y-$(openssl rand -hex 16)
+echo "$KEY" > api.key
+start_agent key.log agent.conf --api-key-file api.key || exit 1
+r=$("${C[@]}" -H "x-api-key: $KEY" -d "$CAA_BODY" $U/caa)
+expect "api key: status" "$(status "$r")" 200
+omvalid "api key caa" CheckResponseCAA "$(body "$r")"
+r=$("${C[@]}" -H "Authorization: Bearer $KEY" $U/healthz)
+expect "bearer: status" "$(status "$r")" 200
+r=$("${C[@]}" -H "x-api-key: ${KEY}x" -d "$CAA_BODY" $U/caa)
+expect "wrong key: status" "$(status "$r")" 401
+expect "wrong key: JSON" "$(body "$r" | jq -r .error)" unauthorized
+r=$("${C[@]}" -d "$CAA_BODY" $U/caa)
+expect "missing key: status" "$(status "$r")" 401
+grep -q -- "$KEY" key.log && bad "the API key is in the log"
+kill -TERM $AGENT
+wait $AGENT
+expect "SIGTERM (key mode): exit" $? 0
+
+# ---- SIGTERM with a check in flight (a server that never answers): the
+# check still finishes, as a lookup failure, and its client gets it ------
+start_agent hole.log hole.conf --api-key-file api.key || exit 1
+"${C[@]}" -H "x-api-key: $KEY" -d "$CAA_BODY" $U/caa > inflight.out 2>&1 &
+cl=$!
+pids+=($cl)
+sleep 1
+kill -TERM $AGENT
+wait $AGENT
+expect "SIGTERM in flight: exit" $? 0
+wait $cl
+b=$(body "$(cat inflight.out)")
+expect "in flight: answered" "$(tail -1 inflight.out)" 200
+expect "in flight: not completed" "$(jq -r .check_completed <<<"$b")" false
+expect "in flight: error type" "$(jq -r '.errors[0].error_type' <<<"$b")" mpic_error:caa_checker:lookup
+omvalid "in flight" CheckResponseCAA "$b"
+has "in flight: drain logged" "$(cat hole.log)" "1 checks in flight"
+echo "test_agent: $pass passed, $fail failed"
+[ "$fail" = 0 ]
