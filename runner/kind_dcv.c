@@ -170,36 +170,52 @@ static void dcv_answer(struct shard *sh, struct check *c, unsigned p,
 	vtg__run_vote(sh, c, p, answered, pass, res->seen);
 }
 
-/* The outcome after corroboration, into the check (and the counters). */
-static const char *dcv_outcome(struct shard *sh, struct check *c,
-			       const struct vtg_agg_check *ck, char *why, size_t cap)
+void vtg__dcv_settle(struct shard *sh, struct check *c, const struct vtg_agg_check *ck,
+		     bool primary_pass, int code, const char *reason)
 {
-	const struct vtg_dcv_result *prim = &c->dres[0];
 	const struct vtg_quorum_result *q = &ck->q;
-	bool pass = prim->outcome == VTG_DCV_PASS;
-	char rb[320];
-	const char *reason = dcv_reason(prim, rb, sizeof(rb));
-	c->reason_code = reason_code(prim->outcome);
+	bool pass = primary_pass;
+	c->reason_code = code;
 	if (pass && !q->positive) { /* enforce: not corroborated */
 		pass = false;
-		snprintf(why, cap, "not-corroborated: %s", q->why);
+		snprintf(c->reason, sizeof(c->reason), "not-corroborated: %s", q->why);
 		c->reason_code = VTG_REASON_DCV_NOT_CORROBORATED;
 		sh->not_corroborated++;
 	} else {
-		snprintf(why, cap, "%s", reason);
+		snprintf(c->reason, sizeof(c->reason), "%s", reason);
 	}
 	sh->reported += q->reported;
 	c->positive = pass;
-	if (sh->r->p.mpic != VTG_MPIC_OFF && prim->outcome == VTG_DCV_PASS)
+	if (sh->r->p.mpic != VTG_MPIC_OFF && primary_pass)
 		c->corroborated = q->corroborated;
-	snprintf(c->reason, sizeof(c->reason), "%s", why);
 	if (pass)
 		sh->permits++;
 	else
 		sh->denies++;
-	if (prim->outcome == VTG_DCV_LOOKUP_FAILURE)
+	if (code == VTG_REASON_DCV_LOOKUP_FAILURE)
 		sh->failures++;
-	return why;
+}
+
+bool vtg__dcv_line_head(struct shard *sh, struct check *c)
+{
+	struct vtg_json *j = &c->line;
+	vtg__json_obj_begin(j);
+	vtg__json_key(j, "name");
+	vtg__json_strn(j, c->input, strnlen(c->input, c->input_len));
+	vtg__json_kstr(j, "method", vtg__dcv_method_str(c->dcv.method));
+	c->corroborated = -1;
+	if (c->name_rc == 0)
+		return false;
+	sh->invalid++;
+	sh->denies++;
+	c->positive = false;
+	c->reason_code = VTG_REASON_DCV_INVALID;
+	snprintf(c->reason, sizeof(c->reason), "%s", c->nm.why);
+	vtg__json_kstr(j, "result", "fail");
+	vtg__json_kstr(j, "reason", c->nm.why);
+	vtg__json_obj_end(j);
+	vtg__json_line_end(j);
+	return true;
 }
 
 static void dcv_line(struct shard *sh, struct check *c, const struct vtg_agg_check *ck)
@@ -207,26 +223,13 @@ static void dcv_line(struct shard *sh, struct check *c, const struct vtg_agg_che
 	const struct vtg_run *r = sh->r;
 	struct vtg_json *j = &c->line;
 	char tb[16], ts[24];
-	vtg__json_obj_begin(j);
-	vtg__json_key(j, "name");
-	vtg__json_strn(j, c->input, strnlen(c->input, c->input_len));
-	vtg__json_kstr(j, "method", vtg__dcv_method_str(c->dcv.method));
-	c->corroborated = -1;
-	if (c->name_rc != 0) {
-		sh->invalid++;
-		sh->denies++;
-		c->positive = false;
-		c->reason_code = VTG_REASON_DCV_INVALID;
-		snprintf(c->reason, sizeof(c->reason), "%s", c->nm.why);
-		vtg__json_kstr(j, "result", "fail");
-		vtg__json_kstr(j, "reason", c->nm.why);
-		vtg__json_obj_end(j);
-		vtg__json_line_end(j);
-		return;
-	}
+	if (vtg__dcv_line_head(sh, c))
+		return; /* invalid: the whole line */
 	const struct vtg_dcv_result *prim = &c->dres[0];
-	char why[320];
-	dcv_outcome(sh, c, ck, why, sizeof(why));
+	char rb[320];
+	vtg__dcv_settle(sh, c, ck, prim->outcome == VTG_DCV_PASS, reason_code(prim->outcome),
+			dcv_reason(prim, rb, sizeof(rb)));
+	const char *why = c->reason;
 	vtg__json_kstr(j, "ascii_name", c->nm.ascii);
 	vtg__json_key(j, "query");
 	char qn[VTG_NAME_MAX_CHARS + 8];

@@ -685,45 +685,10 @@ static void web_line(struct shard *sh, struct check *c, const struct vtg_agg_che
 	const struct vtg_run *r = sh->r;
 	struct vtg_json *j = &c->line;
 	char ts[24];
-	vtg__json_obj_begin(j);
-	vtg__json_key(j, "name");
-	vtg__json_strn(j, c->input, strnlen(c->input, c->input_len));
-	vtg__json_kstr(j, "method", vtg__dcv_method_str(c->dcv.method));
-	c->corroborated = -1;
-	if (c->name_rc != 0) {
-		sh->invalid++;
-		sh->denies++;
-		c->positive = false;
-		c->reason_code = VTG_REASON_DCV_INVALID;
-		snprintf(c->reason, sizeof(c->reason), "%s", c->nm.why);
-		vtg__json_kstr(j, "result", "fail");
-		vtg__json_kstr(j, "reason", c->nm.why);
-		vtg__json_obj_end(j);
-		vtg__json_line_end(j);
-		return;
-	}
+	if (vtg__dcv_line_head(sh, c))
+		return; /* invalid: the whole line */
 	const struct web_state *prim = state(c, 0);
-	const struct vtg_quorum_result *q = &ck->q;
-	bool pass = prim->positive;
-	c->reason_code = prim->code;
-	if (pass && !q->positive) { /* enforce: not corroborated */
-		pass = false;
-		snprintf(c->reason, sizeof(c->reason), "not-corroborated: %s", q->why);
-		c->reason_code = VTG_REASON_DCV_NOT_CORROBORATED;
-		sh->not_corroborated++;
-	} else {
-		snprintf(c->reason, sizeof(c->reason), "%s", prim->reason);
-	}
-	sh->reported += q->reported;
-	c->positive = pass;
-	if (r->p.mpic != VTG_MPIC_OFF && prim->positive)
-		c->corroborated = q->corroborated;
-	if (pass)
-		sh->permits++;
-	else
-		sh->denies++;
-	if (prim->code == VTG_REASON_DCV_LOOKUP_FAILURE)
-		sh->failures++;
+	vtg__dcv_settle(sh, c, ck, prim->positive, prim->code, prim->reason);
 	vtg__json_kstr(j, c->web->is_ip ? "ip" : "ascii_name", c->web->host);
 	if (c->dcv.method == VTG_DCV_TLSALPN01)
 		vtg__json_kstr(j, "sni", c->web->sni);

@@ -61,6 +61,13 @@ extern const struct vtg_kind_ops vtg__kind_caa, vtg__kind_dcv, vtg__kind_query, 
  * web kind shares (one line shape for every DCV method) */
 void vtg__dcv_outcome_key(struct vtg_json *j, bool positive);
 void vtg__dcv_interrupted(const struct check *c, struct vtg_json *j);
+/* kind_dcv.c: a DCV line's name and method; an invalid check's whole line
+ * (then true). */
+bool vtg__dcv_line_head(struct shard *sh, struct check *c);
+/* kind_dcv.c: the outcome after corroboration (c->positive, reason,
+ * reason_code, corroborated) and the counters, from the primary's. */
+void vtg__dcv_settle(struct shard *sh, struct check *c, const struct vtg_agg_check *ck,
+		     bool primary_pass, int code, const char *reason);
 
 /* A perspective's part of a check, for the API's completion. */
 struct persp_out {
