@@ -245,7 +245,11 @@ r=$("${C[@]}" "${MT[@]}" -d x $U/healthz)
 expect "POST /healthz" "$(status "$r")" 405
 head -c 1048576 /dev/zero | tr '\0' a > big
 r=$("${C[@]}" "${MT[@]}" --data-binary @big $U/caa 2>/dev/null)
-expect "1 MB body: evhttp refuses it (413)" "$(status "$r")" 413
+# evhttp answers 413 from the Content-Length and closes; curl, still sending,
+# may see the reset before it reads the answer (000): refused either way
+case $(status "$r") in 413|000) ok ;; *) bad "1 MB body: status $(status "$r"), want 413 (or closed)" ;; esac
+r=$("${C[@]}" "${MT[@]}" $U/healthz)
+expect "after the 1 MB body: still serving" "$(status "$r")" 200
 hdrs=()
 for i in $(seq 10000); do hdrs+=(-H "X-H$i: v"); done
 r=$("${C[@]}" "${MT[@]}" "${hdrs[@]}" $U/healthz 2>/dev/null)
