@@ -785,15 +785,6 @@ int vtg__om_mpic_decode(const char *body, size_t len, struct vtg_om_mpic *out, c
 
 /* ---- encoding ---- */
 
-static void kstr_null(struct vtg_json *j, const char *key, const char *s)
-{
-	vtg__json_key(j, key);
-	if (s)
-		vtg__json_str(j, s);
-	else
-		vtg__json_null(j);
-}
-
 static void kint_null(struct vtg_json *j, const char *key, int v)
 {
 	vtg__json_key(j, key);
@@ -880,7 +871,7 @@ int vtg__om_result_encode(const struct vtg_om_result *r, struct vtg_json *j)
 	vtg__json_obj_begin(j);
 	if (r->type == VTG_OM_CHECK_CAA) {
 		kbool_null(j, "caa_record_present", r->caa_present);
-		kstr_null(j, "found_at", r->found_at);
+		vtg__json_kstr(j, "found_at", r->found_at);
 		kstrs(j, "records_seen", r->records, r->n_records);
 	} else if (method_http(r->method)) {
 		vtg__json_kstr(j, "validation_method", vtg__om_method_str(r->method));
@@ -903,7 +894,7 @@ int vtg__om_result_encode(const struct vtg_om_result *r, struct vtg_json *j)
 			}
 			vtg__json_arr_end(j);
 		}
-		kstr_null(j, "response_url", r->response_url);
+		vtg__json_kstr(j, "response_url", r->response_url);
 		kint_null(j, "response_status_code", r->status);
 		vtg__json_key(j, "response_page");
 		if (r->page) {
@@ -913,16 +904,16 @@ int vtg__om_result_encode(const struct vtg_om_result *r, struct vtg_json *j)
 		} else {
 			vtg__json_null(j);
 		}
-		kstr_null(j, "resolved_ip", r->resolved_ip);
+		vtg__json_kstr(j, "resolved_ip", r->resolved_ip);
 	} else if (r->method == VTG_OM_ACME_TLS_ALPN_01) {
 		vtg__json_kstr(j, "validation_method", vtg__om_method_str(r->method));
-		kstr_null(j, "common_name", r->common_name);
+		vtg__json_kstr(j, "common_name", r->common_name);
 	} else {
 		vtg__json_kstr(j, "validation_method", vtg__om_method_str(r->method));
 		kstrs(j, "records_seen", r->records, r->n_records);
 		kint_null(j, "response_code", r->rcode);
 		kbool_null(j, "ad_flag", r->ad_flag);
-		kstr_null(j, "found_at", r->found_at);
+		vtg__json_kstr(j, "found_at", r->found_at);
 		kstrs(j, "cname_chain", r->cname_chain, r->n_cname);
 	}
 	vtg__json_obj_end(j);
@@ -966,13 +957,13 @@ static void encode_dcv_params(const struct vtg_om_check *c, struct vtg_json *j)
 		vtg__json_kstr(j, "challenge_value", c->value);
 		vtg__json_kstr(j, "http_token_path", c->http_path);
 		vtg__json_kstr(j, "url_scheme", c->https ? "https" : "http");
-		kstr_null(j, "http_headers", NULL);
-		kstr_null(j, "match_regex", NULL);
+		vtg__json_kstr(j, "http_headers", NULL);
+		vtg__json_kstr(j, "match_regex", NULL);
 		break;
 	case VTG_OM_ACME_HTTP_01:
 		vtg__json_kstr(j, "token", c->token);
 		vtg__json_kstr(j, "key_authorization", c->value);
-		kstr_null(j, "http_headers", NULL);
+		vtg__json_kstr(j, "http_headers", NULL);
 		break;
 	case VTG_OM_ACME_DNS_01:
 		vtg__json_kstr(j, "key_authorization_hash", c->value);
@@ -999,7 +990,7 @@ static void encode_dcv_params(const struct vtg_om_check *c, struct vtg_json *j)
 		break;
 	default: /* dns-change, reverse-address-lookup (the others never decode) */
 		vtg__json_kstr(j, "challenge_value", c->value);
-		kstr_null(j, "dns_name_prefix", c->has_prefix ? c->prefix : NULL);
+		vtg__json_kstr(j, "dns_name_prefix", c->has_prefix ? c->prefix : NULL);
 		if (c->om_method == VTG_OM_DNS_CHANGE)
 			vtg__json_kbool(j, "require_exact_match", c->require_exact_match);
 		break;
@@ -1041,7 +1032,7 @@ int vtg__om_mpic_encode(const struct vtg_om_mpic_result *m, struct vtg_json *j)
 	} else {
 		vtg__json_str(j, c->target);
 	}
-	kstr_null(j, "trace_identifier", c->has_trace ? c->trace : NULL);
+	vtg__json_kstr(j, "trace_identifier", c->has_trace ? c->trace : NULL);
 	vtg__json_kbool(j, "is_valid", m->is_valid);
 	vtg__json_kbool(j, "mpic_completed", m->completed);
 
