@@ -19,10 +19,10 @@
  * Invariants: no allocation, no I/O; the RRset is only read. The detail text
  * is empty for a permit and says why for every deny.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "common/text.h"
 #include "caa/caa.h"
 
 /* RFC 8657 parameter tags; matched case-insensitively ([vantage], docs/rules.md section 6:
@@ -197,17 +197,6 @@ static int verdict_rank(enum prop_verdict v)
 	}
 }
 
-__attribute__((format(printf, 3, 4)))
-static void set_detail(char *detail, size_t cap, const char *fmt, ...)
-{
-	if (detail == NULL || cap == 0)
-		return;
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(detail, cap, fmt, ap);
-	va_end(ap);
-}
-
 /* The wire tag for a detail line: printable ASCII kept, the rest \DDD. */
 static void tag_text(const struct vtg_caa_prop *p, char *buf, size_t cap)
 {
@@ -234,36 +223,36 @@ static void explain(char *detail, size_t cap, const char *tagname,
 	case PV_PASS:
 		break;
 	case PV_MALFORMED:
-		set_detail(detail, cap, "%s: malformed %s value", tagname, tagname);
+		vtg__say(detail, cap, "%s: malformed %s value", tagname, tagname);
 		break;
 	case PV_EMPTY:
-		set_detail(detail, cap, "%s: empty issuer, no CA may issue", tagname);
+		vtg__say(detail, cap, "%s: empty issuer, no CA may issue", tagname);
 		break;
 	case PV_OTHER_ISSUER:
-		set_detail(detail, cap, "%s: issuer not listed", tagname);
+		vtg__say(detail, cap, "%s: issuer not listed", tagname);
 		break;
 	case PV_ACCT_DUP:
-		set_detail(detail, cap, "%s: more than one accounturi", tagname);
+		vtg__say(detail, cap, "%s: more than one accounturi", tagname);
 		break;
 	case PV_ACCT_NONE:
-		set_detail(detail, cap, "%s: accounturi required, no account given",
+		vtg__say(detail, cap, "%s: accounturi required, no account given",
 			   tagname);
 		break;
 	case PV_ACCT_MISMATCH:
-		set_detail(detail, cap, "%s: accounturi mismatch", tagname);
+		vtg__say(detail, cap, "%s: accounturi mismatch", tagname);
 		break;
 	case PV_VM_DUP:
-		set_detail(detail, cap, "%s: more than one validationmethods", tagname);
+		vtg__say(detail, cap, "%s: more than one validationmethods", tagname);
 		break;
 	case PV_VM_INVALID:
-		set_detail(detail, cap, "%s: malformed validationmethods", tagname);
+		vtg__say(detail, cap, "%s: malformed validationmethods", tagname);
 		break;
 	case PV_VM_NONE:
-		set_detail(detail, cap, "%s: validationmethods required, no method given",
+		vtg__say(detail, cap, "%s: validationmethods required, no method given",
 			   tagname);
 		break;
 	case PV_VM_EXCLUDES:
-		set_detail(detail, cap, "%s: validationmethods excludes %s", tagname,
+		vtg__say(detail, cap, "%s: validationmethods excludes %s", tagname,
 			   id->method);
 		break;
 	}
@@ -283,7 +272,7 @@ enum vtg_caa_reason vtg__caa_decide(const struct vtg_caa_identity *id,
 		int rc = vtg__caa_prop_parse(&p, set[i].rdata, set[i].len,
 					     id->compat, id->recognised);
 		if (rc != 0) {
-			set_detail(detail, detail_cap,
+			vtg__say(detail, detail_cap,
 				   "malformed-caa-rdata: record %zu of %zu: %s",
 				   i + 1, n, vtg_strerror(rc));
 			return VTG_CAA_LOOKUP_FAILURE;
@@ -300,7 +289,7 @@ enum vtg_caa_reason vtg__caa_decide(const struct vtg_caa_identity *id,
 		if (p.tag == VTG_CAA_TAG_UNKNOWN && p.critical) {
 			char t[DETAIL_TAG_MAX * 4 + 1];
 			tag_text(&p, t, sizeof(t));
-			set_detail(detail, detail_cap, "tag=%s", t);
+			vtg__say(detail, detail_cap, "tag=%s", t);
 			return VTG_CAA_CRITICAL_UNKNOWN;
 		}
 		if (p.tag == VTG_CAA_TAG_ISSUEWILD)

@@ -10,7 +10,6 @@
  * needs registering (OpenSSL 3.0 has no NID for it).
  */
 #include <arpa/inet.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -18,6 +17,7 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
+#include "common/text.h"
 #include "caa/tlsalpn.h"
 #include "caa/web.h"
 
@@ -26,18 +26,6 @@ static const unsigned char acme_oid[] = {0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x0
 
 /* The acmeIdentifier's extnValue: OCTET STRING (0x04), length 32, digest */
 #define ACME_VALUE_LEN (2 + VTG_TLSALPN_DIGEST)
-
-static void say(char *why, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static void say(char *why, size_t cap, const char *fmt, ...)
-{
-	if (why == NULL || cap == 0)
-		return;
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(why, cap, fmt, ap);
-	va_end(ap);
-}
 
 static char lower(char c)
 {
@@ -139,14 +127,14 @@ enum vtg_tlsalpn_verdict vtg__tlsalpn_check(const uint8_t *der, size_t der_len, 
 {
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned int mdlen = 0;
-	say(why, whycap, "%s", "");
+	vtg__say(why, whycap, "%s", "");
 	if (keyauth == NULL || keyauth[0] == '\0') {
-		say(why, whycap, "no key authorization");
+		vtg__say(why, whycap, "no key authorization");
 		return VTG_TLSALPN_INVALID;
 	}
 	if (EVP_Digest(keyauth, strlen(keyauth), md, &mdlen, EVP_sha256(), NULL) != 1 ||
 	    mdlen != VTG_TLSALPN_DIGEST) {
-		say(why, whycap, "digest failed");
+		vtg__say(why, whycap, "digest failed");
 		return VTG_TLSALPN_INVALID;
 	}
 	return vtg__tlsalpn_check_digest(der, der_len, target, md, why, whycap);
@@ -162,22 +150,22 @@ enum vtg_tlsalpn_verdict vtg__tlsalpn_check_digest(const uint8_t *der, size_t de
 	int fam = 0;
 	enum vtg_tlsalpn_verdict verdict = VTG_TLSALPN_BAD_CERTIFICATE;
 
-	say(why, whycap, "%s", "");
+	vtg__say(why, whycap, "%s", "");
 	if (target == NULL ||
 	    vtg__web_target_parse(target, strlen(target), host, sizeof(host), &ip, &fam) != 0) {
-		say(why, whycap, "bad target");
+		vtg__say(why, whycap, "bad target");
 		return VTG_TLSALPN_INVALID;
 	}
 
 	/* d2i takes a long; one DER Certificate and nothing after it */
 	if (der == NULL || der_len == 0 || der_len > (size_t)0x7fffffff) {
-		say(why, whycap, "unparsable");
+		vtg__say(why, whycap, "unparsable");
 		return VTG_TLSALPN_BAD_CERTIFICATE;
 	}
 	const unsigned char *p = der;
 	X509 *x = d2i_X509(NULL, &p, (long)der_len);
 	if (x == NULL || p != der + der_len) {
-		say(why, whycap, "unparsable");
+		vtg__say(why, whycap, "unparsable");
 		X509_free(x);
 		return VTG_TLSALPN_BAD_CERTIFICATE;
 	}
@@ -201,43 +189,43 @@ enum vtg_tlsalpn_verdict vtg__tlsalpn_check_digest(const uint8_t *der, size_t de
 
 	/* RFC 8737 3: exactly one subjectAltName entry, the identifier */
 	if (n_san == 0) {
-		say(why, whycap, "no subjectAltName");
+		vtg__say(why, whycap, "no subjectAltName");
 		goto out;
 	}
 	if (n_san > 1) {
 		/* RFC 5280 4.2: an extension appears at most once */
-		say(why, whycap, "%d subjectAltName extensions", n_san);
+		vtg__say(why, whycap, "%d subjectAltName extensions", n_san);
 		goto out;
 	}
 	GENERAL_NAMES *names = X509V3_EXT_d2i((X509_EXTENSION *)san);
 	if (names == NULL) {
-		say(why, whycap, "subjectAltName unparsable");
+		vtg__say(why, whycap, "subjectAltName unparsable");
 		goto out;
 	}
 	int n_names = sk_GENERAL_NAME_num(names);
 	if (n_names != 1) {
-		say(why, whycap, "%d subjectAltName entries", n_names);
+		vtg__say(why, whycap, "%d subjectAltName entries", n_names);
 		GENERAL_NAMES_free(names);
 		goto out;
 	}
 	bool match = san_is_target(sk_GENERAL_NAME_value(names, 0), host, ip, fam);
 	GENERAL_NAMES_free(names);
 	if (!match) {
-		say(why, whycap, "subjectAltName is not %s", host);
+		vtg__say(why, whycap, "subjectAltName is not %s", host);
 		goto out;
 	}
 
 	/* RFC 8737 3: the critical acmeIdentifier holding SHA-256(keyauth) */
 	if (n_acme == 0) {
-		say(why, whycap, "no acmeIdentifier");
+		vtg__say(why, whycap, "no acmeIdentifier");
 		goto out;
 	}
 	if (n_acme > 1) {
-		say(why, whycap, "%d acmeIdentifier extensions", n_acme);
+		vtg__say(why, whycap, "%d acmeIdentifier extensions", n_acme);
 		goto out;
 	}
 	if (X509_EXTENSION_get_critical(acme) != 1) {
-		say(why, whycap, "acmeIdentifier not critical");
+		vtg__say(why, whycap, "acmeIdentifier not critical");
 		goto out;
 	}
 	const ASN1_OCTET_STRING *val = X509_EXTENSION_get_data((X509_EXTENSION *)acme);
@@ -246,11 +234,11 @@ enum vtg_tlsalpn_verdict vtg__tlsalpn_check_digest(const uint8_t *der, size_t de
 	 * length 32 in short form, the digest, nothing after it */
 	if (v == NULL || ASN1_STRING_length(val) != ACME_VALUE_LEN || v[0] != 0x04 ||
 	    v[1] != VTG_TLSALPN_DIGEST) {
-		say(why, whycap, "acmeIdentifier not an OCTET STRING of 32 octets");
+		vtg__say(why, whycap, "acmeIdentifier not an OCTET STRING of 32 octets");
 		goto out;
 	}
 	if (CRYPTO_memcmp(v + 2, md, VTG_TLSALPN_DIGEST) != 0) {
-		say(why, whycap, "acmeIdentifier mismatch");
+		vtg__say(why, whycap, "acmeIdentifier mismatch");
 		goto out;
 	}
 	verdict = VTG_TLSALPN_PASS;

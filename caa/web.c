@@ -21,13 +21,13 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <curl/curl.h>
 
+#include "common/text.h"
 #include "caa/web.h"
 
 #define IP6_TEXT 46    /* INET6_ADDRSTRLEN, without <netinet/in.h>'s name */
@@ -35,18 +35,6 @@
 #define SCHEME_SHOWN 16 /* octets of an unknown scheme quoted in why */
 #define LABEL_MAX 63   /* RFC 1035 2.3.4 */
 #define NAME_MAX_CHARS 253 /* RFC 1035 2.3.4, without the trailing dot */
-
-static void say(char *why, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static void say(char *why, size_t cap, const char *fmt, ...)
-{
-	if (why == NULL || cap == 0)
-		return;
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(why, cap, fmt, ap);
-	va_end(ap);
-}
 
 static bool printable(uint8_t c)
 {
@@ -331,11 +319,11 @@ static int parse(const struct vtg_url *base, const char *text, size_t len, int b
 		if (!scheme_is(text, slen, "http") && !scheme_is(text, slen, "https")) {
 			char shown[SCHEME_SHOWN * 4 + 1];
 			escape((const uint8_t *)text, slen, SCHEME_SHOWN, shown, sizeof(shown));
-			say(why, whycap, "scheme %s", shown);
+			vtg__say(why, whycap, "scheme %s", shown);
 			return VTG_EWEB_SCHEME;
 		}
 		if (len < slen + 3 || text[slen + 1] != '/' || text[slen + 2] != '/') {
-			say(why, whycap, "no \"//\" after the scheme");
+			vtg__say(why, whycap, "no \"//\" after the scheme");
 			return VTG_EWEB_URL;
 		}
 		as = slen + 3;
@@ -346,7 +334,7 @@ static int parse(const struct vtg_url *base, const char *text, size_t len, int b
 		kind = REF_RELATIVE;
 	}
 	if (kind != REF_ABSOLUTE && base == NULL) {
-		say(why, whycap, "not an absolute URL");
+		vtg__say(why, whycap, "not an absolute URL");
 		return VTG_EWEB_URL;
 	}
 	if (kind != REF_RELATIVE) {
@@ -361,7 +349,7 @@ static int parse(const struct vtg_url *base, const char *text, size_t len, int b
 		bool in_auth = kind != REF_RELATIVE && i >= as && i < ae;
 		if (c > 0x20 && c < 0x7f && c != '\\')
 			continue;
-		say(why, whycap, "%soctet 0x%02x at %zu", in_auth ? "host: " : "", (unsigned)c, i);
+		vtg__say(why, whycap, "%soctet 0x%02x at %zu", in_auth ? "host: " : "", (unsigned)c, i);
 		return in_auth ? VTG_EWEB_HOST : bad;
 	}
 	if (kind == REF_RELATIVE && text[0] == '#') {
@@ -373,15 +361,15 @@ static int parse(const struct vtg_url *base, const char *text, size_t len, int b
 	}
 	if (kind != REF_RELATIVE) {
 		if (memchr(text + as, '@', ae - as) != NULL) {
-			say(why, whycap, "userinfo");
+			vtg__say(why, whycap, "userinfo");
 			return VTG_EWEB_USERINFO;
 		}
 		if (memchr(text + as, '%', ae - as) != NULL) {
-			say(why, whycap, "percent-encoded host or zone");
+			vtg__say(why, whycap, "percent-encoded host or zone");
 			return VTG_EWEB_HOST;
 		}
 		if (ae == as) {
-			say(why, whycap, "empty host");
+			vtg__say(why, whycap, "empty host");
 			return VTG_EWEB_HOST;
 		}
 	}
@@ -390,7 +378,7 @@ static int parse(const struct vtg_url *base, const char *text, size_t len, int b
 
 	CURLU *h = curl_url();
 	if (h == NULL) {
-		say(why, whycap, "out of memory");
+		vtg__say(why, whycap, "out of memory");
 		return -ENOMEM;
 	}
 	int err = 0;
@@ -403,20 +391,20 @@ static int parse(const struct vtg_url *base, const char *text, size_t len, int b
 		rc = curl_url_set(h, CURLUPART_URL, buf, 0);
 	if (rc != CURLUE_OK) {
 		err = curl_code(rc);
-		say(why, whycap, "%s", curl_url_strerror(rc));
+		vtg__say(why, whycap, "%s", curl_url_strerror(rc));
 		goto out;
 	}
 
 	/* the scheme of the result (a relative reference keeps the base's) */
 	if (curl_url_get(h, CURLUPART_SCHEME, &v, 0) != CURLUE_OK) {
 		err = VTG_EWEB_URL;
-		say(why, whycap, "no scheme");
+		vtg__say(why, whycap, "no scheme");
 		goto out;
 	}
 	u->https = strcmp(v, "https") == 0;
 	if (!u->https && strcmp(v, "http") != 0) {
 		err = VTG_EWEB_SCHEME;
-		say(why, whycap, "scheme %.*s", SCHEME_SHOWN, v);
+		vtg__say(why, whycap, "scheme %.*s", SCHEME_SHOWN, v);
 		curl_free(v);
 		goto out;
 	}
@@ -426,18 +414,18 @@ static int parse(const struct vtg_url *base, const char *text, size_t len, int b
 	if (part_present(h, CURLUPART_USER) || part_present(h, CURLUPART_PASSWORD) ||
 	    part_present(h, CURLUPART_OPTIONS)) {
 		err = VTG_EWEB_USERINFO;
-		say(why, whycap, "userinfo");
+		vtg__say(why, whycap, "userinfo");
 		goto out;
 	}
 	if (part_present(h, CURLUPART_ZONEID)) {
 		err = VTG_EWEB_HOST;
-		say(why, whycap, "IPv6 zone");
+		vtg__say(why, whycap, "IPv6 zone");
 		goto out;
 	}
 	rc = curl_url_get(h, CURLUPART_HOST, &v, 0);
 	if (rc != CURLUE_OK || !take(v, host, sizeof(host)) || host[0] == '\0') {
 		err = VTG_EWEB_HOST;
-		say(why, whycap, "empty or overlong host");
+		vtg__say(why, whycap, "empty or overlong host");
 		goto out;
 	}
 	v = NULL;
@@ -445,7 +433,7 @@ static int parse(const struct vtg_url *base, const char *text, size_t len, int b
 		char shown[WHY_VALUE * 4 + 1];
 		escape((const uint8_t *)text + as, ae - as, WHY_VALUE, shown, sizeof(shown));
 		err = VTG_EWEB_HOST;
-		say(why, whycap, "host %s not read as written", shown);
+		vtg__say(why, whycap, "host %s not read as written", shown);
 		goto out;
 	}
 
@@ -455,14 +443,14 @@ static int parse(const struct vtg_url *base, const char *text, size_t len, int b
 		char inner[IP6_TEXT];
 		if (hl < 3 || hl - 2 >= sizeof(inner) || host[hl - 1] != ']') {
 			err = VTG_EWEB_HOST;
-			say(why, whycap, "bad IPv6 literal");
+			vtg__say(why, whycap, "bad IPv6 literal");
 			goto out;
 		}
 		memcpy(inner, host + 1, hl - 2);
 		inner[hl - 2] = '\0';
 		if (inet_pton(AF_INET6, inner, addr) != 1) {
 			err = VTG_EWEB_HOST;
-			say(why, whycap, "bad IPv6 literal");
+			vtg__say(why, whycap, "bad IPv6 literal");
 			goto out;
 		}
 		u->family = AF_INET6;
@@ -472,14 +460,14 @@ static int parse(const struct vtg_url *base, const char *text, size_t len, int b
 		char shown[WHY_VALUE * 4 + 1];
 		escape((const uint8_t *)host, hl, WHY_VALUE, shown, sizeof(shown));
 		err = VTG_EWEB_HOST;
-		say(why, whycap, "host %s", shown);
+		vtg__say(why, whycap, "host %s", shown);
 		goto out;
 	}
 	u->host_is_ip = u->family != 0;
 	if (u->host_is_ip) {
 		if (inet_ntop(u->family, addr, u->host, sizeof(u->host)) == NULL) {
 			err = VTG_EWEB_HOST;
-			say(why, whycap, "bad IP literal");
+			vtg__say(why, whycap, "bad IP literal");
 			goto out;
 		}
 	} else {
@@ -496,7 +484,7 @@ static int parse(const struct vtg_url *base, const char *text, size_t len, int b
 	rc = curl_url_set(h, CURLUPART_HOST, host, 0);
 	if (rc != CURLUE_OK) {
 		err = curl_code(rc);
-		say(why, whycap, "%s", curl_url_strerror(rc));
+		vtg__say(why, whycap, "%s", curl_url_strerror(rc));
 		goto out;
 	}
 
@@ -508,7 +496,7 @@ static int parse(const struct vtg_url *base, const char *text, size_t len, int b
 		v = NULL;
 		if (p == 0 || p > 65535) {
 			err = VTG_EWEB_PORT;
-			say(why, whycap, "port %lu", p);
+			vtg__say(why, whycap, "port %lu", p);
 			goto out;
 		}
 		u->port = (uint16_t)p;
@@ -523,18 +511,18 @@ static int parse(const struct vtg_url *base, const char *text, size_t len, int b
 		rc = curl_url_get(h, CURLUPART_URL, &v, CURLU_NO_DEFAULT_PORT);
 	if (rc != CURLUE_OK) {
 		err = curl_code(rc);
-		say(why, whycap, "%s", curl_url_strerror(rc));
+		vtg__say(why, whycap, "%s", curl_url_strerror(rc));
 		goto out;
 	}
 	if (!take(v, u->url, sizeof(u->url))) {
 		err = VTG_EWEB_TOO_LONG;
-		say(why, whycap, "URL over %d octets", VTG_WEB_URL_MAX - 1);
+		vtg__say(why, whycap, "URL over %d octets", VTG_WEB_URL_MAX - 1);
 		goto out;
 	}
 	v = NULL;
 	if (curl_url_get(h, CURLUPART_PATH, &v, 0) != CURLUE_OK || !take(v, u->path, sizeof(u->path))) {
 		err = VTG_EWEB_TOO_LONG;
-		say(why, whycap, "path over %d octets", VTG_WEB_URL_MAX - 1);
+		vtg__say(why, whycap, "path over %d octets", VTG_WEB_URL_MAX - 1);
 		goto out;
 	}
 	v = NULL;
@@ -549,13 +537,13 @@ static int parse(const struct vtg_url *base, const char *text, size_t len, int b
 		v = NULL;
 		if (ql > 0 && !fits) {
 			err = VTG_EWEB_TOO_LONG;
-			say(why, whycap, "path over %d octets", VTG_WEB_URL_MAX - 1);
+			vtg__say(why, whycap, "path over %d octets", VTG_WEB_URL_MAX - 1);
 			goto out;
 		}
 	}
 	if (u->path[0] != '/') {
 		err = VTG_EWEB_URL;
-		say(why, whycap, "path does not start with /");
+		vtg__say(why, whycap, "path does not start with /");
 		goto out;
 	}
 out:
@@ -565,17 +553,17 @@ out:
 
 int vtg__web_url_parse(const char *s, struct vtg_url *u, char *why, size_t whycap)
 {
-	say(why, whycap, "%s", "");
+	vtg__say(why, whycap, "%s", "");
 	if (u == NULL)
 		return -EINVAL;
 	memset(u, 0, sizeof(*u));
 	if (s == NULL) {
-		say(why, whycap, "no URL");
+		vtg__say(why, whycap, "no URL");
 		return VTG_EWEB_URL;
 	}
 	size_t len = strnlen(s, VTG_WEB_URL_MAX);
 	if (len >= VTG_WEB_URL_MAX) {
-		say(why, whycap, "URL over %d octets", VTG_WEB_URL_MAX - 1);
+		vtg__say(why, whycap, "URL over %d octets", VTG_WEB_URL_MAX - 1);
 		return VTG_EWEB_TOO_LONG;
 	}
 	int rc = parse(NULL, s, len, VTG_EWEB_URL, u, why, whycap);
@@ -592,7 +580,7 @@ static bool ows(char c)
 int vtg__web_url_resolve(const struct vtg_url *base, const char *location, size_t loc_len,
 			 struct vtg_url *out, char *why, size_t whycap)
 {
-	say(why, whycap, "%s", "");
+	vtg__say(why, whycap, "%s", "");
 	if (out == NULL || base == NULL || base->url[0] == '\0')
 		return -EINVAL;
 	memset(out, 0, sizeof(*out));
@@ -607,11 +595,11 @@ int vtg__web_url_resolve(const struct vtg_url *base, const char *location, size_
 	while (loc_len > 0 && ows(location[loc_len - 1]))
 		loc_len--;
 	if (loc_len == 0) {
-		say(why, whycap, "empty");
+		vtg__say(why, whycap, "empty");
 		return VTG_EWEB_LOCATION;
 	}
 	if (loc_len >= VTG_WEB_URL_MAX) {
-		say(why, whycap, "over %d octets", VTG_WEB_URL_MAX - 1);
+		vtg__say(why, whycap, "over %d octets", VTG_WEB_URL_MAX - 1);
 		return VTG_EWEB_TOO_LONG;
 	}
 	int rc = parse(base, location, loc_len, VTG_EWEB_LOCATION, out, why, whycap);
@@ -674,42 +662,42 @@ enum vtg_web_redirect_verdict vtg__web_redirect(struct vtg_web_redirects *st, lo
 {
 	char detail[VTG_WEB_WHY_MAX];
 
-	say(why, whycap, "%s", "");
+	vtg__say(why, whycap, "%s", "");
 	memset(next, 0, sizeof(*next));
 	if (!vtg__web_status_followable(status)) {
-		say(why, whycap, "status %ld", status);
+		vtg__say(why, whycap, "status %ld", status);
 		return VTG_WEB_REDIRECT_REFUSED;
 	}
 	if (st->hops >= VTG_WEB_MAX_REDIRECTS) {
-		say(why, whycap, "too many redirects (%u followed)", st->hops);
+		vtg__say(why, whycap, "too many redirects (%u followed)", st->hops);
 		return VTG_WEB_REDIRECT_TOO_MANY;
 	}
 	if (location == NULL || loc_len == 0) {
-		say(why, whycap, "no location");
+		vtg__say(why, whycap, "no location");
 		return VTG_WEB_REDIRECT_REFUSED;
 	}
 	int rc = vtg__web_url_resolve(cur, location, loc_len, next, detail, sizeof(detail));
 	if (rc == VTG_EWEB_SCHEME) {
-		say(why, whycap, "%s", detail);
+		vtg__say(why, whycap, "%s", detail);
 		return VTG_WEB_REDIRECT_REFUSED;
 	}
 	if (rc != 0) {
 		char shown[WHY_VALUE * 4 + 1];
 		escape((const uint8_t *)location, loc_len, WHY_VALUE, shown, sizeof(shown));
-		say(why, whycap, "bad location: %s (%s)", shown, detail);
+		vtg__say(why, whycap, "bad location: %s (%s)", shown, detail);
 		return VTG_WEB_REDIRECT_REFUSED;
 	}
 	/* BR 3.2.2.4.18: "Authorized Ports"; Boulder (and vantage) only 80 and
 	 * 443, in either scheme */
 	if (next->port != 80 && next->port != 443) {
-		say(why, whycap, "port %u", (unsigned)next->port);
+		vtg__say(why, whycap, "port %u", (unsigned)next->port);
 		memset(next, 0, sizeof(*next));
 		return VTG_WEB_REDIRECT_REFUSED;
 	}
 	uint64_t hsh = url_hash(next->url);
 	for (unsigned i = 0; i < st->n_seen; i++) {
 		if (st->seen[i] == hsh) {
-			say(why, whycap, "loop: %s", next->url);
+			vtg__say(why, whycap, "loop: %s", next->url);
 			memset(next, 0, sizeof(*next));
 			return VTG_WEB_REDIRECT_REFUSED;
 		}
