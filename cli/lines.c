@@ -16,6 +16,7 @@
 
 #include "cli/cli.h"
 #include "common/alloc.h"
+#include "common/clock.h"
 
 #define PROGRESS_NS 250000000ull  /* a terminal's progress line at most 4 times a second */
 #define FLUSH_NS 100000000ull     /* output waits at most 100 ms for more lines */
@@ -27,13 +28,6 @@ static volatile sig_atomic_t got_signal;
 static void on_signal(int sig)
 {
 	got_signal = sig;
-}
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
 /* A DCV input line is "name [expected-value]": the check's name and value
@@ -84,7 +78,7 @@ static int emit_ready(struct vtg_lines *l)
 		l->next_emit++;
 		any = true;
 	}
-	uint64_t t = now_ns();
+	uint64_t t = vtg__mono_ns();
 	bool busy = l->next_seq - l->next_emit >= l->window / 2;
 	if (l->out.len && ((any && !busy) || t - l->flushed_ns >= FLUSH_NS)) {
 		l->flushed_ns = t;
@@ -97,7 +91,7 @@ static void progress(struct vtg_lines *l, bool final)
 {
 	if (!l->progress)
 		return;
-	uint64_t t = now_ns();
+	uint64_t t = vtg__mono_ns();
 	if (!final && t - l->last_progress_ns < PROGRESS_NS)
 		return;
 	l->last_progress_ns = t;
@@ -211,8 +205,8 @@ static void warn_dead(struct vtg_lines *l)
  * line each with reason `interrupted`; nothing read is left without one. */
 static void interrupt(struct vtg_lines *l)
 {
-	uint64_t until = now_ns() + (uint64_t)l->grace_ms * 1000000ull;
-	while (l->next_emit < l->next_seq && now_ns() < until && emit_ready(l) == 0)
+	uint64_t until = vtg__mono_ns() + (uint64_t)l->grace_ms * 1000000ull;
+	while (l->next_emit < l->next_seq && vtg__mono_ns() < until && emit_ready(l) == 0)
 		if (vtg__run_wait(l->run, 100, -1) != 0)
 			break;
 	vtg__run_abort(l->run);
@@ -293,7 +287,7 @@ static int finish(struct vtg_lines *l, int rc)
 	const char *cmd = l->kind == VTG_CHECK_CAA ? "caa" : l->kind == VTG_CHECK_DCV ? "dcv"
 										     : "query";
 	vtg__run_summary(l->run, stderr, cmd, l->kind, l->next_emit,
-			 (double)(now_ns() - l->started_ns) / 1e9);
+			 (double)(vtg__mono_ns() - l->started_ns) / 1e9);
 	if (l->skipped)
 		fprintf(stderr, "  %llu blank or comment lines skipped\n",
 			(unsigned long long)l->skipped);
@@ -330,7 +324,7 @@ int vtg__lines_run(struct vtg_lines *l, struct vtg_input *in)
 	if (l->progress && in->in)
 		l->total = count_lines(fileno(in->in));
 	l->window = vtg__run_window(l->run);
-	l->started_ns = l->flushed_ns = l->rate_ns = now_ns();
+	l->started_ns = l->flushed_ns = l->rate_ns = vtg__mono_ns();
 	int rc = loop(l, in);
 	if (rc == 1)
 		interrupt(l);

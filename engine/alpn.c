@@ -119,7 +119,7 @@ static double ms_since(uint64_t from, uint64_t to)
 static void finish(struct vtg_worker *w, struct alpn *a, struct alpn_slot *s,
 		   struct vtg_alpn_result *res)
 {
-	uint64_t now = mono_ns();
+	uint64_t now = vtg__mono_ns();
 	snprintf(res->peer, sizeof(res->peer), "%s", s->peer);
 	res->connect_ms = s->connected_ns ? ms_since(s->start_ns, s->connected_ns) : 0;
 	if (res->fail == VTG_WEB_OK)
@@ -234,7 +234,7 @@ void vtg__engine_alpn_cqe(struct vtg_worker *w, uint32_t idx, uint32_t gen, int 
 			fail(w, a, s, VTG_WEB_CONNECT, why);
 			return;
 		}
-		s->connected_ns = mono_ns();
+		s->connected_ns = vtg__mono_ns();
 		s->state = H_HANDSHAKE;
 	}
 	step(w, a, s);
@@ -280,7 +280,7 @@ int vtg__worker_alpn(struct vtg_worker *w, const struct vtg_alpn_req *rq, void *
 	s->ud = ud;
 	s->armed = false;
 	s->connected_ns = 0;
-	s->start_ns = mono_ns();
+	s->start_ns = vtg__mono_ns();
 	s->deadline_ns = s->start_ns + (uint64_t)rq->timeout_ms * 1000000ull;
 	vtg__format_addr(rq->addr, s->peer, sizeof(s->peer));
 	/* from here on every path completes through the callback */
@@ -305,7 +305,7 @@ int vtg__worker_alpn(struct vtg_worker *w, const struct vtg_alpn_req *rq, void *
 	}
 	SSL_set_connect_state(s->ssl);
 	if (connect(s->fd, (const struct sockaddr *)rq->addr, ss_len(rq->addr)) == 0) {
-		s->connected_ns = mono_ns();
+		s->connected_ns = vtg__mono_ns();
 		s->state = H_HANDSHAKE;
 		step(w, a, s);
 		return 0;

@@ -24,6 +24,7 @@
 #include <sys/random.h>
 #include <time.h>
 
+#include "common/clock.h"
 #include "engine/engine.h"
 #include "engine/web.h"
 
@@ -172,13 +173,6 @@ struct vtg_worker {
 };
 
 /* ---------------------------------------------------------------- utils */
-
-static inline uint64_t mono_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
 
 static inline uint64_t ud_pack(enum op op, uint32_t idx, uint32_t gen)
 {

@@ -174,7 +174,7 @@ static int timer_cb(CURLM *multi, long timeout_ms, void *userp)
 	(void)multi;
 	struct vtg_worker *w = userp;
 	w->web->timer_ns = timeout_ms < 0 ? UINT64_MAX
-					  : mono_ns() + (uint64_t)timeout_ms * 1000000ull;
+					  : vtg__mono_ns() + (uint64_t)timeout_ms * 1000000ull;
 	return 0;
 }
 
@@ -533,7 +533,7 @@ int vtg__worker_http(struct vtg_worker *w, const struct vtg_http_req *rq, void *
 	web->hs_free = h->next_free;
 	h->busy = true;
 	h->ud = ud;
-	h->start_ns = mono_ns();
+	h->start_ns = vtg__mono_ns();
 	web->hs_active++;
 	return 0;
 }

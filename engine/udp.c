@@ -402,7 +402,7 @@ static void handle_cqe(struct vtg_worker *w, struct io_uring_cqe *cqe)
 
 int vtg__worker_run(struct vtg_worker *w, int wait_ms)
 {
-	w->now = mono_ns();
+	w->now = vtg__mono_ns();
 	const uint64_t start = w->now;
 	w->completions = 0;
 	w->woken = false;
@@ -439,7 +439,7 @@ int vtg__worker_run(struct vtg_worker *w, int wait_ms)
 		w->enters++;
 		if (rc < 0 && rc != -ETIME && rc != -EINTR && rc != -EBUSY)
 			return rc;
-		w->now = mono_ns();
+		w->now = vtg__mono_ns();
 		unsigned head, seen = 0;
 		io_uring_for_each_cqe(&w->ring, head, cqe) {
 			handle_cqe(w, cqe);

@@ -25,6 +25,7 @@
 #include "caa/tlsalpn.h"
 #include "caa/web.h"
 #include "common/alloc.h"
+#include "common/clock.h"
 #include "engine/web.h"
 #include "runner/evidence.h"
 #include "runner/run_int.h"
@@ -70,16 +71,9 @@ struct web_check {
 	struct web_state st[];        /* one per perspective */
 };
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 static double ms_since(uint64_t t)
 {
-	uint64_t n = now_ns();
+	uint64_t n = vtg__mono_ns();
 	return n > t ? (double)(n - t) / 1e6 : 0;
 }
 
@@ -257,7 +251,7 @@ static void resolve_host(struct shard *sh, struct check *c, unsigned p, const ch
 	s->lookup_failed = false;
 	s->dnssec = VTG_DNSSEC_SECURE; /* lowered by each answer (dnssec_worse) */
 	s->dns_ms = 0;
-	s->hop_ns = now_ns();
+	s->hop_ns = vtg__mono_ns();
 	snprintf(s->host, sizeof(s->host), "%s", host);
 	if (is_ip) {
 		if (family == AF_INET6)
@@ -314,7 +308,7 @@ static void web_start(struct shard *sh, struct check *c, unsigned p)
 	vtg__emit_source(f, sh->r->cfg.persp[p].source);
 	vtg__json_key(f, "hops");
 	vtg__json_arr_begin(f);
-	s->t0_ns = now_ns();
+	s->t0_ns = vtg__mono_ns();
 	s->code = 0;
 	s->reason[0] = s->seen[0] = 0;
 	memcpy(s->url, w->url0, strlen(w->url0) + 1); /* both VTG_WEB_URL_MAX */
