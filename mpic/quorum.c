@@ -60,6 +60,29 @@ unsigned vtg__quorum_allowed_failures(unsigned n_remote)
 	return n_remote <= 5 ? 1 : 2;
 }
 
+unsigned vtg__quorum_needed(const struct vtg_quorum_rules *rules, unsigned n)
+{
+	if (rules->quorum)
+		return rules->quorum;
+	return n - vtg__quorum_allowed_failures(n);
+}
+
+int vtg__quorum_check(unsigned quorum, unsigned n, char *err, size_t errcap)
+{
+	unsigned table = n - vtg__quorum_allowed_failures(n);
+	if (quorum > n) {
+		snprintf(err, errcap, "quorum %u of %u remote perspective%s: it can never be met",
+			 quorum, n, n == 1 ? "" : "s");
+		return -ERANGE;
+	}
+	if (quorum < table) {
+		snprintf(err, errcap, "quorum %u of %u remote perspectives: BR 3.2.2.9 needs at "
+			 "least %u", quorum, n, table);
+		return -ERANGE;
+	}
+	return 0;
+}
+
 /* 00:00:00 UTC of a calendar date, without the process's time zone. */
 static time_t utc_day(int y, int m, int d)
 {
@@ -107,8 +130,8 @@ void vtg__quorum_eval(const struct vtg_quorum_rules *rules, bool primary_positiv
 			out->n_rirs++;
 		}
 	}
-	out->allowed = vtg__quorum_allowed_failures(n);
-	out->needed = n - out->allowed;
+	out->needed = vtg__quorum_needed(rules, n);
+	out->allowed = out->needed < n ? n - out->needed : 0;
 	bool count_ok = n > 0 && out->k >= out->needed;
 	bool rir_ok = !rules->rir_rule || out->n_rirs >= 2;
 	out->quorum_met = count_ok && rir_ok;

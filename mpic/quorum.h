@@ -66,13 +66,27 @@ struct vtg_quorum_vote {
 struct vtg_quorum_rules {
 	enum vtg_mpic_mode mode;
 	bool rir_rule; /* require >= 2 distinct RIRs among the corroborating */
+	unsigned quorum; /* remotes that must corroborate; 0: the BR 3.2.2.9
+			  * table (n - vtg__quorum_allowed_failures(n)). An
+			  * open-mpic coordinator's quorum_count; checked
+			  * against the table by vtg__quorum_check */
 };
+
+/* The remotes that must corroborate out of n under rules (its quorum, or
+ * the BR 3.2.2.9 table when 0). May exceed n: then nothing can pass. */
+unsigned vtg__quorum_needed(const struct vtg_quorum_rules *rules, unsigned n);
+
+/* Whether quorum (> 0) may be asked of n remotes: at least the BR 3.2.2.9
+ * table's count (a CA may demand more, never less) and at most n. 0, or
+ * -ERANGE with the reason in err. */
+int vtg__quorum_check(unsigned quorum, unsigned n, char *err, size_t errcap);
 
 struct vtg_quorum_result {
 	bool primary_positive;   /* the primary's own result permits / passes */
 	unsigned k, n;           /* corroborating remotes of n asked */
-	unsigned allowed;        /* non-corroborations allowed for n */
-	unsigned needed;         /* n - allowed */
+	unsigned allowed;        /* non-corroborations allowed for n (n - needed,
+				  * 0 when needed > n) */
+	unsigned needed;         /* vtg__quorum_needed(): n - allowed by default */
 	unsigned rir_mask;       /* bit (1 << rir) per corroborating remote's RIR */
 	unsigned n_rirs;         /* distinct RIRs among the corroborating */
 	bool quorum_met;         /* k >= needed and (rir rule) n_rirs >= 2 */

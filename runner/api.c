@@ -339,6 +339,8 @@ VTG_API int vtg_engine_new(struct vtg_engine **out, const struct vtg_options *op
 					    !opt->resolver);
 		if (!p.window)
 			p.window = cfg->run.window;
+		if (opt->quorum)
+			cfg->run.quorum = opt->quorum;
 		p.pol.failure_exception |= cfg->run.lookup_failure_exception;
 		rc = vtg__run_new(&e->run, cfg, &p,
 				  opt->min_remotes >= 0 ? opt->min_remotes : cfg->run.min_remotes,

@@ -27,6 +27,8 @@ struct vtg_run_settings {
 				    * perspectives file, off with one resolver) */
 	int min_remotes;           /* < 0: unset, the BR 3.2.2.9 minimum at the
 				    * current date */
+	unsigned quorum;           /* remotes that must corroborate; 0: unset
+				    * (the BR 3.2.2.9 table) */
 	unsigned window;           /* checks in flight; 0: unset (the runner's) */
 	bool lookup_failure_exception; /* BR 3.2.2.8 exception, CAA only */
 	bool early_decision;       /* a check is final once its outcome is certain */

@@ -38,6 +38,7 @@ enum opt_id {
 	E_QNAME_0X20,
 	E_MODE,
 	E_MIN_REMOTES,
+	E_QUORUM,
 	E_WINDOW,
 	E_LOOKUP_FAILURE_EXCEPTION,
 	E_EARLY_DECISION,
@@ -126,6 +127,11 @@ const struct vtg_opt vtg__opt_table[] = {
 		.min = 0, .max = VTG_MAX_PERSPECTIVES - 1, .arg = "N",
 		.unset = "the BR 3.2.2.9 minimum at the current date",
 		.help = "remote perspectives a run needs (for tests)"},
+	[E_QUORUM] = {
+		.name = "quorum", .section = VTG_OPT_SEC_ENGINE, .type = VTG_OPT_UINT,
+		.min = 1, .max = VTG_MAX_PERSPECTIVES - 1, .arg = "N",
+		.unset = "the BR 3.2.2.9 table: all remotes but 1 (2..5) or 2 (6 or more)",
+		.help = "remote perspectives that must corroborate (at least the table's)"},
 	[E_WINDOW] = {
 		.name = "window", .section = VTG_OPT_SEC_ENGINE, .type = VTG_OPT_UINT,
 		.min = 1, .max = VTG_OPT_WINDOW_MAX, .arg = "N",
@@ -395,6 +401,7 @@ static int store_engine(struct vtg_config *c, enum opt_id id, const struct value
 			    : v->word == 1 ? VTG_MODE_REPORT_ONLY : VTG_MODE_OFF;
 		break;
 	case E_MIN_REMOTES: c->run.min_remotes = (int)v->u; break;
+	case E_QUORUM: c->run.quorum = v->u; break;
 	case E_WINDOW: c->run.window = v->u; break;
 	case E_EARLY_DECISION: c->run.early_decision = v->b; break;
 	case E_HTTP_CONNECT_TIMEOUT: c->run.http_connect_timeout_ms = (unsigned)v->u; break;

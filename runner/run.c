@@ -953,7 +953,8 @@ static int run_alloc(struct vtg_run *r)
 	struct vtg_agg_cfg ac = {
 		.max_checks = r->window,
 		.n_persp = np,
-		.rules = {.mode = r->p.mpic, .rir_rule = vtg__mpic_rir_rule(time(NULL))},
+		.rules = {.mode = r->p.mpic, .rir_rule = vtg__mpic_rir_rule(time(NULL)),
+			  .quorum = r->cfg.run.quorum},
 		.final = on_final,
 		.released = on_released,
 		.ud = r,
@@ -1032,6 +1033,9 @@ static int run_check_mpic(const struct vtg_run *r, long min_remotes, char *err, 
 	int rc = vtg__mpic_check_config(mp, r->cfg.n_persp, r->p.mpic, min,
 					vtg__mpic_rir_rule(now), vtg__mpic_min_remotes(now) >= 3,
 					err, errcap);
+	if (rc == 0 && r->cfg.run.quorum &&
+	    vtg__quorum_check(r->cfg.run.quorum, r->cfg.n_persp - 1, err, errcap) != 0)
+		rc = VTG_ECONFIG;
 	if (rc != 0) {
 		char why[400];
 		snprintf(why, sizeof(why), "%s", err);

@@ -270,3 +270,30 @@ Test(aggregate, without_early_the_last_decides_and_retries_never_merge)
 	cr_assert_eq(vtg__agg_put(a, t2, 0, &YES), 0);
 	vtg__agg_free(a);
 }
+
+/* Early decision counts with the configured quorum, not the table: with
+ * quorum 5 of 5, four corroborations are not yet certain, and one
+ * non-corroboration already makes the quorum unreachable. */
+Test(aggregate, early_decision_uses_the_configured_quorum)
+{
+	struct vtg_agg_cfg c = cfg5();
+	c.rules.quorum = 5;
+	struct vtg_agg *a;
+	cr_assert_eq(vtg__agg_new(&a, &c), 0);
+	uint64_t t = vtg__agg_arm(a, 0, ~0u, VTG_AGG_EARLY, NULL);
+	cr_assert_eq(vtg__agg_put(a, t, 0, &YES), 0);
+	for (unsigned p = 1; p <= 4; p++)
+		cr_assert_eq(vtg__agg_put(a, t, p, &YES), 0, "remote %u", p);
+	cr_assert_not(vtg__agg_decided(a, t)); /* the table (4) would have decided */
+	cr_assert_eq(vtg__agg_put(a, t, 5, &YES), 1);
+	cr_assert(vtg__agg_result(a, 0)->q.positive);
+	cr_assert_eq(vtg__agg_result(a, 0)->q.needed, 5);
+	uint64_t t2 = vtg__agg_arm(a, 1, ~0u, VTG_AGG_EARLY, NULL);
+	cr_assert_eq(vtg__agg_put(a, t2, 0, &YES), 0);
+	cr_assert_eq(vtg__agg_put(a, t2, 3, &NO), 1); /* unreachable at once */
+	const struct vtg_agg_check *r = vtg__agg_result(a, 1);
+	cr_assert(r->early);
+	cr_assert_not(r->q.positive);
+	cr_assert_str_eq(r->q.why, "0/5 corroborated, 5 needed");
+	vtg__agg_free(a);
+}

@@ -278,3 +278,46 @@ Test(quorum, names)
 	cr_assert_eq(m, VTG_MPIC_REPORT_ONLY);
 	cr_assert_eq(vtg__mpic_mode_parse("enforced", &m), -EINVAL);
 }
+
+/* A configured quorum replaces the table's count, in both directions the
+ * table allows (equal, stricter), and the check refuses the rest. */
+Test(quorum, configured_quorum)
+{
+	struct vtg_quorum_vote v[6];
+	struct vtg_quorum_result r;
+	struct vtg_quorum_rules all5 = {.mode = VTG_MPIC_ENFORCE, .rir_rule = true, .quorum = 5};
+	votes_of(v, 5, 1); /* 4 of 5: the table passes, quorum 5 does not */
+	vtg__quorum_eval(&all5, true, v, 5, &r);
+	cr_assert_not(r.positive);
+	cr_assert_eq(r.needed, 5);
+	cr_assert_eq(r.allowed, 0);
+	cr_assert_str_eq(r.why, "4/5 corroborated, 5 needed");
+	votes_of(v, 5, 0);
+	vtg__quorum_eval(&all5, true, v, 5, &r);
+	cr_assert(r.positive);
+	/* 6 remotes: the table needs 4; quorum 5 refuses 4 corroborations */
+	struct vtg_quorum_rules q5 = {.mode = VTG_MPIC_ENFORCE, .rir_rule = true, .quorum = 5};
+	votes_of(v, 6, 2);
+	vtg__quorum_eval(&q5, true, v, 6, &r);
+	cr_assert_not(r.positive);
+	struct vtg_quorum_rules table = {.mode = VTG_MPIC_ENFORCE, .rir_rule = true};
+	vtg__quorum_eval(&table, true, v, 6, &r);
+	cr_assert(r.positive);
+	cr_assert_eq(vtg__quorum_needed(&table, 6), 4);
+	cr_assert_eq(vtg__quorum_needed(&q5, 6), 5);
+	/* a quorum above n can never be met */
+	struct vtg_quorum_rules q7 = {.mode = VTG_MPIC_ENFORCE, .quorum = 7};
+	votes_of(v, 6, 0);
+	vtg__quorum_eval(&q7, true, v, 6, &r);
+	cr_assert_not(r.quorum_met);
+	cr_assert_eq(r.allowed, 0);
+	char err[128];
+	cr_assert_eq(vtg__quorum_check(4, 6, err, sizeof(err)), 0);
+	cr_assert_eq(vtg__quorum_check(6, 6, err, sizeof(err)), 0);
+	cr_assert_eq(vtg__quorum_check(3, 6, err, sizeof(err)), -ERANGE);
+	cr_assert(strstr(err, "at least 4"), "%s", err);
+	cr_assert_eq(vtg__quorum_check(7, 6, err, sizeof(err)), -ERANGE);
+	cr_assert(strstr(err, "never"), "%s", err);
+	cr_assert_eq(vtg__quorum_check(2, 3, err, sizeof(err)), 0);
+	cr_assert_eq(vtg__quorum_check(1, 3, err, sizeof(err)), -ERANGE);
+}

@@ -764,6 +764,22 @@ Test(api, engine_new_refuses_contradictions)
 	refused(&o, -EINVAL, "resolver and config_text");
 }
 
+/* The quorum option: below the BR 3.2.2.9 table, or above the remotes, the
+ * engine is refused before any perspective starts (report-only, so the
+ * primary need not validate; min_remotes 0 for a 3-remote test set). */
+Test(api, engine_new_refuses_a_quorum_the_table_forbids)
+{
+	struct vtg_options o = {.kind = VTG_CHECK_CAA, .mode = VTG_MODE_REPORT_ONLY,
+				.min_remotes = 0, .quorum = 1};
+	o.config_text = "[perspective p0]\nresolver = 127.0.0.1\n"
+			"[perspective a]\nrir = ARIN\nresolver = 127.0.0.1\n"
+			"[perspective b]\nrir = RIPE\nresolver = 127.0.0.1\n"
+			"[perspective c]\nrir = APNIC\nresolver = 127.0.0.1\n";
+	refused(&o, VTG_ECONFIG, "quorum 1 of 3");
+	o.quorum = 4;
+	refused(&o, VTG_ECONFIG, "quorum 4 of 3");
+}
+
 Test(api, strings_for_every_code)
 {
 	cr_assert_str_eq(vtg_version(), VTG_VERSION_STRING);

@@ -96,7 +96,7 @@ Test(options, every_key_of_the_file_and_command_line_is_in_the_table)
 	static const char *const engine[] = {
 		"timeout-ms", "retries", "slots", "rate-qps", "upstream-inflight", "workers",
 		"udp-size", "dnssec-ok", "root-hints", "trust-anchor", "cache-mb", "qname-0x20",
-		"mode", "min-remotes", "window", "lookup-failure-exception"};
+		"mode", "min-remotes", "quorum", "window", "lookup-failure-exception"};
 	static const char *const persp[] = {"rir", "location", "coordinates", "netns",
 					    "source", "interface", "resolver", "mode", "sockets"};
 	for (size_t i = 0; i < sizeof(engine) / sizeof(engine[0]); i++)
@@ -164,6 +164,11 @@ Test(options, unset_values_are_distinguishable)
 	cr_assert_eq(c.run.mode, VTG_MODE_ENFORCE);
 	cr_assert_eq(vtg__opt_set(&c, VTG_OPT_ENGINE, "window", "4096", err, sizeof(err)), 0);
 	cr_assert_eq(c.run.window, 4096);
+	cr_assert_eq(c.run.quorum, 0); /* unset: the BR 3.2.2.9 table */
+	cr_assert_eq(vtg__opt_set(&c, VTG_OPT_ENGINE, "quorum", "4", err, sizeof(err)), 0);
+	cr_assert_eq(c.run.quorum, 4);
+	cr_assert_eq(vtg__opt_set(&c, VTG_OPT_ENGINE, "quorum", "0", err, sizeof(err)), -ERANGE);
+	cr_assert_eq(c.run.quorum, 4);
 }
 
 Test(options, every_boolean_word_accepted_in_any_case)
