@@ -842,6 +842,15 @@ static bool method_http(enum vtg_om_method m)
 	return m == VTG_OM_WEBSITE_CHANGE || m == VTG_OM_ACME_HTTP_01;
 }
 
+/* An evidence line as the next value, without its trailing white space. */
+static void raw_trimmed(struct vtg_json *j, const char *line, size_t n)
+{
+	while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == ' ' || line[n - 1] == '\t' ||
+			 line[n - 1] == '\r'))
+		n--;
+	vtg__json_raw(j, line, n);
+}
+
 int vtg__om_result_encode(const struct vtg_om_result *r, struct vtg_json *j)
 {
 	if ((unsigned)r->type > VTG_OM_CHECK_DCV ||
@@ -919,12 +928,8 @@ int vtg__om_result_encode(const struct vtg_om_result *r, struct vtg_json *j)
 	vtg__json_obj_end(j);
 
 	if (r->evidence) {
-		size_t n = r->evidence_len;
-		while (n > 0 && (r->evidence[n - 1] == '\n' || r->evidence[n - 1] == ' ' ||
-				 r->evidence[n - 1] == '\t' || r->evidence[n - 1] == '\r'))
-			n--;
 		vtg__json_key(j, "vantage");
-		vtg__json_raw(j, r->evidence, n);
+		raw_trimmed(j, r->evidence, r->evidence_len);
 	}
 	vtg__json_obj_end(j);
 	return j->err;
@@ -1076,6 +1081,13 @@ int vtg__om_mpic_encode(const struct vtg_om_mpic_result *m, struct vtg_json *j)
 			if ((rc = encode_perspectives(m->previous[i].perspectives,
 						      m->previous[i].n, j)))
 				return rc;
+		vtg__json_arr_end(j);
+	}
+	if (m->n_evidence) {
+		vtg__json_key(j, "vantage");
+		vtg__json_arr_begin(j);
+		for (size_t i = 0; i < m->n_evidence; i++)
+			raw_trimmed(j, m->evidence[i].json, m->evidence[i].len);
 		vtg__json_arr_end(j);
 	}
 	vtg__json_obj_end(j);

@@ -282,6 +282,12 @@ struct vtg_om_attempt {
 	size_t n;
 };
 
+/* One evidence line (a JSON object; trailing white space is dropped). */
+struct vtg_om_evidence {
+	const char *json;
+	size_t len;
+};
+
 /* The coordinator's answer to one /mpic request. */
 struct vtg_om_mpic_result {
 	const struct vtg_om_mpic *request;  /* echoed: target, trace, parameters */
@@ -294,6 +300,11 @@ struct vtg_om_mpic_result {
 	size_t n_perspectives;
 	const struct vtg_om_attempt *previous; /* NULL: null */
 	size_t n_previous;
+	/* vantage's evidence line of each attempt, in attempt order (the last
+	 * is the attempt in `perspectives`), as the extra field "vantage": an
+	 * array of the lines' objects. n_evidence 0: no such field. */
+	const struct vtg_om_evidence *evidence;
+	size_t n_evidence;
 };
 
 /* Append one MpicCaaResponse / MpicDcvResponse to j. Same returns. */

@@ -709,3 +709,36 @@ Test(openmpic, every_method_params_round_trip)
 		vtg__json_deinit(&j);
 	}
 }
+
+/* The coordinator's evidence lines: "vantage" is an array of the attempts'
+ * objects, trailing newlines dropped; absent without lines. */
+Test(openmpic, encode_mpic_evidence_lines)
+{
+	static struct vtg_om_mpic m;
+	size_t len;
+	char err[256];
+	char *b = slurp("mpic_dcv_dns_change_core.json", &len);
+	cr_assert_eq(vtg__om_mpic_decode(b, len, &m, err, sizeof(err)), 0, "%s", err);
+	struct vtg_om_result r = {.type = VTG_OM_CHECK_DCV, .method = VTG_OM_DNS_CHANGE,
+				  .caa_present = -1, .rcode = -1, .ad_flag = -1, .status = -1};
+	struct vtg_om_perspective ps = {"p1", &r};
+	struct vtg_om_evidence ev[] = {{"{\"attempt\":1}\n", 14}, {"{\"attempt\":2}", 13}};
+	struct vtg_om_mpic_result mr = {.request = &m, .perspectives = &ps, .n_perspectives = 1,
+					.evidence = ev, .n_evidence = 2};
+	struct vtg_json j;
+	vtg__json_init(&j, -1);
+	cr_assert_eq(vtg__om_mpic_encode(&mr, &j), 0);
+	json_t *v = json_loadb(j.buf, j.len, JSON_REJECT_DUPLICATES, NULL);
+	cr_assert_not_null(v, "%.*s", (int)j.len, j.buf);
+	json_t *va = json_object_get(v, "vantage");
+	cr_assert_eq(json_array_size(va), 2);
+	cr_assert_eq(json_integer_value(json_object_get(json_array_get(va, 1), "attempt")), 2);
+	json_decref(v);
+	vtg__json_reset(&j);
+	mr.n_evidence = 0;
+	cr_assert_eq(vtg__om_mpic_encode(&mr, &j), 0);
+	v = json_loadb(j.buf, j.len, 0, NULL);
+	cr_assert_null(json_object_get(v, "vantage"));
+	json_decref(v);
+	vtg__json_deinit(&j);
+}
