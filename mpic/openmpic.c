@@ -1006,17 +1006,31 @@ static void encode_dcv_params(const struct vtg_om_check *c, struct vtg_json *j)
 	vtg__json_obj_end(j);
 }
 
-static int encode_perspectives(const struct vtg_om_perspective *p, size_t n, struct vtg_json *j)
+int vtg__om_perspective_encode(const struct vtg_om_perspective *p, struct vtg_json *j)
 {
+	vtg__json_obj_begin(j);
+	vtg__json_kstr(j, "perspective_code", p->code ? p->code : "");
+	vtg__json_key(j, "check_response");
+	int rc = vtg__om_result_encode(p->result, j);
+	if (rc)
+		return rc;
+	vtg__json_obj_end(j);
+	return j->err;
+}
+
+/* An attempt's perspectives: already encoded (json), or each in turn. */
+static int encode_perspectives(const struct vtg_om_perspective *p, size_t n, const char *json,
+			       size_t json_len, struct vtg_json *j)
+{
+	if (json) {
+		vtg__json_raw(j, json, json_len);
+		return 0;
+	}
 	vtg__json_arr_begin(j);
 	for (size_t i = 0; i < n; i++) {
-		vtg__json_obj_begin(j);
-		vtg__json_kstr(j, "perspective_code", p[i].code ? p[i].code : "");
-		vtg__json_key(j, "check_response");
-		int rc = vtg__om_result_encode(p[i].result, j);
+		int rc = vtg__om_perspective_encode(&p[i], j);
 		if (rc)
 			return rc;
-		vtg__json_obj_end(j);
 	}
 	vtg__json_arr_end(j);
 	return 0;
@@ -1069,7 +1083,8 @@ int vtg__om_mpic_encode(const struct vtg_om_mpic_result *m, struct vtg_json *j)
 		encode_dcv_params(c, j);
 	}
 	vtg__json_key(j, "perspectives");
-	int rc = encode_perspectives(m->perspectives, m->n_perspectives, j);
+	int rc = encode_perspectives(m->perspectives, m->n_perspectives, m->perspectives_json,
+				     m->perspectives_json_len, j);
 	if (rc)
 		return rc;
 	vtg__json_key(j, "previous_attempt_results");
@@ -1079,7 +1094,8 @@ int vtg__om_mpic_encode(const struct vtg_om_mpic_result *m, struct vtg_json *j)
 		vtg__json_arr_begin(j);
 		for (size_t i = 0; i < m->n_previous; i++)
 			if ((rc = encode_perspectives(m->previous[i].perspectives,
-						      m->previous[i].n, j)))
+						      m->previous[i].n, m->previous[i].json,
+						      m->previous[i].json_len, j)))
 				return rc;
 		vtg__json_arr_end(j);
 	}

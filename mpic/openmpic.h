@@ -280,7 +280,17 @@ struct vtg_om_perspective {
 struct vtg_om_attempt {
 	const struct vtg_om_perspective *perspectives;
 	size_t n;
+	/* or the attempt's array already encoded (vtg__om_perspective_encode
+	 * per entry, between array brackets): used when not NULL. A
+	 * coordinator keeps an attempt as text, not as results that point into
+	 * evidence it would have to keep */
+	const char *json;
+	size_t json_len;
 };
+
+/* Append one {perspective_code, check_response} as the next value. Same
+ * returns as vtg__om_result_encode. */
+int vtg__om_perspective_encode(const struct vtg_om_perspective *p, struct vtg_json *j);
 
 /* One evidence line (a JSON object; trailing white space is dropped). */
 struct vtg_om_evidence {
@@ -298,6 +308,8 @@ struct vtg_om_mpic_result {
 	int attempt_count;
 	const struct vtg_om_perspective *perspectives; /* the last attempt */
 	size_t n_perspectives;
+	const char *perspectives_json;      /* or it encoded (as vtg_om_attempt) */
+	size_t perspectives_json_len;
 	const struct vtg_om_attempt *previous; /* NULL: null */
 	size_t n_previous;
 	/* vantage's evidence line of each attempt, in attempt order (the last

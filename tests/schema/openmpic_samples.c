@@ -42,7 +42,7 @@ static void mpic(const char *body, const struct vtg_om_result *r)
 		exit(1);
 	}
 	struct vtg_om_perspective ps[] = {{"us-east-2", r}, {"eu-west-2", r}};
-	struct vtg_om_attempt prev = {ps, 2};
+	struct vtg_om_attempt prev = {.perspectives = ps, .n = 2};
 	struct vtg_om_mpic_result mr = {
 		.request = &m, .completed = true, .is_valid = r->passed, .perspective_count = 2,
 		.quorum_count = 2, .attempt_count = 2, .perspectives = ps, .n_perspectives = 2,

@@ -622,7 +622,7 @@ Test(openmpic, encode_mpic_round_trip)
 		.status = -1,
 	};
 	struct vtg_om_perspective ps[] = {{"us-east-2", &r}, {"eu-west-2", &r}};
-	struct vtg_om_attempt prev = {ps, 1};
+	struct vtg_om_attempt prev = {.perspectives = ps, .n = 1};
 	struct vtg_om_mpic_result mr = {
 		.request = &m, .completed = true, .is_valid = true, .perspective_count = 2,
 		.quorum_count = 2, .attempt_count = 2, .perspectives = ps, .n_perspectives = 2,
@@ -734,6 +734,24 @@ Test(openmpic, encode_mpic_evidence_lines)
 	cr_assert_eq(json_array_size(va), 2);
 	cr_assert_eq(json_integer_value(json_object_get(json_array_get(va, 1), "attempt")), 2);
 	json_decref(v);
+	/* an attempt kept as text is the same as its results encoded */
+	struct vtg_json pj;
+	vtg__json_init(&pj, -1);
+	vtg__json_arr_begin(&pj);
+	cr_assert_eq(vtg__om_perspective_encode(&ps, &pj), 0);
+	vtg__json_arr_end(&pj);
+	char *as_results = strndup(j.buf, j.len);
+	mr.perspectives = NULL;
+	mr.n_perspectives = 0;
+	mr.perspectives_json = pj.buf;
+	mr.perspectives_json_len = pj.len;
+	vtg__json_reset(&j);
+	cr_assert_eq(vtg__om_mpic_encode(&mr, &j), 0);
+	cr_assert_eq(strlen(as_results), j.len);
+	/* timestamps are equal (the same r), so the texts are */
+	cr_assert_eq(memcmp(as_results, j.buf, j.len), 0);
+	free(as_results);
+	vtg__json_deinit(&pj);
 	vtg__json_reset(&j);
 	mr.n_evidence = 0;
 	cr_assert_eq(vtg__om_mpic_encode(&mr, &j), 0);
