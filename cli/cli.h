@@ -22,6 +22,7 @@ int vtg_cmd_caa(int argc, char **argv);
 int vtg_cmd_query(int argc, char **argv);
 int vtg_cmd_dcv(int argc, char **argv);
 int vtg_cmd_agent(int argc, char **argv); /* cli/agent.c: exit 0 after SIGTERM */
+int vtg_cmd_serve(int argc, char **argv); /* cli/serve.c: exit 0 after SIGTERM */
 int vtg_cmd_lint_root(int argc, char **argv); /* exit 1: a check failed */
 
 /* Iterate input names: argv[first..argc) when given, else stdin lines.

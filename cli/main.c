@@ -29,6 +29,8 @@ static void usage(FILE *f)
 		"            dns-change, cname, persist, contact), corroborated\n"
 		"  query     bulk DNS lookups, one JSON line per name\n"
 		"  agent     a remote MPIC perspective: open-mpic's /caa and /dcv over HTTPS\n"
+		"  serve     an MPIC coordinator: open-mpic's /mpic over HTTPS, per-target\n"
+		"            cohorts of remote perspectives, /metrics\n"
 		"  lint-root check certificates against the Microsoft Root Program requirements\n"
 		"  help-config\n"
 		"            list every configuration key, one per line: SECTION KEY\n"
@@ -86,6 +88,8 @@ int main(int argc, char **argv)
 		return vtg_cmd_dcv(argc - 1, argv + 1);
 	if (strcmp(cmd, "agent") == 0)
 		return vtg_cmd_agent(argc - 1, argv + 1);
+	if (strcmp(cmd, "serve") == 0)
+		return vtg_cmd_serve(argc - 1, argv + 1);
 	if (strcmp(cmd, "lint-root") == 0)
 		return vtg_cmd_lint_root(argc - 1, argv + 1);
 	if (strcmp(cmd, "help-config") == 0) {
