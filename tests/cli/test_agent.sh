@@ -27,6 +27,7 @@ pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; wait 2>/dev/null; rm -rf "$T"; }
 trap cleanup EXIT
 . "$SRC/tests/integration/lib.sh" # pass / fail helpers
+. "$SRC/tests/cli/https_lib.sh"    # certificates, curl, schema, waiting
 ip link set lo up || { echo "FAIL: no loopback in the namespace" >&2; exit 1; }
 for tool in curl openssl python3; do
 	command -v $tool >/dev/null || { echo "FAIL: $tool missing (scripts/setup.sh)" >&2; exit 1; }
@@ -34,37 +35,6 @@ done
 
 # ---- certificates ------------------------------------------------------
 cd "$T"
-mkca() { # NAME
-	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 30 \
-		-subj "/CN=$1" -keyout "$1.key" -out "$1.pem" 2>/dev/null
-}
-mkcert() { # NAME CA [openssl-ca date options]
-	local name=$1 ca=$2
-	shift 2
-	openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/CN=$name" \
-		-keyout "$name.key" -out "$name.csr" 2>/dev/null
-	mkdir -p "db-$ca"
-	[ -e "db-$ca/index" ] || { : > "db-$ca/index"; echo 01 > "db-$ca/serial"; }
-	cat > "ca-$ca.cnf" <<EOF
-[ca]
-default_ca = d
-[d]
-database = db-$ca/index
-serial = db-$ca/serial
-new_certs_dir = db-$ca
-default_md = sha256
-policy = p
-unique_subject = no
-copy_extensions = copy
-[p]
-commonName = supplied
-[ext]
-basicConstraints = CA:FALSE
-subjectAltName = DNS:localhost,IP:127.0.0.1
-EOF
-	openssl ca -batch -config "ca-$ca.cnf" -cert "$ca.pem" -keyfile "$ca.key" -in "$name.csr" \
-		-out "$name.pem" -extensions ext -notext "$@" >/dev/null 2>&1
-}
 mkca ca
 mkca otherca
 mkcert server ca -days 30
@@ -126,26 +96,11 @@ start_agent() { # LOG CONFIG AUTH-OPTIONS...
 		--ca ca1.example "$@" 2> "$log" &
 	AGENT=$!
 	pids+=($AGENT)
-	for _ in $(seq 100); do
-		grep -q listening "$log" 2>/dev/null && return 0
-		kill -0 $AGENT 2>/dev/null || break
-		sleep 0.1
-	done
+	wait_listening "$log" $AGENT && return 0
 	bad "agent did not start: $(cat "$log")"
 	return 1
 }
-# C: curl with the CA and the client certificate; prints the body, then the status
-C=(curl -sS --max-time 10 --cacert ca.pem -w '\n%{http_code}')
 MT=(--cert client.pem --key client.key)
-status() { tail -1 <<<"$1"; }
-body() { sed '$d' <<<"$1"; }
-omvalid() { # DESCRIPTION SCHEMA JSON
-	printf '%s\t%s\n' "$2" "$3" > om.line
-	local out
-	if out=$(python3 "$SRC/tests/schema/openmpic_validate.py" \
-		"$SRC/tests/data/openmpic/openapi.yaml" om.line 2>&1); then ok
-	else bad "$1: not open-mpic's $2: $out: $3"; fi
-}
 CAA_BODY='{"check_type":"caa","domain_or_ip_target":"permit.test","trace_identifier":"t-123"}'
 
 # ---- mutual TLS -----------------------------------------------------------
