@@ -13,70 +13,20 @@
 # served; SIGTERM exits 0. Everything started is killed by PID.
 # usage: test_agent.sh VANTAGE_BINARY SOURCE_DIR
 set -u
-if [ -z "${VTG_AGENT_NETNS:-}" ]; then
-	if [ "$(id -u)" -ne 0 ] || ! unshare -n true 2>/dev/null; then
-		echo "SKIP: test_agent needs root and network namespaces (CI has both)" >&2
-		exit 77
-	fi
-	VTG_AGENT_NETNS=1 exec unshare -n bash "$0" "$@"
-fi
-V=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 SRC=$(cd "$2" && pwd)
-T=$(mktemp -d /tmp/vtg-agent.XXXXXX)
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; wait 2>/dev/null; rm -rf "$T"; }
-trap cleanup EXIT
-. "$SRC/tests/integration/lib.sh" # pass / fail helpers
-. "$SRC/tests/cli/https_lib.sh"    # certificates, curl, schema, waiting
-ip link set lo up || { echo "FAIL: no loopback in the namespace" >&2; exit 1; }
-for tool in curl openssl python3; do
-	command -v $tool >/dev/null || { echo "FAIL: $tool missing (scripts/setup.sh)" >&2; exit 1; }
-done
-
-# ---- certificates ------------------------------------------------------
-cd "$T"
-mkca ca
-mkca otherca
-mkcert server ca -days 30
-mkcert client ca -days 30
-mkcert stranger otherca -days 30
+. "$SRC/tests/cli/https_lib.sh" # certificates, curl, schema, waiting
+https_test agent "$@"
 mkcert expired ca -startdate 20200101000000Z -enddate 20200201000000Z
-for f in server client stranger expired; do
-	[ -s $f.pem ] || { echo "FAIL: certificate $f not made" >&2; exit 1; }
-done
+[ -s expired.pem ] || { echo "FAIL: certificate expired not made" >&2; exit 1; }
 openssl x509 -in expired.pem -noout -checkend 0 >/dev/null && bad "expired cert is not expired"
 
 # ---- a DNS responder: CAA for permit.test / deny.test, TXT for the
 # acme-dns-01 name of dcv.test, NODATA else; a second socket (port printed
 # second) that never answers ----
-cat > dns.py <<'EOF'
-import socket, struct, sys
-CAA = {"permit.test": b'\x00\x05issueca1.example', "deny.test": b'\x00\x05issueca9.example'}
-DIGEST = b"LoqXcYV8q5ONbJQxbmR7SCTNo3tiAXDfowyjxAjEuX0"
-TXT = {"_acme-challenge.dcv.test": bytes([len(DIGEST)]) + DIGEST}
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.bind(("127.0.0.1", 0))
-hole = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-hole.bind(("127.0.0.1", 0))
-print(s.getsockname()[1], hole.getsockname()[1], flush=True)
-while True:
-    q, peer = s.recvfrom(4096)
-    if len(q) < 12:
-        continue
-    qid, flags = struct.unpack("!HH", q[:4])
-    i, labels = 12, []
-    while i < len(q) and q[i]:
-        labels.append(q[i + 1:i + 1 + q[i]].decode("ascii", "replace").lower())
-        i += 1 + q[i]
-    qname = ".".join(labels)
-    qtype, = struct.unpack("!H", q[i + 1:i + 3])
-    question = q[12:i + 5]
-    rd = CAA.get(qname) if qtype == 257 else TXT.get(qname) if qtype == 16 else None
-    hdr = struct.pack("!HHHHHH", qid, 0x8180 | (flags & 0x0100), 1, 1 if rd else 0, 0, 0)
-    ans = b"\xc0\x0c" + struct.pack("!HHIH", qtype, 1, 300, len(rd)) + rd if rd else b""
-    s.sendto(hdr + question + ans, peer)
-EOF
-python3 dns.py > dns.port &
+DIG=LoqXcYV8q5ONbJQxbmR7SCTNo3tiAXDfowyjxAjEuX0
+python3 "$SRC/tests/cli/tiny_dns.py" \
+	'{"caa": {"permit.test": "ca1.example", "deny.test": "ca9.example"},
+	  "txt": {"_acme-challenge.dcv.test": "'$DIG'"}}' '{"silent": true}' > dns.port &
 pids+=($!)
 for _ in $(seq 50); do [ -s dns.port ] && break; sleep 0.1; done
 read -r DNS HOLE < dns.port
@@ -92,15 +42,9 @@ U=https://127.0.0.1:$PORT
 start_agent() { # LOG CONFIG AUTH-OPTIONS...
 	local log=$1 conf=$2
 	shift 2
-	"$V" agent --config "$conf" --listen 127.0.0.1:$PORT --cert server.pem --key server.key \
-		--ca ca1.example "$@" 2> "$log" &
-	AGENT=$!
-	pids+=($AGENT)
-	wait_listening "$log" $AGENT && return 0
-	bad "agent did not start: $(cat "$log")"
-	return 1
+	start_server "$log" agent --config "$conf" --ca ca1.example "$@" || return 1
+	AGENT=$SERVER
 }
-MT=(--cert client.pem --key client.key)
 CAA_BODY='{"check_type":"caa","domain_or_ip_target":"permit.test","trace_identifier":"t-123"}'
 
 # ---- mutual TLS -----------------------------------------------------------
@@ -131,7 +75,6 @@ r=$("${C[@]}" "${MT[@]}" -d '{"check_type":"caa","domain_or_ip_target":"deny.tes
 expect "caa_domains from the request" "$(body "$r" | jq -r .check_passed)" true
 
 # DCV over DNS: acme-dns-01, pass and mismatch
-DIG=LoqXcYV8q5ONbJQxbmR7SCTNo3tiAXDfowyjxAjEuX0
 for want in pass fail; do
 	h=$DIG; [ $want = fail ] && h=${DIG%?}Y
 	r=$("${C[@]}" "${MT[@]}" -d '{"domain_or_ip_target":"dcv.test","dcv_check_parameters":{"validation_method":"acme-dns-01","key_authorization_hash":"'"$h"'"}}' $U/dcv)
@@ -173,13 +116,7 @@ r=$("${C[@]}" "${MT[@]}" $U/healthz)
 expect "served again below the bound" "$(status "$r")" 200
 
 # refused handshakes: no certificate, another CA's, an expired one
-for who in none stranger expired; do
-	opt=()
-	[ $who != none ] && opt=(--cert $who.pem --key $who.key)
-	if curl -sS --max-time 10 --cacert ca.pem "${opt[@]}" -o /dev/null $U/healthz 2>/dev/null; then
-		bad "client cert '$who': request served"
-	else ok; fi
-done
+refused_handshakes none stranger expired
 
 # refusals
 r=$("${C[@]}" "${MT[@]}" -d '{"check_type":' $U/caa)

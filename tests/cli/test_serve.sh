@@ -16,70 +16,14 @@
 # counters rise; SIGTERM exits 0. Everything started is killed by PID.
 # usage: test_serve.sh VANTAGE_BINARY SOURCE_DIR
 set -u
-if [ -z "${VTG_SERVE_NETNS:-}" ]; then
-	if [ "$(id -u)" -ne 0 ] || ! unshare -n true 2>/dev/null; then
-		echo "SKIP: test_serve needs root and network namespaces (CI has both)" >&2
-		exit 77
-	fi
-	VTG_SERVE_NETNS=1 exec unshare -n bash "$0" "$@"
-fi
-V=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 SRC=$(cd "$2" && pwd)
-T=$(mktemp -d /tmp/vtg-serve.XXXXXX)
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; wait 2>/dev/null; rm -rf "$T"; }
-trap cleanup EXIT
-[ -n "${VTG_KEEP:-}" ] && trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; echo "kept $T"' EXIT
-. "$SRC/tests/integration/lib.sh" # pass / fail helpers
-. "$SRC/tests/cli/https_lib.sh"    # certificates, curl, schema, waiting
-ip link set lo up || { echo "FAIL: no loopback in the namespace" >&2; exit 1; }
-for tool in curl openssl python3 jq; do
-	command -v $tool >/dev/null || { echo "FAIL: $tool missing (scripts/setup.sh)" >&2; exit 1; }
-done
+. "$SRC/tests/cli/https_lib.sh" # certificates, curl, schema, waiting
+https_test serve "$@"
 
-cd "$T"
-mkca ca
-mkca otherca
-mkcert server ca -days 30
-mkcert client ca -days 30
-mkcert stranger otherca -days 30
-for f in server client stranger; do
-	[ -s $f.pem ] || { echo "FAIL: certificate $f not made" >&2; exit 1; }
-done
-
-cat > dns.py <<'EOF'
-import select, socket, struct
-DIGEST = b"LoqXcYV8q5ONbJQxbmR7SCTNo3tiAXDfowyjxAjEuX0"
-TXT = {"_acme-challenge.dcv.test": bytes([len(DIGEST)]) + DIGEST}
-def caa(issuer):
-    return b"\x00\x05issue" + issuer
-socks = {}
-for issuer in (b"ca1.example", b"ca9.example"):
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    s.bind(("127.0.0.1", 0))
-    socks[s] = issuer
-print(*[s.getsockname()[1] for s in socks], flush=True)
-while True:
-    ready, _, _ = select.select(list(socks), [], [])
-    for s in ready:
-        q, peer = s.recvfrom(4096)
-        if len(q) < 12:
-            continue
-        qid, flags = struct.unpack("!HH", q[:4])
-        i, labels = 12, []
-        while i < len(q) and q[i]:
-            labels.append(q[i + 1:i + 1 + q[i]].decode("ascii", "replace").lower())
-            i += 1 + q[i]
-        qname = ".".join(labels)
-        qtype, = struct.unpack("!H", q[i + 1:i + 3])
-        question = q[12:i + 5]
-        honest = socks[s] == b"ca1.example"
-        rd = caa(socks[s]) if qtype == 257 else TXT.get(qname) if qtype == 16 and honest else None
-        hdr = struct.pack("!HHHHHH", qid, 0x8180 | (flags & 0x0100), 1, 1 if rd else 0, 0, 0)
-        ans = b"\xc0\x0c" + struct.pack("!HHIH", qtype, 1, 300, len(rd)) + rd if rd else b""
-        s.sendto(hdr + question + ans, peer)
-EOF
-python3 dns.py > dns.port &
+DIG=LoqXcYV8q5ONbJQxbmR7SCTNo3tiAXDfowyjxAjEuX0
+python3 "$SRC/tests/cli/tiny_dns.py" \
+	'{"caa": {"*": "ca1.example"}, "txt": {"_acme-challenge.dcv.test": "'$DIG'"}}' \
+	'{"caa": {"*": "ca9.example"}}' > dns.port &
 pids+=($!)
 for _ in $(seq 50); do [ -s dns.port ] && break; sleep 0.1; done
 read -r GOOD EVIL < dns.port
@@ -112,15 +56,9 @@ U=https://127.0.0.1:$PORT
 start_serve() { # LOG AUTH-OPTIONS...
 	local log=$1
 	shift
-	"$V" serve --config serve.conf --listen 127.0.0.1:$PORT --cert server.pem --key server.key \
-		--ca ca1.example --perspective-count 2 "$@" 2> "$log" &
-	SERVE=$!
-	pids+=($SERVE)
-	wait_listening "$log" $SERVE && return 0
-	bad "serve did not start: $(cat "$log")"
-	return 1
+	start_server "$log" serve --config serve.conf --ca ca1.example --perspective-count 2 "$@" || return 1
+	SERVE=$SERVER
 }
-MT=(--cert client.pem --key client.key)
 post() { "${C[@]}" "${MT[@]}" -H 'Content-Type: application/json' -d "$1" $U/mpic; }
 codes() { jq -c '[.perspectives[].perspective_code]' <<<"$1"; }
 metric() { # NAME-AND-LABELS: its value in the last /metrics (m.txt)
@@ -207,7 +145,6 @@ c2=$(codes "$(body "$(post '{"check_type":"caa","domain_or_ip_target":"'"$found"
 [ "$c2" != "$(codes "$b")" ] && ok || bad "cohort_for_single_attempt 2 gave the first cohort"
 
 # ---- DCV ------------------------------------------------------------------
-DIG=LoqXcYV8q5ONbJQxbmR7SCTNo3tiAXDfowyjxAjEuX0
 r=$(post '{"check_type":"dcv","domain_or_ip_target":"dcv.test","dcv_check_parameters":{"validation_method":"acme-dns-01","key_authorization_hash":"'"$DIG"'"},"orchestration_parameters":{"max_attempts":3,"quorum_count":2}}')
 expect "dcv: status" "$(status "$r")" 200
 b=$(body "$r")
@@ -244,13 +181,7 @@ expect "unknown path: JSON" "$(body "$r" | jq -r .error)" not-found
 head -c 1048576 /dev/zero | tr '\0' a > big
 r=$("${C[@]}" "${MT[@]}" --data-binary @big $U/mpic 2>/dev/null)
 case $(status "$r") in 413|000) ok ;; *) bad "1 MB body: status $(status "$r"), want 413 (or closed)" ;; esac
-for who in none stranger; do
-	opt=()
-	[ $who != none ] && opt=(--cert $who.pem --key $who.key)
-	if curl -sS --max-time 10 --cacert ca.pem "${opt[@]}" -o /dev/null $U/healthz 2>/dev/null; then
-		bad "client cert '$who': request served"
-	else ok; fi
-done
+refused_handshakes none stranger
 
 # ---- /metrics -------------------------------------------------------------
 r=$("${C[@]}" "${MT[@]}" $U/metrics)
