@@ -243,9 +243,10 @@ static void engine_drop(struct cached *ce)
 }
 
 /* The engine of (mask, quorum): cached, or made (evicting the least
- * recently used idle one when full). NULL with the reason in err. */
+ * recently used idle one when full). NULL with the reason in err and *rc:
+ * -EBUSY (every engine has checks in flight) or the vtg_engine_new error. */
 static struct cached *engine_for(struct serve *s, uint32_t mask, unsigned quorum, unsigned k,
-				 char *err, size_t errcap)
+				 int *rcp, char *err, size_t errcap)
 {
 	struct cached *free_slot = NULL, *lru = NULL;
 	for (unsigned i = 0; i < ENGINES_MAX; i++) {
@@ -265,11 +266,13 @@ static struct cached *engine_for(struct serve *s, uint32_t mask, unsigned quorum
 	}
 	if (!free_slot) {
 		snprintf(err, errcap, "every cohort engine is busy");
+		*rcp = -EBUSY;
 		return NULL;
 	}
 	char *text = cohort_text(s, mask);
 	if (!text) {
 		snprintf(err, errcap, "out of memory");
+		*rcp = -ENOMEM;
 		return NULL;
 	}
 	struct vtg_options eo = {
@@ -289,6 +292,7 @@ static struct cached *engine_for(struct serve *s, uint32_t mask, unsigned quorum
 		rc = -ENOMEM;
 	if (rc != 0) {
 		engine_drop(free_slot);
+		*rcp = rc;
 		return NULL;
 	}
 	free_slot->mask = mask;
@@ -459,16 +463,18 @@ static void mpic_free(struct mpic *q)
 	vtg__free(q);
 }
 
-/* Start attempt q->n_done on cohort q->first + q->n_done. 0, or a
- * refusal with the reason in err. */
+/* Start attempt q->n_done on cohort q->first + q->n_done. 0, or with the
+ * reason in err: -EBUSY / -EAGAIN (no engine or entry free: try later),
+ * else an engine that could not be made or a refused submit. */
 static int attempt_start(struct mpic *q, char *err, size_t errcap)
 {
 	struct serve *s = q->s;
 	uint32_t mask = vtg__cohort_mask(&q->cs, q->first + q->n_done);
-	q->eng = engine_for(s, mask, q->quorum, q->k, err, errcap);
+	int rc = 0;
+	q->eng = engine_for(s, mask, q->quorum, q->k, &rc, err, errcap);
 	if (!q->eng)
-		return -EAGAIN;
-	int rc = vtg_submit_check(q->eng->e, &q->chk, q, NULL);
+		return rc;
+	rc = vtg_submit_check(q->eng->e, &q->chk, q, NULL);
 	if (rc != 0) {
 		snprintf(err, errcap, "%s", vtg_strerror(rc));
 		return rc;
@@ -658,10 +664,13 @@ static void mpic_cb(struct vtg_httpsd_req *r, void *ud)
 	}
 	rc = attempt_start(q, err, sizeof(err));
 	if (rc != 0) {
-		bool busy = rc == -EAGAIN;
+		/* busy: come back later; anything else is the coordinator's own
+		 * failure (a cohort engine that cannot start), not the request's */
+		bool busy = rc == -EAGAIN || rc == -EBUSY;
 		fprintf(stderr, "vantage serve: %s\n", err);
-		vtg__httpsd_error(r, busy ? 503 : 400, busy ? "busy" : VTG_OM_ERR_REQUEST_INVALID, err,
-				  !busy);
+		s->m.checks[method_index(&q->m.check)][OUT_ERROR]++;
+		vtg__httpsd_error(r, busy ? 503 : 500, busy ? "busy" : "mpic_error:coordinator:cohort",
+				  err, false);
 		mpic_free(q);
 		return;
 	}
