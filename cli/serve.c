@@ -595,9 +595,8 @@ static const char *orchestrate(struct serve *s, struct mpic *q, char *why, size_
 	q->quorum = 0;
 	q->quorum_eff = vtg__quorum_needed(&table, q->k);
 	if (has && o->has_quorum_count) {
-		if (vtg__quorum_check((unsigned)o->quorum_count, q->k, why, cap) != 0) {
-			char t[200];
-			snprintf(t, sizeof(t), "%s", why);
+		char t[200];
+		if (vtg__quorum_check((unsigned)o->quorum_count, q->k, t, sizeof(t)) != 0) {
 			snprintf(why, cap, "orchestration_parameters.quorum_count: %s", t);
 			return why;
 		}

@@ -110,6 +110,23 @@ for t in $(seq 1 12); do
 	expect "n$t.test: cohort spans two RIRs" "$rirs" 2
 done
 
+# quorum_count is honoured: cohorts of three, all three must corroborate;
+# the table (two of three) lets some cohort with one hijacked remote pass
+stricter=0
+for t in $(seq 1 30); do
+	b=$(body "$(post '{"check_type":"caa","domain_or_ip_target":"q'$t'.test","orchestration_parameters":{"perspective_count":3,"quorum_count":3}}')")
+	hijacked=$(jq '[.perspectives[].perspective_code | select(startswith("x"))] | length' <<<"$b")
+	expect "q$t.test quorum 3: valid iff clean" "$(jq -r .is_valid <<<"$b")" \
+		"$([ "$hijacked" = 0 ] && echo true || echo false)"
+	expect "q$t.test quorum 3: needed" "$(jq -r '.vantage[0].quorum_needed' <<<"$b")" 3
+	d=$(body "$(post '{"check_type":"caa","domain_or_ip_target":"q'$t'.test","orchestration_parameters":{"perspective_count":3}}')")
+	expect "q$t.test table: needed" "$(jq -r '.vantage[0].quorum_needed' <<<"$d")" 2
+	expect "q$t.test table: same cohort" "$(codes "$d")" "$(codes "$b")"
+	[ "$(jq -r .is_valid <<<"$b")" = false ] && [ "$(jq -r .is_valid <<<"$d")" = true ] &&
+		stricter=$((stricter + 1))
+done
+[ "$stricter" -gt 0 ] && ok || bad "quorum 3 never refused what the table accepts in 30 targets"
+
 # ---- attempts: a target whose first cohort is hijacked --------------------
 found=""
 for t in $(seq 1 60); do
