@@ -751,12 +751,12 @@ Test(openmpic, encode_mpic_evidence_lines)
 	/* timestamps are equal (the same r), so the texts are */
 	cr_assert_eq(memcmp(as_results, j.buf, j.len), 0);
 	free(as_results);
-	vtg__json_deinit(&pj);
 	vtg__json_reset(&j);
 	mr.n_evidence = 0;
 	cr_assert_eq(vtg__om_mpic_encode(&mr, &j), 0);
 	v = json_loadb(j.buf, j.len, 0, NULL);
 	cr_assert_null(json_object_get(v, "vantage"));
 	json_decref(v);
+	vtg__json_deinit(&pj);
 	vtg__json_deinit(&j);
 }
