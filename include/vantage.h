@@ -233,17 +233,18 @@ struct vtg_options {
 				    * (a query-only engine on one perspective of a
 				    * config file: VTG_MODE_OFF) */
 	int min_remotes;           /* < 0: the BR minimum at the current date */
-	unsigned quorum;           /* remote perspectives that must corroborate
-				    * a check; 0: the config's `quorum`, else the
-				    * BR 3.2.2.9 table (all but 1 of 2..5 remotes,
-				    * all but 2 of 6 or more). Lower than the
-				    * table or above the remotes: VTG_ECONFIG */
 	int lookup_failure_exception; /* BR 3.2.2.8 exception (off by default) */
 	unsigned workers;          /* 0: the config's, else one per core */
 	unsigned window;           /* checks in flight; 0: default */
 	unsigned timeout_ms, retries; /* 0: the config's / defaults */
 	vtg_complete_fn on_complete; /* optional (see the contract above) */
 	void *on_complete_ud;
+	/* appended after 0.3.0, so that the fields above keep their places */
+	unsigned quorum;           /* remote perspectives that must corroborate
+				    * a check; 0: the config's `quorum`, else the
+				    * BR 3.2.2.9 table (all but 1 of 2..5 remotes,
+				    * all but 2 of 6 or more). Lower than the
+				    * table or above the remotes: VTG_ECONFIG */
 };
 
 /* One check for vtg_submit_check(). The strings are copied at submit. */
