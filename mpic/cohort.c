@@ -1,17 +1,16 @@
 /*
  * cohort.c — per-target cohorts of remote perspectives. See cohort.h.
  *
- * The partition: a Fisher-Yates shuffle of the pool drawn from the seed's
- * SHA-256 counter stream, dealt into n = floor(pool / k) consecutive
- * cohorts; a cohort all in one RIR is repaired by swapping one of its
- * members with a perspective of another RIR, taken first from the
- * perspectives left over and then from another cohort that keeps two RIRs
- * without it (scanning in the shuffled order, so the choice stays random);
- * when no swap helps, one cohort fewer is made from the same shuffle. A
- * shuffle picks each perspective for the first cohort with the same
- * probability; the repairs bias that only in pools whose RIRs are so
- * uneven that some partitions are impossible (tests/unit/mpic/test_cohort.c
- * measures the spread).
+ * The partition: Fisher-Yates shuffles of the pool drawn from the seed's
+ * SHA-256 counter stream, each dealt into n = floor(pool / k) consecutive
+ * cohorts, until one whose every cohort spans two RIRs (rejection
+ * sampling: a uniform choice among the valid partitions). When
+ * SHUFFLE_TRIES shuffles all fail, the first is repaired: a cohort all in
+ * one RIR swaps one of its members with a perspective of another RIR,
+ * taken first from the perspectives left over and then from another
+ * cohort that keeps two RIRs without it; when no swap helps, one cohort
+ * fewer is tried. tests/unit/mpic/test_cohort.c measures the spread of the
+ * first cohort over 10,000 targets.
  */
 #include <errno.h>
 #include <string.h>
@@ -23,6 +22,10 @@
 #include "mpic/cohort.h"
 
 #define TARGET_MAX 255 /* a domain name in text or an IP literal: what is hashed */
+/* shuffles tried before repairing one: a partition of a pool whose largest
+ * RIR holds under half the perspectives is valid more often than not, so
+ * 32 failures in a row mean valid partitions are rare (a lopsided pool) */
+#define SHUFFLE_TRIES 32
 
 int vtg__cohort_seed(const uint8_t *secret, size_t secret_len, const char *target,
 		     uint8_t seed[VTG_COHORT_SEED])
@@ -132,25 +135,50 @@ static bool repair(uint8_t *perm, unsigned pool, unsigned n, unsigned k, unsigne
 	return false;
 }
 
+/* One Fisher-Yates shuffle of perm[0..pool) from g. */
+static void shuffle(struct prng *g, uint8_t *perm, unsigned pool)
+{
+	for (unsigned i = pool - 1; i > 0; i--)
+		swap8(perm, i, prng_below(g, i + 1));
+}
+
+static bool all_span_two(const uint8_t *perm, unsigned n, unsigned k, const enum vtg_rir *rir)
+{
+	for (unsigned c = 0; c < n; c++)
+		if (rirs_of(perm, c * k, k, rir) < 2)
+			return false;
+	return true;
+}
+
 int vtg__cohorts_make(const uint8_t seed[VTG_COHORT_SEED], const enum vtg_rir *rir,
 		      unsigned pool, unsigned k, struct vtg_cohorts *out)
 {
 	if (k < 2 || k > pool || pool > VTG_COHORT_POOL_MAX)
 		return -EINVAL;
-	uint8_t shuffled[VTG_COHORT_POOL_MAX];
+	uint8_t perm[VTG_COHORT_POOL_MAX], first[VTG_COHORT_POOL_MAX];
 	for (unsigned i = 0; i < pool; i++)
-		shuffled[i] = (uint8_t)i;
+		perm[i] = (uint8_t)i;
 	struct prng g;
 	prng_init(&g, seed);
-	for (unsigned i = pool - 1; i > 0; i--)
-		swap8(shuffled, i, prng_below(&g, i + 1));
 	for (unsigned n = pool / k; n > 0; n--) {
-		uint8_t perm[VTG_COHORT_POOL_MAX];
-		memcpy(perm, shuffled, pool);
-		bool ok = true;
-		for (unsigned c = 0; c < n && ok; c++)
-			if (rirs_of(perm, c * k, k, rir) < 2)
-				ok = repair(perm, pool, n, k, c, rir);
+		/* rejection first: a shuffle whose every cohort spans two RIRs
+		 * is a uniform draw among the valid partitions, so no
+		 * perspective is favoured beyond what validity itself demands */
+		bool ok = false;
+		for (unsigned t = 0; t < SHUFFLE_TRIES && !ok; t++) {
+			shuffle(&g, perm, pool);
+			if (t == 0)
+				memcpy(first, perm, pool);
+			ok = all_span_two(perm, n, k, rir);
+		}
+		/* pools so lopsided that valid partitions are rare: repair */
+		if (!ok) {
+			memcpy(perm, first, pool);
+			ok = true;
+			for (unsigned c = 0; c < n && ok; c++)
+				if (rirs_of(perm, c * k, k, rir) < 2)
+					ok = repair(perm, pool, n, k, c, rir);
+		}
 		if (!ok)
 			continue;
 		/* each cohort in ascending pool order: one canonical set (the

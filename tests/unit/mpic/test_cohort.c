@@ -137,8 +137,9 @@ Test(cohort, refusals)
  * 1/2. Chi-square of the 8 counts against 5,000 each, over 7 degrees of
  * freedom: the 0.999 quantile is 24.32, so a fair shuffle fails this one
  * time in a thousand and this seed set is fixed (deterministic). A biased
- * choice (say one perspective at 0.53) gives about 36 and fails. Also the
- * uneven 12-pool at k = 3 (repairs happen there) within a max/min ratio.
+ * choice (one perspective at 0.54) gives about 36 and fails. Also the
+ * uneven 12-pool at k = 3 (a fifth of its shuffles are invalid and
+ * rejected) within a max/min ratio.
  */
 Test(cohort, first_cohort_spread_over_10000_targets)
 {
@@ -167,7 +168,8 @@ Test(cohort, first_cohort_spread_over_10000_targets)
 		lo = cnt12[i] < lo ? cnt12[i] : lo;
 		hi = cnt12[i] > hi ? cnt12[i] : hi;
 	}
-	/* expected 2,500 each; a 1.15 ratio is far outside sampling noise
-	 * (sd ~ 43) but catches a perspective the repairs favour */
-	cr_assert_lt((double)hi / lo, 1.15, "12-pool first cohort: min %u max %u", lo, hi);
+	/* 2,500 each if no RIR mattered (sd ~ 43, so noise alone keeps the
+	 * ratio near 1.07); validity favours the rare RIRs a little. A
+	 * greedy repair instead of rejection measured 1.13 here */
+	cr_assert_lt((double)hi / lo, 1.10, "12-pool first cohort: min %u max %u", lo, hi);
 }
