@@ -32,12 +32,14 @@ struct agent {
 	char **ca;           /* --ca: default issuer domain names */
 	int n_ca;
 	struct vtg_omc_scratch scratch;
+	struct pending *abandoned; /* freed at exit, after the engine */
 };
 
 /* One request whose check is in the engine. */
 struct pending {
 	struct vtg_httpsd_req *r;
 	struct vtg_om_check chk;
+	struct pending *next_abandoned;
 };
 
 /* A completion: the answer of its request. */
@@ -45,10 +47,8 @@ static void done_cb(void *ud, const struct vtg_completion *c)
 {
 	struct agent *a = ud;
 	struct pending *p = c->user;
-	if (!p->r) { /* abandoned at the end of the grace */
-		vtg__free(p);
-		return;
-	}
+	if (!p->r)
+		return; /* abandoned at the end of the grace: freed at exit */
 	json_t *ev = json_loadb(c->json, c->json_len, 0, NULL);
 	struct vtg_om_result r;
 	vtg__omc_result(&p->chk, c, 0, ev, true, &a->scratch, &r);
@@ -64,9 +64,11 @@ static void done_cb(void *ud, const struct vtg_completion *c)
 
 static void abandon_cb(struct vtg_httpsd_req *r, void *ud)
 {
-	(void)ud;
+	struct agent *a = ud;
 	struct pending *p = r->app;
-	p->r = NULL; /* its completion, if one still comes, only frees it */
+	p->r = NULL; /* the engine may still complete it: freed at exit */
+	p->next_abandoned = a->abandoned;
+	a->abandoned = p;
 }
 
 static void check_request(struct vtg_httpsd_req *r, struct agent *a, enum vtg_om_endpoint ep)
@@ -176,6 +178,11 @@ out:
 	vtg__httpsd_free(a.h); /* before the engine: held requests' connections close */
 	if (a.engine)
 		vtg_engine_free(a.engine);
+	while (a.abandoned) { /* no engine is left to complete them */
+		struct pending *p = a.abandoned;
+		a.abandoned = p->next_abandoned;
+		vtg__free(p);
+	}
 	for (int i = 0; i < a.n_ca; i++)
 		vtg__free(a.ca[i]);
 	vtg__free(a.ca);

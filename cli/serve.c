@@ -120,6 +120,7 @@ struct serve {
 	struct metrics m;
 	struct vtg_omc_scratch scratch;
 	struct vtg_json text_out;           /* /metrics */
+	struct mpic *abandoned;             /* freed at exit, after the engines */
 };
 
 /* One /mpic request through its attempts. */
@@ -136,6 +137,7 @@ struct mpic {
 	struct vtg_json done[ATTEMPTS_MAX]; /* each finished attempt's perspectives */
 	char *evidence[ATTEMPTS_MAX];
 	size_t evidence_len[ATTEMPTS_MAX];
+	struct mpic *next_abandoned;
 };
 
 /* ---- the perspectives file cut into sections ---- */
@@ -523,10 +525,8 @@ static void done_cb(void *ud, const struct vtg_completion *c)
 	struct serve *s = ud;
 	struct mpic *q = c->user;
 	q->eng->inflight--;
-	if (!q->r) { /* abandoned at the end of the grace */
-		mpic_free(q);
-		return;
-	}
+	if (!q->r)
+		return; /* abandoned at the end of the grace: freed at exit */
 	count_perspectives(s, c);
 	/* the attempt as text: its perspectives, the primary first */
 	struct vtg_json *j = &q->done[q->n_done];
@@ -570,7 +570,9 @@ static void abandon_cb(struct vtg_httpsd_req *r, void *ud)
 {
 	struct serve *s = ud;
 	struct mpic *q = r->app;
-	q->r = NULL; /* its completion, when one comes, only frees it */
+	q->r = NULL; /* its engine may still complete it: freed at exit */
+	q->next_abandoned = s->abandoned;
+	s->abandoned = q;
 	s->in_flight--;
 }
 
@@ -828,6 +830,11 @@ out:
 		if (s.cache[i].e)
 			engine_drop(&s.cache[i]);
 	vtg__httpsd_free(s.h);
+	while (s.abandoned) { /* no engine is left to complete them */
+		struct mpic *q = s.abandoned;
+		s.abandoned = q->next_abandoned;
+		mpic_free(q);
+	}
 	vtg__json_deinit(&s.text_out);
 	vtg__free(s.text);
 	for (int i = 0; i < s.n_ca; i++)
