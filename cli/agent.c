@@ -32,14 +32,12 @@ struct agent {
 	char **ca;           /* --ca: default issuer domain names */
 	int n_ca;
 	struct vtg_omc_scratch scratch;
-	struct pending *abandoned; /* freed at exit, after the engine */
 };
 
 /* One request whose check is in the engine. */
 struct pending {
 	struct vtg_httpsd_req *r;
 	struct vtg_om_check chk;
-	struct pending *next_abandoned;
 };
 
 /* A completion: the answer of its request. */
@@ -64,11 +62,15 @@ static void done_cb(void *ud, const struct vtg_completion *c)
 
 static void abandon_cb(struct vtg_httpsd_req *r, void *ud)
 {
-	struct agent *a = ud;
+	(void)ud;
 	struct pending *p = r->app;
-	p->r = NULL; /* the engine may still complete it: freed at exit */
-	p->next_abandoned = a->abandoned;
-	a->abandoned = p;
+	p->r = NULL; /* the engine may still complete it: released at exit */
+}
+
+static void release_cb(void *app, void *ud)
+{
+	(void)ud;
+	vtg__free(app);
 }
 
 static void check_request(struct vtg_httpsd_req *r, struct agent *a, enum vtg_om_endpoint ep)
@@ -154,6 +156,7 @@ int vtg_cmd_agent(int argc, char **argv)
 		.body_max = BODY_MAX,
 		.routes = {{"/caa", true, caa_cb}, {"/dcv", true, dcv_cb}},
 		.n_routes = 2, .ud = &a, .abandon = abandon_cb,
+		.release = release_cb,
 	};
 	int status = vtg__httpsd_new(&a.h, &hc);
 	if (status)
@@ -178,11 +181,6 @@ out:
 	vtg__httpsd_free(a.h); /* before the engine: held requests' connections close */
 	if (a.engine)
 		vtg_engine_free(a.engine);
-	while (a.abandoned) { /* no engine is left to complete them */
-		struct pending *p = a.abandoned;
-		a.abandoned = p->next_abandoned;
-		vtg__free(p);
-	}
 	for (int i = 0; i < a.n_ca; i++)
 		vtg__free(a.ca[i]);
 	vtg__free(a.ca);

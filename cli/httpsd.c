@@ -85,7 +85,14 @@ struct vtg_httpsd {
 	unsigned n_conns;
 	struct vtg_httpsd_req *held; /* a list for the drain */
 	unsigned n_held;
+	struct abandoned *abandoned; /* app states for cfg.release */
 	bool stopping;
+};
+
+/* An app state of a request answered 503 at the end of the grace. */
+struct abandoned {
+	void *app;
+	struct abandoned *next;
 };
 
 struct watch {
@@ -476,6 +483,11 @@ static void grace_cb(evutil_socket_t fd, short what, void *arg)
 		struct vtg_httpsd_req *r = h->held;
 		if (h->cfg.abandon)
 			h->cfg.abandon(r, h->cfg.ud);
+		struct abandoned *ab = vtg__malloc(sizeof(*ab));
+		if (ab) { /* else it leaks: the process is ending anyway */
+			*ab = (struct abandoned){r->app, h->abandoned};
+			h->abandoned = ab;
+		}
 		vtg__httpsd_error(r, 503, "stopping",
 				  "the server shut down before the check finished", false);
 	}
@@ -745,6 +757,13 @@ void vtg__httpsd_free(struct vtg_httpsd *h)
 		event_base_free(h->base);
 	if (h->ssl)
 		SSL_CTX_free(h->ssl);
+	while (h->abandoned) {
+		struct abandoned *ab = h->abandoned;
+		h->abandoned = ab->next;
+		if (h->cfg.release)
+			h->cfg.release(ab->app, h->cfg.ud);
+		vtg__free(ab);
+	}
 	vtg__json_deinit(&h->out);
 	vtg__free(h);
 }

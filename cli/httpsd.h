@@ -60,8 +60,12 @@ struct vtg_httpsd_cfg {
 	struct vtg_httpsd_route routes[VTG_HTTPSD_ROUTES_MAX]; /* GET /healthz is built in */
 	unsigned n_routes;
 	void *ud;              /* for the handlers and the callbacks */
-	/* at the end of the grace, before the held request r is answered 503 */
+	/* at the end of the grace, before the held request r is answered 503:
+	 * r->app stays the application's (an engine may still complete its
+	 * check until the loop ends) and is handed to release at
+	 * vtg__httpsd_free, when no completion can come any more */
 	void (*abandon)(struct vtg_httpsd_req *r, void *ud);
+	void (*release)(void *app, void *ud);
 };
 
 /* Set up (TLS context, API key, event base, evhttp, signals); nothing is
@@ -69,6 +73,7 @@ struct vtg_httpsd_cfg {
 int vtg__httpsd_new(struct vtg_httpsd **out, const struct vtg_httpsd_cfg *cfg);
 /* Bind --listen and run until drained after a signal. A VTG_EXIT_* status. */
 int vtg__httpsd_run(struct vtg_httpsd *h);
+/* After run: the abandoned requests' app states go to cfg.release. */
 void vtg__httpsd_free(struct vtg_httpsd *h);
 
 /* Watch engine e: on readable, its completions go to done (c->user as

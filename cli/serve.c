@@ -120,7 +120,6 @@ struct serve {
 	struct metrics m;
 	struct vtg_omc_scratch scratch;
 	struct vtg_json text_out;           /* /metrics */
-	struct mpic *abandoned;             /* freed at exit, after the engines */
 };
 
 /* One /mpic request through its attempts. */
@@ -137,7 +136,6 @@ struct mpic {
 	struct vtg_json done[ATTEMPTS_MAX]; /* each finished attempt's perspectives */
 	char *evidence[ATTEMPTS_MAX];
 	size_t evidence_len[ATTEMPTS_MAX];
-	struct mpic *next_abandoned;
 };
 
 /* ---- the perspectives file cut into sections ---- */
@@ -570,10 +568,14 @@ static void abandon_cb(struct vtg_httpsd_req *r, void *ud)
 {
 	struct serve *s = ud;
 	struct mpic *q = r->app;
-	q->r = NULL; /* its engine may still complete it: freed at exit */
-	q->next_abandoned = s->abandoned;
-	s->abandoned = q;
+	q->r = NULL; /* its engine may still complete it: released at exit */
 	s->in_flight--;
+}
+
+static void release_cb(void *app, void *ud)
+{
+	(void)ud;
+	mpic_free(app);
 }
 
 /* The request's orchestration against the pool; NULL or a refusal text. */
@@ -816,6 +818,7 @@ int vtg_cmd_serve(int argc, char **argv)
 		.body_max = BODY_MAX,
 		.routes = {{"/mpic", true, mpic_cb}, {"/metrics", false, metrics_cb}},
 		.n_routes = 2, .ud = &s, .abandon = abandon_cb,
+		.release = release_cb,
 	};
 	if ((status = vtg__httpsd_new(&s.h, &hc)) != 0)
 		goto out;
@@ -830,11 +833,6 @@ out:
 		if (s.cache[i].e)
 			engine_drop(&s.cache[i]);
 	vtg__httpsd_free(s.h);
-	while (s.abandoned) { /* no engine is left to complete them */
-		struct mpic *q = s.abandoned;
-		s.abandoned = q->next_abandoned;
-		mpic_free(q);
-	}
 	vtg__json_deinit(&s.text_out);
 	vtg__free(s.text);
 	for (int i = 0; i < s.n_ca; i++)

@@ -75,6 +75,22 @@ refused_handshakes() {
 		else ok; fi
 	done
 }
+# sigterm_in_flight LOG CURL-OPTIONS...: a request (curl's options) in
+# flight when SERVER gets SIGTERM: the server drains it and exits 0, the
+# answer (body, then status) is in inflight.out
+sigterm_in_flight() {
+	local log=$1 cl
+	shift
+	"${C[@]}" --max-time 30 "$@" > inflight.out 2>&1 & # past the 10 s grace
+	cl=$!
+	pids+=($cl)
+	sleep 1
+	kill -TERM $SERVER
+	wait $SERVER
+	expect "SIGTERM in flight: exit" $? 0
+	wait $cl
+	has "in flight: drain logged" "$(cat "$log")" "1 checks in flight"
+}
 wait_listening() { # LOG PID: 0 once LOG says listening, 1 when PID died first
 	for _ in $(seq 100); do
 		grep -q listening "$1" 2>/dev/null && return 0
