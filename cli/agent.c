@@ -736,6 +736,12 @@ static SSL_CTX *tls_ctx(const char *cert, const char *key, const char *client_ca
 		/* no certificate, one from another CA, an expired one: the
 		 * handshake fails (OpenSSL's chain verification) */
 		SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, NULL);
+		/* a client resuming a session (libcurl does, the coordinator's
+		 * connections to its agents) needs a session id context when
+		 * clients are verified; without one OpenSSL fails the handshake
+		 * with an internal_error alert */
+		static const unsigned char SID_CTX[] = "vantage-agent";
+		SSL_CTX_set_session_id_context(ctx, SID_CTX, sizeof(SID_CTX) - 1);
 	}
 	SSL_CTX_set_client_hello_cb(ctx, client_hello_cb, NULL);
 	return ctx;

@@ -286,7 +286,7 @@ static bool web_question(const struct check *c, unsigned p, const uint8_t **qnam
 static void http_done(void *ud, const struct vtg_http_result *res);
 static void alpn_done(void *ud, const struct vtg_alpn_result *res);
 
-static int web_on(struct shard *sh)
+int vtg__kind_web_enable(struct shard *sh)
 {
 	if (sh->web_on)
 		return 0;
@@ -314,7 +314,7 @@ static void web_start(struct shard *sh, struct check *c, unsigned p)
 	memcpy(s->url, w->url0, strlen(w->url0) + 1); /* both VTG_WEB_URL_MAX */
 	s->rd = w->rd0;
 	s->port = w->port0;
-	if (web_on(sh) != 0) {
+	if (vtg__kind_web_enable(sh) != 0) {
 		finish(sh, c, p, VTG_REASON_DCV_CONNECT_FAILURE, false,
 		       "local: web requests unavailable", NULL);
 		return;
@@ -496,7 +496,8 @@ static int fail_code(enum vtg_web_fail f)
 	case VTG_WEB_TIMEOUT: return VTG_REASON_DCV_TIMEOUT;
 	case VTG_WEB_PROTOCOL: return VTG_REASON_DCV_HTTP_STATUS;
 	case VTG_WEB_CONNECT:
-	case VTG_WEB_LOCAL: return VTG_REASON_DCV_CONNECT_FAILURE;
+	case VTG_WEB_LOCAL:
+	case VTG_WEB_CANCELLED: return VTG_REASON_DCV_CONNECT_FAILURE;
 	}
 	return VTG_REASON_DCV_CONNECT_FAILURE;
 }
