@@ -822,6 +822,10 @@ int vtg__worker_set_agent(struct vtg_worker *w, vtg_agent_cb_fn cb, char *err, s
 		goto nomem;
 	web->n_as = VTG_AGENT_SLOTS;
 	web->agent_cb = cb;
+	/* keep one idle connection per slot: libcurl's default cache (four
+	 * per request in flight) would close the connections of agents not
+	 * asked right now, and every check would pay a handshake again */
+	curl_multi_setopt(web->multi, CURLMOPT_MAXCONNECTS, (long)VTG_AGENT_SLOTS);
 	web->as_free = NIL;
 	for (unsigned i = VTG_AGENT_SLOTS; i-- > 0;) {
 		struct agent_slot *a = &web->as[i];
