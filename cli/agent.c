@@ -82,6 +82,7 @@
  * of 64 records overflows a DNS message already); the text of all of them */
 #define RECORDS_MAX 64
 #define RECORDS_TEXT_MAX (64 * 1024)
+#define WEB_HOPS_MAX 16          /* response_history: the BR allows 10 redirects */
 /* API key file: a key is a token, not a document */
 #define API_KEY_MAX 512
 #define API_KEY_MIN 16 /* shorter keys are guessable */
@@ -359,6 +360,87 @@ static size_t dns_records(json_t *ev, const char **out, size_t max, char *buf, s
 	return n;
 }
 
+/* cname_chain: the aliases followed to the answer (the CNAME records
+ * among the primary's, their targets without the trailing dot, in order),
+ * as open-mpic-core lists them. Returns the count. */
+static size_t cname_chain(json_t *ev, const char **out, size_t max, char *buf, size_t cap)
+{
+	json_t *ps = json_object_get(ev, "perspectives");
+	json_t *recs = json_object_get(json_array_get(ps, 0), "records"), *v;
+	size_t i, n = 0, used = 0;
+	json_array_foreach(recs, i, v) {
+		const char *rr = jstr(v, "rr");
+		char owner[256], ttl[16], cls[16], type[16], target[256];
+		if (!rr || n == max ||
+		    sscanf(rr, "%255s %15s %15s %15s %255s", owner, ttl, cls, type, target) != 5 ||
+		    strcmp(type, "CNAME") != 0)
+			continue;
+		size_t len = strlen(target);
+		if (len > 1 && target[len - 1] == '.')
+			target[--len] = 0;
+		if (used + len + 1 > cap)
+			break;
+		memcpy(buf + used, target, len + 1);
+		out[n++] = buf + used;
+		used += len + 1;
+	}
+	return n;
+}
+
+/* HTTP details from the primary's hops (runner/kind_web.c's evidence):
+ * response_history the hops before the last, response_url / status / page /
+ * resolved_ip the last one's. The page is the hop's body excerpt (the body
+ * as served for printable text; escapes otherwise), its first
+ * VTG_OM_PAGE_MAX octets. */
+static void web_details(json_t *ev, struct vtg_om_result *r, struct vtg_om_hop *hops,
+			size_t max, uint8_t *page, size_t pagecap)
+{
+	json_t *ps = json_object_get(ev, "perspectives");
+	json_t *arr = json_object_get(json_array_get(ps, 0), "hops");
+	size_t n = json_array_size(arr);
+	r->response_url = jstr(ev, "url");
+	if (n == 0)
+		return;
+	json_t *last = json_array_get(arr, n - 1);
+	size_t k = 0;
+	for (size_t i = 0; i + 1 < n && k < max; i++) {
+		json_t *h = json_array_get(arr, i);
+		json_t *st = json_object_get(h, "status");
+		hops[k].url = jstr(h, "url");
+		hops[k].status = json_is_integer(st) ? (int)json_integer_value(st) : 0;
+		k++;
+	}
+	r->hops = hops;
+	r->n_hops = k;
+	if (jstr(last, "url"))
+		r->response_url = jstr(last, "url");
+	json_t *st = json_object_get(last, "status");
+	if (json_is_integer(st))
+		r->status = (int)json_integer_value(st);
+	const char *body = jstr(last, "body");
+	if (body) {
+		size_t len = strlen(body);
+		if (len > pagecap)
+			len = pagecap;
+		memcpy(page, body, len);
+		r->page = page;
+		r->page_len = len;
+	}
+	/* "ADDR:PORT" or "[v6]:PORT" connected to: the address */
+	const char *peer = jstr(last, "connected");
+	static char ip[64];
+	if (peer) {
+		const char *b = peer[0] == '[' ? peer + 1 : peer;
+		const char *e = peer[0] == '[' ? strchr(b, ']') : strrchr(b, ':');
+		size_t len = e ? (size_t)(e - b) : strlen(b);
+		if (len < sizeof(ip)) {
+			memcpy(ip, b, len);
+			ip[len] = 0;
+			r->resolved_ip = ip;
+		}
+	}
+}
+
 static const char *error_type(const struct vtg_completion *c)
 {
 	if (c->kind == VTG_CHECK_CAA)
@@ -390,7 +472,10 @@ static void answer(struct agent *a, struct pending *p, const struct vtg_completi
 		r.n_errors = 1;
 	}
 	char owner[VTG_OM_NAME_MAX + 2];
-	static char rdbuf[RECORDS_TEXT_MAX];
+	static char rdbuf[RECORDS_TEXT_MAX], cnbuf[RECORDS_TEXT_MAX];
+	static const char *cnames[RECORDS_MAX];
+	static struct vtg_om_hop hops[WEB_HOPS_MAX];
+	static uint8_t page[VTG_OM_PAGE_MAX];
 	const char *recs[RECORDS_MAX];
 	size_t n = 0;
 	if (p->chk.type == VTG_OM_CHECK_CAA) {
@@ -416,9 +501,16 @@ static void answer(struct agent *a, struct pending *p, const struct vtg_completi
 		r.found_at = strip_dot(jstr(ev, "query"), owner, sizeof(owner));
 		if (c->rcode != VTG_RCODE_NO_RESPONSE)
 			r.rcode = (int)c->rcode;
+		/* ad_flag: the answer was DNSSEC-validated (the primary's own
+		 * validation, or its resolver's AD bit in stub mode) */
+		const char *dnssec = jstr(ev, "dnssec");
+		if (answered && dnssec)
+			r.ad_flag = !strcmp(dnssec, "secure");
+		r.cname_chain = cnames;
+		r.n_cname = cname_chain(ev, cnames, sizeof(cnames) / sizeof(cnames[0]), cnbuf,
+					sizeof(cnbuf));
 	} else {
-		r.response_url = jstr(ev, "url");
-		r.resolved_ip = jstr(ev, "ip");
+		web_details(ev, &r, hops, sizeof(hops) / sizeof(hops[0]), page, sizeof(page));
 	}
 	vtg__json_reset(&a->out);
 	int rc = vtg__om_result_encode(&r, &a->out);
@@ -519,16 +611,24 @@ static const char *to_check(const struct agent *a, const struct vtg_om_check *om
 		snprintf(name, cap, "%s", om->target);
 		chk->dcv_method = vtg__dcv_method_str(om->method);
 		switch (om->method) {
-		case VTG_DCV_PERSIST:
-			return "dcv_check_parameters: dns-persistent: the agent takes no per-check "
-			       "issuer or account URI yet";
+		case VTG_DCV_PERSIST: {
+			/* the request's issuer names and account URI (BR 3.2.2.4.22) */
+			static const char *iss[VTG_OM_DOMAINS_MAX];
+			for (size_t i = 0; i < om->n_issuers; i++)
+				iss[i] = om->issuers[i];
+			chk->ca_domains = iss;
+			chk->n_ca_domains = om->n_issuers;
+			chk->account_uri = om->account_uri;
+			break;
+		}
 		case VTG_DCV_WEBSITE_CHANGE:
-			if (om->https)
-				return "dcv_check_parameters.url_scheme: https: this agent fetches http only";
 			chk->dcv_http_path = om->http_path;
+			chk->dcv_scheme = om->https ? 2 : 1;
 			break;
 		case VTG_DCV_TLSALPN01:
-			return "dcv_check_parameters: acme-tls-alpn-01: not run by the agent yet";
+			/* key_authorization_hash: the acmeIdentifier's value */
+			chk->expect_is_digest = 1;
+			break;
 		default:
 			break;
 		}

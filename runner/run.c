@@ -596,6 +596,7 @@ static int check_strings(struct check *c, const struct vtg_run_check *ck)
 	need += ck->expect ? strlen(ck->expect) + 1 : 0;
 	need += ck->dcv_label ? strlen(ck->dcv_label) + 1 : 0;
 	need += ck->http_path ? strlen(ck->http_path) + 1 : 0;
+	need += ck->account_uri ? strlen(ck->account_uri) + 1 : 0;
 	for (size_t i = 0; i < ck->n_issuers; i++)
 		need += strlen(ck->issuers[i]) + 1;
 	if (need > c->input_cap) {
@@ -617,6 +618,10 @@ static int check_strings(struct check *c, const struct vtg_run_check *ck)
 	}
 	if (ck->dcv_label) {
 		c->dcv.label = strcpy(o, ck->dcv_label);
+		o += strlen(o) + 1;
+	}
+	if (ck->account_uri) {
+		c->dcv.account_uri = strcpy(o, ck->account_uri);
 		o += strlen(o) + 1;
 	}
 	if (ck->http_path) {
@@ -649,6 +654,9 @@ static int check_params(struct vtg_run *r, struct check *c, const struct vtg_run
 	}
 	if (ck->has_dcv_method)
 		c->dcv.method = ck->dcv_method;
+	if (ck->scheme)
+		c->dcv.https = ck->scheme == 2;
+	c->expect_digest = ck->expect_digest;
 	if (!c->expect)
 		c->expect = r->p.dcv_expect;
 	if (ck->kind == VTG_CHECK_CAA && c->pol.id.n_issuers == 0)
