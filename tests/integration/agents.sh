@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # agents.sh — coordinator configurations for tests that use the world's MPIC
 # agents (tests/world/world.sh agents on BINARY; see tests/world/README.md).
 # Source it after the world's description and lib.sh:

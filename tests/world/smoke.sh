@@ -499,6 +499,7 @@ if [ "$AGENT_BIN" != - ]; then
   "$W" agents status >/dev/null 2>&1 && ok "agents status: all answer" || bad "agents status" "$("$W" agents status 2>&1 | grep -v 'healthz 200')"
   for p in $VTG_AGENTS; do
     P=${p^^}; eval "url=\$VTG_${P}_AGENT_URL"
+    # shellcheck disable=SC2154
     st=$(A "${MT[@]}" "$url/healthz")
     [ "$st" = 200 ] && grep -q '"ok"' "$AOUT" && ok "agent $p: $url/healthz 200 with the client certificate" ||
       bad "agent $p: healthz" "status $st"

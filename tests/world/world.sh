@@ -1148,7 +1148,8 @@ agent_restart() {
 
 cmd_agents() {
   is_up || die "world is down"
-  local sub=${1:-status} id ids=() bin sum ok
+  local sub=${1:-status} id ids=() bin sum ok ALL_AGENTS
+  read -ra ALL_AGENTS <<<"$(agent_ids)"
   case $sub in
     on)
       [ -n "${2:-}" ] || die "agents on BINARY (a vantage build)"
@@ -1156,7 +1157,7 @@ cmd_agents() {
       [ -s "$AGENT_TLS/client.pem" ] || die "no agent certificates (world built by an older world.sh? run down, up)"
       sum=$(sha256sum "$bin" | cut -c1-64)
       # idempotent: agents of this very binary that answer are kept
-      if [ "$(cat "$AGENT_DIR/binary" 2>/dev/null)" != "$sum $bin" ]; then agent_stop $(agent_ids); fi
+      if [ "$(cat "$AGENT_DIR/binary" 2>/dev/null)" != "$sum $bin" ]; then agent_stop "${ALL_AGENTS[@]}"; fi
       for id in $(agent_ids); do
         if pf_alive "$AGENT_DIR/$id.pid" && [ "$(agent_healthz "$id")" = 200 ]; then continue; fi
         agent_stop "$id"
@@ -1169,8 +1170,17 @@ cmd_agents() {
       log "agents on: ${ids[*]} started ($bin)"
       ;;
     off)
-      agent_stop $(agent_ids)
+      local pids=() i
+      for id in "${ALL_AGENTS[@]}"; do pf_alive "$AGENT_DIR/$id.pid" && pids+=("$(cat "$AGENT_DIR/$id.pid")"); done
+      agent_stop "${ALL_AGENTS[@]}"
       rm -f "$AGENT_DIR/binary"
+      # as down: wait (bounded) until PID 1 has reaped them, so that pgrep is
+      # clean when off returns (restarts do not wait for this)
+      for ((i = 0; i < 80; i++)); do
+        ok=0; for id in "${pids[@]}"; do [ -d "/proc/$id" ] && ok=1; done
+        [ $ok = 0 ] && break
+        sleep 0.05
+      done
       log "agents off"
       ;;
     status)
