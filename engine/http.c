@@ -87,6 +87,7 @@ struct agent_slot {
 	char key_hdr[VTG_AGENT_KEY_MAX + 16];
 	struct curl_slist hdr[3]; /* ours: no allocation per request */
 	char errbuf[CURL_ERROR_SIZE];
+	uint64_t start_ns;
 };
 
 struct vtg_web {
@@ -94,6 +95,9 @@ struct vtg_web {
 	vtg_http_cb_fn http_cb;
 	vtg_agent_cb_fn agent_cb;
 	struct agent_slot *as; /* NULL until agent requests are enabled */
+	CURLSH *share;         /* TLS sessions shared by the agent slots: a new
+				* connection to an agent resumes (no certificate
+				* exchange, no signatures) */
 	unsigned n_as, as_active;
 	uint32_t as_free;
 	struct http_slot *hs;
@@ -669,6 +673,8 @@ void vtg__engine_web_free(struct vtg_worker *w)
 	}
 	if (web->multi)
 		curl_multi_cleanup(web->multi);
+	if (web->share)
+		curl_share_cleanup(web->share); /* after every handle and connection */
 	vtg__free(web->hs);
 	vtg__free(web->socks);
 	vtg__free(web);
@@ -822,10 +828,17 @@ int vtg__worker_set_agent(struct vtg_worker *w, vtg_agent_cb_fn cb, char *err, s
 		goto nomem;
 	web->n_as = VTG_AGENT_SLOTS;
 	web->agent_cb = cb;
-	/* keep one idle connection per slot: libcurl's default cache (four
-	 * per request in flight) would close the connections of agents not
-	 * asked right now, and every check would pay a handshake again */
-	curl_multi_setopt(web->multi, CURLMOPT_MAXCONNECTS, (long)VTG_AGENT_SLOTS);
+	/* keep idle connections: libcurl's default cache (four per request
+	 * in flight) closed the connections of agents not asked at that
+	 * moment, and the next check paid a handshake again; the agents'
+	 * share of the slots shifts, so room for four per slot (measured in
+	 * bench/agents.sh: a third of the new connections of one per slot) */
+	curl_multi_setopt(web->multi, CURLMOPT_MAXCONNECTS, (long)VTG_AGENT_SLOTS * 4);
+	/* one thread uses it (the worker's): no lock callbacks */
+	web->share = curl_share_init();
+	if (!web->share ||
+	    curl_share_setopt(web->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION) != CURLSHE_OK)
+		goto nomem;
 	web->as_free = NIL;
 	for (unsigned i = VTG_AGENT_SLOTS; i-- > 0;) {
 		struct agent_slot *a = &web->as[i];
@@ -839,7 +852,8 @@ int vtg__worker_set_agent(struct vtg_worker *w, vtg_agent_cb_fn cb, char *err, s
 		a->hdr[1].next = NULL;
 		a->hdr[2].data = a->key_hdr;
 		a->hdr[2].next = NULL;
-		if (!a->easy || !a->req || !agent_setopts_fixed(a))
+		if (!a->easy || !a->req || !agent_setopts_fixed(a) ||
+		    curl_easy_setopt(a->easy, CURLOPT_SHARE, web->share) != CURLE_OK)
 			goto nomem;
 		a->next_free = web->as_free;
 		web->as_free = i;
@@ -850,14 +864,15 @@ nomem:
 	return -ENOMEM;
 }
 
-unsigned vtg__worker_agent_cancel(struct vtg_worker *w, bool (*drop)(void *ud, void *arg),
-				  void *arg)
+unsigned vtg__worker_agent_cancel(struct vtg_worker *w, unsigned min_age_ms,
+				  bool (*drop)(void *ud, void *arg), void *arg)
 {
 	struct vtg_web *web = w->web;
 	unsigned n = 0;
+	uint64_t now = vtg__mono_ns(), min_age = (uint64_t)min_age_ms * 1000000ull;
 	for (unsigned i = 0; web && web->as && i < web->n_as; i++) {
 		struct agent_slot *a = &web->as[i];
-		if (!a->busy || !drop(a->ud, arg))
+		if (!a->busy || now - a->start_ns < min_age || !drop(a->ud, arg))
 			continue;
 		struct vtg_agent_result res;
 		memset(&res, 0, sizeof(res));
@@ -926,6 +941,7 @@ int vtg__worker_agent(struct vtg_worker *w, const struct vtg_agent_req *rq, void
 	web->as_free = a->next_free;
 	a->busy = true;
 	a->ud = ud;
+	a->start_ns = vtg__mono_ns();
 	web->as_active++;
 	return 0;
 }

@@ -170,11 +170,12 @@ int vtg__worker_set_agent(struct vtg_worker *w, vtg_agent_cb_fn cb, char *err, s
 /* Free agent slots now. */
 unsigned vtg__worker_agent_free(const struct vtg_worker *w);
 
-/* Withdraw the agent requests whose ud `drop` says to (a check decided
- * without them): each completes now, through the callback, as
- * VTG_WEB_CANCELLED. Returns how many. */
-unsigned vtg__worker_agent_cancel(struct vtg_worker *w, bool (*drop)(void *ud, void *arg),
-				  void *arg);
+/* Withdraw the agent requests in flight for at least min_age_ms whose ud
+ * `drop` says to (a check decided without them): each completes now,
+ * through the callback, as VTG_WEB_CANCELLED. A withdrawn request closes
+ * its connection. Returns how many. */
+unsigned vtg__worker_agent_cancel(struct vtg_worker *w, unsigned min_age_ms,
+				  bool (*drop)(void *ud, void *arg), void *arg);
 
 /* Start one agent request. 0 (exactly one callback follows), or with no
  * callback: -EAGAIN (no free slot), -EINVAL (not enabled, perspective not

@@ -36,6 +36,13 @@
 #include "runner/run_int.h"
 
 #define REMOTE_DEF_INIT 64 /* deferred requests list: first size, doubles */
+/* A check decided without a remote (early decision) withdraws the agent's
+ * request once it has run this long. A healthy agent answers in a few ms:
+ * withdrawing at once would close its kept-alive connection, and the next
+ * check would pay a new TLS handshake (in bench/agents.sh that made the
+ * coordinator spend most of its CPU in handshakes); a dead agent's request
+ * still frees its entry long before remote-timeout-ms. */
+#define REMOTE_CANCEL_GRACE_MS 500
 
 /* The perspective's API key from its file: one line, white space trimmed. */
 static int read_key(const char *path, char *out, size_t cap, char *err, size_t errcap)
@@ -510,7 +517,7 @@ static bool decided_ud(void *ud, void *arg)
 
 void vtg__remote_cancel(struct shard *sh)
 {
-	vtg__worker_agent_cancel(sh->w, decided_ud, sh);
+	vtg__worker_agent_cancel(sh->w, REMOTE_CANCEL_GRACE_MS, decided_ud, sh);
 }
 
 void vtg__remote_free_shard(struct shard *sh)
