@@ -335,6 +335,18 @@ static double ms_of(CURL *e, CURLINFO what)
 	return (double)us / 1000.0;
 }
 
+/* "ADDR:PORT" (or "[v6]:PORT") the transfer connected to; false if none. */
+static bool peer_of(CURL *e, char *buf, size_t cap)
+{
+	char *ip = NULL;
+	long port = 0;
+	if (curl_easy_getinfo(e, CURLINFO_PRIMARY_IP, &ip) != CURLE_OK || !ip || !ip[0])
+		return false;
+	curl_easy_getinfo(e, CURLINFO_PRIMARY_PORT, &port);
+	snprintf(buf, cap, strchr(ip, ':') ? "[%s]:%ld" : "%s:%ld", ip, port);
+	return true;
+}
+
 static void slot_free(struct vtg_web *web, struct http_slot *h)
 {
 	h->busy = false;
@@ -369,15 +381,8 @@ static void finish(struct vtg_worker *w, struct http_slot *h, CURLcode rc)
 	res.truncated = h->truncated;
 	res.tls_version = h->tls_version[0] ? h->tls_version : NULL;
 	memcpy(res.cert_sha256, h->cert_sha256, sizeof(res.cert_sha256));
-	char *ip = NULL;
-	long port = 0;
-	if (curl_easy_getinfo(h->easy, CURLINFO_PRIMARY_IP, &ip) == CURLE_OK && ip && ip[0]) {
-		curl_easy_getinfo(h->easy, CURLINFO_PRIMARY_PORT, &port);
-		snprintf(res.peer, sizeof(res.peer), strchr(ip, ':') ? "[%s]:%ld" : "%s:%ld", ip,
-			 port);
-	} else {
+	if (!peer_of(h->easy, res.peer, sizeof(res.peer)))
 		vtg__format_addr(&h->addr, res.peer, sizeof(res.peer)); /* the one tried */
-	}
 	res.connect_ms = ms_of(h->easy, CURLINFO_CONNECT_TIME_T);
 	res.tls_ms = ms_of(h->easy, CURLINFO_APPCONNECT_TIME_T);
 	res.total_ms = ms_of(h->easy, CURLINFO_TOTAL_TIME_T);
@@ -765,13 +770,7 @@ static void agent_finish(struct vtg_worker *w, struct agent_slot *a, CURLcode rc
 	long conns = 0;
 	if (curl_easy_getinfo(a->easy, CURLINFO_NUM_CONNECTS, &conns) == CURLE_OK)
 		res.reused = rc == CURLE_OK && conns == 0;
-	char *ip = NULL;
-	long port = 0;
-	if (curl_easy_getinfo(a->easy, CURLINFO_PRIMARY_IP, &ip) == CURLE_OK && ip && ip[0]) {
-		curl_easy_getinfo(a->easy, CURLINFO_PRIMARY_PORT, &port);
-		snprintf(res.peer, sizeof(res.peer), strchr(ip, ':') ? "[%s]:%ld" : "%s:%ld", ip,
-			 port);
-	}
+	peer_of(a->easy, res.peer, sizeof(res.peer));
 	res.total_ms = ms_of(a->easy, CURLINFO_TOTAL_TIME_T);
 	void *ud = a->ud;
 	curl_multi_remove_handle(web->multi, a->easy);
