@@ -190,6 +190,8 @@ expect "honest: r1 evidence is the agent's line" "$(persp r1 .evidence.decision)
 	"permit/local"
 expect "honest: r2 status" "$(persp r2 .status)" 200
 validate caa out.json
+has "honest: the summary counts the agent's answers" "$(cat err.txt)" \
+	"perspective r1 (remote, https://127.0.0.1:9441): 1 checks, 1 answered by the agent, 0 failed"
 # a run of many names keeps its connections: with two checks in flight at
 # most two connections per agent, every other request reuses one
 for i in $(seq 40); do echo permit.test; done > names.txt
