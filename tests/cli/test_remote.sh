@@ -268,6 +268,13 @@ ms2=$(( ($(date +%s%N) - start) / 1000000 ))
 expect "hung agent, early decision: r5 cancelled" "$(persp r5 .cancelled)/$(field .quorum)" "true/4/5"
 [ $ms2 -lt $ms ] && ok || bad "early decision did not shorten the check ($ms2 ms vs $ms ms)"
 
+# ---- a plain query: the remotes say they run CAA and DCV only --------------
+"$V" query --config c.conf --type CAA --no-progress permit.test > out.json 2> err.txt
+expect "query: exit" "$?" 0
+has "query: the primary answered" "$(jq -c '.perspectives[0]' out.json)" 'ca1.example'
+has "query: a remote's fragment" "$(jq -c '.perspectives[1]' out.json)" \
+	"runs CAA and DCV checks only"
+
 # ---- configuration refusals -----------------------------------------------
 cfgerr() { # DESCRIPTION PATTERN: the config is refused with the reason
 	"$V" caa --config bad2.conf --ca ca1.example --no-progress permit.test > /dev/null 2> err.txt
