@@ -268,6 +268,62 @@ ms2=$(( ($(date +%s%N) - start) / 1000000 ))
 expect "hung agent, early decision: r5 cancelled" "$(persp r5 .cancelled)/$(field .quorum)" "true/4/5"
 [ $ms2 -lt $ms ] && ok || bad "early decision did not shorten the check ($ms2 ms vs $ms ms)"
 
+# ---- hostile agents: garbage, an endless answer, the wrong check type, a
+# redirect: each a non-corroboration with its reason, the run goes on ----------
+cat > hostile.py <<'EOF2'
+import http.server, json, ssl, sys
+mode = sys.argv[1]
+class H(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    def log_message(self, *a):
+        pass
+    def do_POST(self):
+        self.rfile.read(int(self.headers.get("Content-Length", "0")))
+        if mode == "garbage":
+            body = b"<html>surprise</html>"
+        elif mode == "huge":
+            body = b'{"check_type":"caa","pad":"' + b"x" * 200000 + b'"}'
+        elif mode == "wrongtype":
+            body = json.dumps({"check_type": "dcv", "check_completed": True,
+                               "check_passed": True}).encode()
+        else:  # redirect: never followed
+            self.send_response(302)
+            self.send_header("Location", "https://127.0.0.1:9441/caa")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+ctx.load_cert_chain("server.pem", "server.key")
+srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), H)
+srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
+print(srv.server_address[1], flush=True)
+srv.serve_forever()
+EOF2
+declare -A HPORT
+for m in garbage huge wrongtype redirect; do
+	python3 hostile.py $m > hostile-$m.port 2> hostile-$m.err &
+	pids+=($!)
+done
+for m in garbage huge wrongtype redirect; do
+	for _ in $(seq 50); do [ -s hostile-$m.port ] && break; sleep 0.1; done
+	HPORT[$m]=$(cat hostile-$m.port)
+done
+coord hostile.conf r1:url=https://127.0.0.1:${HPORT[garbage]} r2:url=https://127.0.0.1:${HPORT[huge]} \
+	r3:url=https://127.0.0.1:${HPORT[wrongtype]} r4:url=https://127.0.0.1:${HPORT[redirect]}
+run_caa hostile.conf --early-decision=no
+expect "hostile agents: the line is written" "$(cat rc)/$(field .quorum)" "0/1/5"
+has "garbage answer" "$(persp r1 .reason)" "agent-failure: undecodable answer: body: "
+has "an answer over 64 KiB" "$(persp r2 .reason)" "agent-failure: protocol: answer longer than 65536 octets"
+has "the wrong check type" "$(persp r3 .reason)" 'agent-failure: undecodable answer: check_type: not "caa"'
+has "a redirect is not followed" "$(persp r4 .reason)" "agent-refused: HTTP 302"
+expect "r5 honest, corroborates" "$(persp r5 .corroborates)" true
+validate caa out.json
+
 # ---- a plain query: the remotes say they run CAA and DCV only --------------
 "$V" query --config c.conf --type CAA --no-progress permit.test > out.json 2> err.txt
 expect "query: exit" "$?" 0
