@@ -19,6 +19,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
 #include <time.h>
 
 #include <event2/buffer.h>
@@ -557,6 +560,12 @@ static SSL_CTX *tls_ctx(const char *name, const char *cert, const char *key,
 		/* no certificate, one from another CA, an expired one: the
 		 * handshake fails (OpenSSL's chain verification) */
 		SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, NULL);
+		/* a client resuming a session (libcurl does, the coordinator's
+		 * connections to its agents) needs a session id context when
+		 * clients are verified; without one OpenSSL fails the handshake
+		 * with an internal_error alert */
+		static const unsigned char SID_CTX[] = "vantage-httpsd";
+		SSL_CTX_set_session_id_context(ctx, SID_CTX, sizeof(SID_CTX) - 1);
 	}
 	SSL_CTX_set_client_hello_cb(ctx, client_hello_cb, NULL);
 	return ctx;
@@ -736,6 +745,12 @@ int vtg__httpsd_run(struct vtg_httpsd *h)
 			strerror(errno));
 		return VTG_EXIT_FAIL;
 	}
+	/* answers go out at once: without TCP_NODELAY (inherited by accepted
+	 * sockets on Linux) Nagle holds a short answer's last segment until
+	 * the client's delayed ACK, 40 ms on a kept-alive connection */
+	int one = 1;
+	setsockopt(evhttp_bound_socket_get_fd(h->bound), IPPROTO_TCP, TCP_NODELAY, &one,
+		   sizeof(one));
 	fprintf(stderr, "vantage %s: listening on %s (%s)\n", h->cfg.name, h->cfg.listen,
 		h->cfg.client_ca ? "client certificates" : "API key");
 	return event_base_dispatch(h->base) == 0 ? VTG_EXIT_OK : VTG_EXIT_FAIL;

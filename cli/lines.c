@@ -192,8 +192,10 @@ static void warn_dead(struct vtg_lines *l)
 		if (results < FAIL_WARN_AFTER)
 			continue;
 		l->warned |= 1u << p;
-		char up[64] = "its root servers";
-		if (!cfg->persp[p].iterative && cfg->persp[p].n_upstreams)
+		char up[VTG_REMOTE_URL_MAX + 16] = "its root servers";
+		if (cfg->persp[p].remote)
+			snprintf(up, sizeof(up), "its agent %s", cfg->persp[p].url);
+		else if (!cfg->persp[p].iterative && cfg->persp[p].n_upstreams)
 			vtg__format_addr(&cfg->persp[p].upstream[0], up, sizeof(up));
 		fprintf(stderr, "%svantage: warning: perspective %s: none of the first %u "
 			"lookups got an answer from %s\n", l->progress ? "\r\033[K" : "",

@@ -34,16 +34,21 @@ const char *vtg__omc_to_check(const struct vtg_om_check *om, int n_default_ca,
 		chk->dcv_method = vtg__dcv_method_str(om->method);
 		switch (om->method) {
 		case VTG_DCV_PERSIST:
-			return "dcv_check_parameters: dns-persistent: vantage takes no per-check "
-			       "issuer or account URI yet";
+			/* the request's issuer names and account URI (BR 3.2.2.4.22) */
+			for (size_t i = 0; i < om->n_issuers; i++)
+				doms[i] = om->issuers[i];
+			chk->ca_domains = doms;
+			chk->n_ca_domains = om->n_issuers;
+			chk->account_uri = om->account_uri;
+			break;
 		case VTG_DCV_WEBSITE_CHANGE:
-			if (om->https)
-				return "dcv_check_parameters.url_scheme: https: vantage fetches "
-				       "http only";
 			chk->dcv_http_path = om->http_path;
+			chk->dcv_scheme = om->https ? 2 : 1;
 			break;
 		case VTG_DCV_TLSALPN01:
-			return "dcv_check_parameters: acme-tls-alpn-01: not run through the API yet";
+			/* key_authorization_hash: the acmeIdentifier's value */
+			chk->expect_is_digest = 1;
+			break;
 		default:
 			break;
 		}
@@ -110,6 +115,84 @@ static size_t dns_records(json_t *pe, const char **out, size_t max, char *buf, s
 		used += len + 1;
 	}
 	return n;
+}
+
+/* cname_chain: the aliases followed to the answer (the CNAME records
+ * among the perspective's, their targets without the trailing dot, in
+ * order), as open-mpic-core lists them. Returns the count. */
+static size_t cname_chain(json_t *pe, const char **out, size_t max, char *buf, size_t cap)
+{
+	json_t *recs = json_object_get(pe, "records"), *v;
+	size_t i, n = 0, used = 0;
+	json_array_foreach(recs, i, v) {
+		const char *rr = jstr(v, "rr");
+		char owner[256], ttl[16], cls[16], type[16], target[256];
+		if (!rr || n == max ||
+		    sscanf(rr, "%255s %15s %15s %15s %255s", owner, ttl, cls, type, target) != 5 ||
+		    strcmp(type, "CNAME") != 0)
+			continue;
+		size_t len = strlen(target);
+		if (len > 1 && target[len - 1] == '.')
+			target[--len] = 0;
+		if (used + len + 1 > cap)
+			break;
+		memcpy(buf + used, target, len + 1);
+		out[n++] = buf + used;
+		used += len + 1;
+	}
+	return n;
+}
+
+/* HTTP details from the perspective's hops (runner/kind_web.c's evidence):
+ * response_history the hops before the last, response_url / status / page /
+ * resolved_ip the last one's. The page is the hop's body excerpt (the body
+ * as served for printable text; escapes otherwise), its first
+ * VTG_OM_PAGE_MAX octets. */
+static void web_details(json_t *ev, json_t *pe, struct vtg_om_result *r,
+			struct vtg_omc_scratch *s)
+{
+	json_t *arr = json_object_get(pe, "hops");
+	size_t n = json_array_size(arr);
+	r->response_url = jstr(ev, "url");
+	if (n == 0)
+		return;
+	json_t *last = json_array_get(arr, n - 1);
+	size_t k = 0;
+	for (size_t i = 0; i + 1 < n && k < VTG_OMC_HOPS_MAX; i++) {
+		json_t *h = json_array_get(arr, i);
+		json_t *st = json_object_get(h, "status");
+		s->hops[k].url = jstr(h, "url");
+		s->hops[k].status = json_is_integer(st) ? (int)json_integer_value(st) : 0;
+		k++;
+	}
+	r->hops = s->hops;
+	r->n_hops = k;
+	if (jstr(last, "url"))
+		r->response_url = jstr(last, "url");
+	json_t *st = json_object_get(last, "status");
+	if (json_is_integer(st))
+		r->status = (int)json_integer_value(st);
+	const char *body = jstr(last, "body");
+	if (body) {
+		size_t len = strlen(body);
+		if (len > sizeof(s->page))
+			len = sizeof(s->page);
+		memcpy(s->page, body, len);
+		r->page = s->page;
+		r->page_len = len;
+	}
+	/* "ADDR:PORT" or "[v6]:PORT" connected to: the address */
+	const char *peer = jstr(last, "connected");
+	if (peer) {
+		const char *b = peer[0] == '[' ? peer + 1 : peer;
+		const char *e = peer[0] == '[' ? strchr(b, ']') : strrchr(b, ':');
+		size_t len = e ? (size_t)(e - b) : strlen(b);
+		if (len < sizeof(s->ip)) {
+			memcpy(s->ip, b, len);
+			s->ip[len] = 0;
+			r->resolved_ip = s->ip;
+		}
+	}
 }
 
 static const char *error_type(const struct vtg_completion *c)
@@ -180,8 +263,15 @@ void vtg__omc_result(const struct vtg_om_check *om, const struct vtg_completion 
 		unsigned rcode = pr ? pr->rcode : c->rcode;
 		if (rcode != VTG_RCODE_NO_RESPONSE)
 			r->rcode = (int)rcode;
+		/* ad_flag: the answer was DNSSEC-validated (the perspective's own
+		 * validation, or its resolver's AD bit in stub mode) */
+		const char *dnssec = jstr(pe, "dnssec");
+		if (answered && dnssec)
+			r->ad_flag = !strcmp(dnssec, "secure");
+		r->cname_chain = s->cnames;
+		r->n_cname = cname_chain(pe, s->cnames, VTG_OMC_RECORDS_MAX, s->cnbuf,
+					 sizeof(s->cnbuf));
 	} else {
-		r->response_url = jstr(ev, "url");
-		r->resolved_ip = jstr(ev, "ip");
+		web_details(ev, pe, r, s);
 	}
 }

@@ -16,12 +16,18 @@
  * of 64 records overflows a DNS message already); the text of all of them */
 #define VTG_OMC_RECORDS_MAX 64
 #define VTG_OMC_RECORDS_TEXT_MAX (64 * 1024)
+#define VTG_OMC_HOPS_MAX 16 /* response_history: the BR allows 10 redirects */
 
 /* Room for one perspective's result (what vtg_om_result points into). */
 struct vtg_omc_scratch {
 	char owner[VTG_OM_NAME_MAX + 2];
 	const char *recs[VTG_OMC_RECORDS_MAX];
 	char rdbuf[VTG_OMC_RECORDS_TEXT_MAX];
+	const char *cnames[VTG_OMC_RECORDS_MAX];
+	char cnbuf[VTG_OMC_RECORDS_TEXT_MAX];
+	struct vtg_om_hop hops[VTG_OMC_HOPS_MAX];
+	uint8_t page[VTG_OM_PAGE_MAX];
+	char ip[64];
 	struct vtg_om_error err;
 };
 

@@ -28,6 +28,8 @@
 #define VTG_MAX_PERSPECTIVES 32
 #define VTG_MAX_UPSTREAMS 8      /* per perspective, stub mode */
 #define VTG_PERSP_ID_MAX 32
+#define VTG_REMOTE_URL_MAX 256   /* a remote perspective's agent: https://HOST:PORT */
+#define VTG_PATH_MAX 256         /* a certificate, key or key file path */
 
 struct vtg_persp_cfg {
 	char id[VTG_PERSP_ID_MAX];
@@ -42,6 +44,17 @@ struct vtg_persp_cfg {
 	unsigned n_upstreams;
 	bool iterative;          /* resolve from root hints, no upstreams */
 	unsigned sockets;        /* UDP socket pool size; 0 = default */
+	/* mode = remote: an agent elsewhere (`vantage agent`, open-mpic's
+	 * perspective API) checks for this perspective; the worker only makes
+	 * HTTPS requests to it (engine/web.h), from the namespace / interface /
+	 * source above. No UDP sockets, no upstreams. */
+	bool remote;
+	char url[VTG_REMOTE_URL_MAX];          /* https://HOST[:PORT], no path */
+	char ca[VTG_PATH_MAX];                 /* CA file that verifies the agent
+						* ("" = the system's) */
+	char client_cert[VTG_PATH_MAX];        /* mutual TLS, PEM */
+	char client_key[VTG_PATH_MAX];
+	char api_key_file[VTG_PATH_MAX];       /* or an API key (x-api-key) */
 };
 
 struct vtg_engine_cfg {

@@ -45,7 +45,11 @@ struct web_sock {
 	uint32_t next_free;
 };
 
+/* The first member of both slot kinds: what CURLINFO_PRIVATE points at. */
+enum slot_tag { TAG_HTTP = 1, TAG_AGENT };
+
 struct http_slot {
+	uint8_t tag;         /* TAG_HTTP */
 	struct vtg_worker *w;
 	CURL *easy;
 	bool busy;
@@ -65,9 +69,37 @@ struct http_slot {
 	char errbuf[CURL_ERROR_SIZE];
 };
 
+/* A request to a remote perspective's agent (web.h). */
+struct agent_slot {
+	uint8_t tag;         /* TAG_AGENT */
+	struct vtg_worker *w;
+	CURL *easy;
+	bool busy;
+	uint32_t next_free;
+	void *ud;
+	unsigned persp;
+	uint8_t *buf;        /* the answer: grown on demand up to
+			      * VTG_AGENT_ANSWER_MAX, then kept */
+	size_t cap, len;
+	bool truncated;
+	char *req;           /* VTG_AGENT_REQ_MAX: the body, ours until done */
+	char url[VTG_REMOTE_URL_MAX + 16];
+	char key_hdr[VTG_AGENT_KEY_MAX + 16];
+	struct curl_slist hdr[3]; /* ours: no allocation per request */
+	char errbuf[CURL_ERROR_SIZE];
+	uint64_t start_ns;
+};
+
 struct vtg_web {
 	CURLM *multi;
 	vtg_http_cb_fn http_cb;
+	vtg_agent_cb_fn agent_cb;
+	struct agent_slot *as; /* NULL until agent requests are enabled */
+	CURLSH *share;         /* TLS sessions shared by the agent slots: a new
+				* connection to an agent resumes (no certificate
+				* exchange, no signatures) */
+	unsigned n_as, as_active;
+	uint32_t as_free;
 	struct http_slot *hs;
 	unsigned n_hs, hs_active;
 	uint32_t hs_free;
@@ -95,6 +127,7 @@ const char *vtg__web_fail_str(enum vtg_web_fail f)
 	case VTG_WEB_TIMEOUT: return "timeout";
 	case VTG_WEB_PROTOCOL: return "protocol";
 	case VTG_WEB_LOCAL: return "local";
+	case VTG_WEB_CANCELLED: return "cancelled";
 	}
 	return "local";
 }
@@ -302,6 +335,18 @@ static double ms_of(CURL *e, CURLINFO what)
 	return (double)us / 1000.0;
 }
 
+/* "ADDR:PORT" (or "[v6]:PORT") the transfer connected to; false if none. */
+static bool peer_of(CURL *e, char *buf, size_t cap)
+{
+	char *ip = NULL;
+	long port = 0;
+	if (curl_easy_getinfo(e, CURLINFO_PRIMARY_IP, &ip) != CURLE_OK || !ip || !ip[0])
+		return false;
+	curl_easy_getinfo(e, CURLINFO_PRIMARY_PORT, &port);
+	snprintf(buf, cap, strchr(ip, ':') ? "[%s]:%ld" : "%s:%ld", ip, port);
+	return true;
+}
+
 static void slot_free(struct vtg_web *web, struct http_slot *h)
 {
 	h->busy = false;
@@ -336,15 +381,8 @@ static void finish(struct vtg_worker *w, struct http_slot *h, CURLcode rc)
 	res.truncated = h->truncated;
 	res.tls_version = h->tls_version[0] ? h->tls_version : NULL;
 	memcpy(res.cert_sha256, h->cert_sha256, sizeof(res.cert_sha256));
-	char *ip = NULL;
-	long port = 0;
-	if (curl_easy_getinfo(h->easy, CURLINFO_PRIMARY_IP, &ip) == CURLE_OK && ip && ip[0]) {
-		curl_easy_getinfo(h->easy, CURLINFO_PRIMARY_PORT, &port);
-		snprintf(res.peer, sizeof(res.peer), strchr(ip, ':') ? "[%s]:%ld" : "%s:%ld", ip,
-			 port);
-	} else {
+	if (!peer_of(h->easy, res.peer, sizeof(res.peer)))
 		vtg__format_addr(&h->addr, res.peer, sizeof(res.peer)); /* the one tried */
-	}
 	res.connect_ms = ms_of(h->easy, CURLINFO_CONNECT_TIME_T);
 	res.tls_ms = ms_of(h->easy, CURLINFO_APPCONNECT_TIME_T);
 	res.total_ms = ms_of(h->easy, CURLINFO_TOTAL_TIME_T);
@@ -355,6 +393,8 @@ static void finish(struct vtg_worker *w, struct http_slot *h, CURLcode rc)
 	/* the result pointed into the slot: free it only now */
 	slot_free(web, h);
 }
+
+static void agent_finish(struct vtg_worker *w, struct agent_slot *a, CURLcode rc);
 
 /* Hand libcurl an event (or its timer), then complete what finished. */
 static void action(struct vtg_worker *w, curl_socket_t fd, int ev)
@@ -369,9 +409,18 @@ static void action(struct vtg_worker *w, curl_socket_t fd, int ev)
 	while ((m = curl_multi_info_read(web->multi, &left))) {
 		if (m->msg != CURLMSG_DONE)
 			continue;
-		struct http_slot *h = NULL;
-		curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&h);
-		if (h && h->busy)
+		char *priv = NULL;
+		curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, &priv);
+		if (!priv)
+			continue;
+		if (*(const uint8_t *)priv == TAG_AGENT) {
+			struct agent_slot *a = (struct agent_slot *)(void *)priv;
+			if (a->busy)
+				agent_finish(w, a, m->data.result);
+			continue;
+		}
+		struct http_slot *h = (struct http_slot *)(void *)priv;
+		if (h->busy)
 			finish(w, h, m->data.result);
 	}
 }
@@ -434,7 +483,7 @@ uint64_t vtg__engine_web_deadline(const struct vtg_worker *w)
 
 unsigned vtg__engine_web_active(const struct vtg_worker *w)
 {
-	return (w->web ? w->web->hs_active : 0) + w->alpn_active;
+	return (w->web ? w->web->hs_active + w->web->as_active : 0) + w->alpn_active;
 }
 
 unsigned vtg__worker_web_free(const struct vtg_worker *w)
@@ -559,8 +608,9 @@ int vtg__worker_set_web(struct vtg_worker *w, unsigned slots, vtg_http_cb_fn htt
 	web->http_cb = http_cb;
 	web->timer_ns = UINT64_MAX;
 	web->n_hs = slots;
-	web->n_socks = 2 * slots + 8; /* a connection each, and slack while one
-				       * closes as the next opens */
+	/* a connection each (agent requests' too), and slack while one
+	 * closes as the next opens */
+	web->n_socks = 2 * (slots + VTG_AGENT_SLOTS) + 8;
 	web->hs = vtg__calloc(slots, sizeof(*web->hs));
 	web->socks = vtg__calloc(web->n_socks, sizeof(*web->socks));
 	web->multi = curl_multi_init();
@@ -569,6 +619,7 @@ int vtg__worker_set_web(struct vtg_worker *w, unsigned slots, vtg_http_cb_fn htt
 	web->hs_free = NIL;
 	for (unsigned i = slots; i-- > 0;) {
 		struct http_slot *h = &web->hs[i];
+		h->tag = TAG_HTTP;
 		h->w = w;
 		h->easy = curl_easy_init();
 		h->buf = vtg__malloc(VTG_WEB_BUF_MAX);
@@ -607,6 +658,16 @@ void vtg__engine_web_free(struct vtg_worker *w)
 	if (!web)
 		return;
 	vtg__engine_alpn_free(w);
+	for (unsigned i = 0; web->as && i < web->n_as; i++) {
+		struct agent_slot *a = &web->as[i];
+		if (a->busy && web->multi)
+			curl_multi_remove_handle(web->multi, a->easy);
+		if (a->easy)
+			curl_easy_cleanup(a->easy);
+		vtg__free(a->buf);
+		vtg__free(a->req);
+	}
+	vtg__free(web->as);
 	for (unsigned i = 0; web->hs && i < web->n_hs; i++) {
 		struct http_slot *h = &web->hs[i];
 		if (h->busy && web->multi)
@@ -617,8 +678,269 @@ void vtg__engine_web_free(struct vtg_worker *w)
 	}
 	if (web->multi)
 		curl_multi_cleanup(web->multi);
+	if (web->share)
+		curl_share_cleanup(web->share); /* after every handle and connection */
 	vtg__free(web->hs);
 	vtg__free(web->socks);
 	vtg__free(web);
 	w->web = NULL;
+}
+
+/* ------------------------------------------------------- agent requests */
+
+/* CURLOPT_OPENSOCKETFUNCTION: the remote perspective's path to its agent
+ * (namespace, interface, source address); any address libcurl resolved. */
+static curl_socket_t agent_open_cb(void *clientp, curlsocktype purpose, struct curl_sockaddr *a)
+{
+	struct agent_slot *s = clientp;
+	struct vtg_worker *w = s->w;
+	(void)purpose;
+	int fd = -1;
+	char err[160];
+	if (vtg__engine_open_socket_family(w, &w->persp[s->persp], a->family, SOCK_STREAM, &fd,
+					   err, sizeof(err)) < 0) {
+		snprintf(s->errbuf, sizeof(s->errbuf), "%s", err);
+		return CURL_SOCKET_BAD;
+	}
+	return fd;
+}
+
+static size_t agent_write_cb(char *data, size_t size, size_t n, void *userp)
+{
+	struct agent_slot *s = userp;
+	size_t len = size * n;
+	if (s->len + len > s->cap) {
+		size_t cap = s->cap ? s->cap : 4096;
+		while (cap < s->len + len && cap < VTG_AGENT_ANSWER_MAX)
+			cap *= 2;
+		if (cap > VTG_AGENT_ANSWER_MAX)
+			cap = VTG_AGENT_ANSWER_MAX;
+		if (cap > s->cap) {
+			uint8_t *nb = vtg__realloc(s->buf, cap);
+			if (!nb)
+				return 0;
+			s->buf = nb;
+			s->cap = cap;
+		}
+		if (s->len + len > s->cap) {
+			s->truncated = true;
+			return 0; /* CURLE_WRITE_ERROR: an answer this long is refused */
+		}
+	}
+	memcpy(s->buf + s->len, data, len);
+	s->len += len;
+	return len;
+}
+
+static void agent_finish(struct vtg_worker *w, struct agent_slot *a, CURLcode rc)
+{
+	struct vtg_web *web = w->web;
+	struct vtg_agent_result res;
+	memset(&res, 0, sizeof(res));
+	switch (rc) {
+	case CURLE_OK:
+		res.fail = VTG_WEB_OK;
+		break;
+	case CURLE_WRITE_ERROR:
+		res.fail = a->truncated ? VTG_WEB_PROTOCOL : VTG_WEB_LOCAL;
+		if (a->truncated)
+			snprintf(a->errbuf, sizeof(a->errbuf), "answer longer than %u octets",
+				 VTG_AGENT_ANSWER_MAX);
+		break;
+	case CURLE_SSL_CACERT_BADFILE:
+	case CURLE_SSL_CERTPROBLEM:
+		res.fail = VTG_WEB_LOCAL; /* our certificate, key or CA file */
+		break;
+	case CURLE_PEER_FAILED_VERIFICATION:
+		res.fail = VTG_WEB_TLS;
+		break;
+	default: {
+		curl_off_t connect_us = 0;
+		curl_easy_getinfo(a->easy, CURLINFO_CONNECT_TIME_T, &connect_us);
+		struct http_slot probe = {.truncated = false};
+		res.fail = fail_of(rc, &probe, (long)connect_us);
+		break;
+	}
+	}
+	res.error = res.fail == VTG_WEB_OK ? "" : (a->errbuf[0] ? a->errbuf : curl_easy_strerror(rc));
+	curl_easy_getinfo(a->easy, CURLINFO_RESPONSE_CODE, &res.status);
+	res.body = a->buf;
+	res.body_len = a->len;
+	res.truncated = a->truncated;
+	long conns = 0;
+	if (curl_easy_getinfo(a->easy, CURLINFO_NUM_CONNECTS, &conns) == CURLE_OK)
+		res.reused = rc == CURLE_OK && conns == 0;
+	peer_of(a->easy, res.peer, sizeof(res.peer));
+	res.total_ms = ms_of(a->easy, CURLINFO_TOTAL_TIME_T);
+	void *ud = a->ud;
+	curl_multi_remove_handle(web->multi, a->easy);
+	w->completions++;
+	web->agent_cb(ud, &res);
+	a->busy = false;
+	a->ud = NULL;
+	a->next_free = web->as_free;
+	web->as_free = (uint32_t)(a - web->as);
+	web->as_active--;
+}
+
+/* The options every agent request has (set once per slot). */
+static bool agent_setopts_fixed(struct agent_slot *a)
+{
+	CURL *e = a->easy;
+	bool ok = true;
+#define SET(opt, val) ok = ok && curl_easy_setopt(e, opt, val) == CURLE_OK
+	SET(CURLOPT_PROTOCOLS_STR, "https"); /* BR 3.2.2.9: encrypted and authenticated */
+	SET(CURLOPT_FOLLOWLOCATION, 0L);
+	SET(CURLOPT_NOSIGNAL, 1L);
+	SET(CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1);
+	SET(CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
+	SET(CURLOPT_SSL_VERIFYPEER, 1L);
+	SET(CURLOPT_SSL_VERIFYHOST, 2L);
+	SET(CURLOPT_TCP_KEEPALIVE, 1L);
+	SET(CURLOPT_TCP_NODELAY, 1L);
+	SET(CURLOPT_USERAGENT, USER_AGENT);
+	SET(CURLOPT_POST, 1L);
+	SET(CURLOPT_HTTPHEADER, &a->hdr[0]);
+	SET(CURLOPT_OPENSOCKETFUNCTION, agent_open_cb);
+	SET(CURLOPT_OPENSOCKETDATA, a);
+	SET(CURLOPT_CLOSESOCKETFUNCTION, close_cb);
+	SET(CURLOPT_CLOSESOCKETDATA, a);
+	SET(CURLOPT_WRITEFUNCTION, agent_write_cb);
+	SET(CURLOPT_WRITEDATA, a);
+	SET(CURLOPT_ERRORBUFFER, a->errbuf);
+	SET(CURLOPT_PRIVATE, (char *)a);
+#undef SET
+	return ok;
+}
+
+int vtg__worker_set_agent(struct vtg_worker *w, vtg_agent_cb_fn cb, char *err, size_t errcap)
+{
+	struct vtg_web *web = w->web;
+	if (!web) {
+		snprintf(err, errcap, "agent requests: web requests not enabled");
+		return -EINVAL;
+	}
+	if (web->as)
+		return -EALREADY;
+	web->as = vtg__calloc(VTG_AGENT_SLOTS, sizeof(*web->as));
+	if (!web->as)
+		goto nomem;
+	web->n_as = VTG_AGENT_SLOTS;
+	web->agent_cb = cb;
+	/* keep idle connections: libcurl's default cache (four per request
+	 * in flight) closed the connections of agents not asked at that
+	 * moment, and the next check paid a handshake again; the agents'
+	 * share of the slots shifts, so room for four per slot (measured in
+	 * bench/agents.sh: a third of the new connections of one per slot) */
+	curl_multi_setopt(web->multi, CURLMOPT_MAXCONNECTS, (long)VTG_AGENT_SLOTS * 4);
+	/* one thread uses it (the worker's): no lock callbacks */
+	web->share = curl_share_init();
+	if (!web->share ||
+	    curl_share_setopt(web->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION) != CURLSHE_OK)
+		goto nomem;
+	web->as_free = NIL;
+	for (unsigned i = VTG_AGENT_SLOTS; i-- > 0;) {
+		struct agent_slot *a = &web->as[i];
+		a->tag = TAG_AGENT;
+		a->w = w;
+		a->easy = curl_easy_init();
+		a->req = vtg__malloc(VTG_AGENT_REQ_MAX);
+		a->hdr[0].data = (char *)"Content-Type: application/json";
+		a->hdr[0].next = &a->hdr[1];
+		a->hdr[1].data = (char *)"Expect:"; /* no 100-continue round trip */
+		a->hdr[1].next = NULL;
+		a->hdr[2].data = a->key_hdr;
+		a->hdr[2].next = NULL;
+		if (!a->easy || !a->req || !agent_setopts_fixed(a) ||
+		    curl_easy_setopt(a->easy, CURLOPT_SHARE, web->share) != CURLE_OK)
+			goto nomem;
+		a->next_free = web->as_free;
+		web->as_free = i;
+	}
+	return 0;
+nomem:
+	snprintf(err, errcap, "agent requests: out of memory");
+	return -ENOMEM;
+}
+
+unsigned vtg__worker_agent_cancel(struct vtg_worker *w, unsigned min_age_ms,
+				  bool (*drop)(void *ud, void *arg), void *arg)
+{
+	struct vtg_web *web = w->web;
+	unsigned n = 0;
+	uint64_t now = vtg__mono_ns(), min_age = (uint64_t)min_age_ms * 1000000ull;
+	for (unsigned i = 0; web && web->as && i < web->n_as; i++) {
+		struct agent_slot *a = &web->as[i];
+		if (!a->busy || now - a->start_ns < min_age || !drop(a->ud, arg))
+			continue;
+		struct vtg_agent_result res;
+		memset(&res, 0, sizeof(res));
+		res.fail = VTG_WEB_CANCELLED;
+		res.error = "withdrawn";
+		/* removing the handle closes its connection unless libcurl can
+		 * keep it (a request still being sent or read cannot be) */
+		curl_multi_remove_handle(web->multi, a->easy);
+		void *ud = a->ud;
+		w->completions++;
+		web->agent_cb(ud, &res);
+		a->busy = false;
+		a->ud = NULL;
+		a->next_free = web->as_free;
+		web->as_free = i;
+		web->as_active--;
+		n++;
+	}
+	return n;
+}
+
+unsigned vtg__worker_agent_free(const struct vtg_worker *w)
+{
+	return w->web && w->web->as ? w->web->n_as - w->web->as_active : 0;
+}
+
+int vtg__worker_agent(struct vtg_worker *w, const struct vtg_agent_req *rq, void *ud)
+{
+	struct vtg_web *web = w->web;
+	if (!web || !web->as || !rq || !rq->url || rq->persp >= w->n_persp ||
+	    !w->persp[rq->persp].cfg.remote || strncmp(rq->url, "https://", 8) != 0 ||
+	    strlen(rq->url) >= sizeof(web->as[0].url) || rq->body_len > VTG_AGENT_REQ_MAX ||
+	    (rq->api_key && strlen(rq->api_key) > VTG_AGENT_KEY_MAX))
+		return -EINVAL;
+	if (web->as_free == NIL)
+		return -EAGAIN;
+	struct agent_slot *a = &web->as[web->as_free];
+	a->persp = rq->persp;
+	a->len = 0;
+	a->truncated = false;
+	a->errbuf[0] = 0;
+	memcpy(a->req, rq->body, rq->body_len);
+	snprintf(a->url, sizeof(a->url), "%s", rq->url);
+	a->hdr[1].next = NULL;
+	if (rq->api_key && rq->api_key[0]) {
+		snprintf(a->key_hdr, sizeof(a->key_hdr), "x-api-key: %s", rq->api_key);
+		a->hdr[1].next = &a->hdr[2];
+	}
+	CURL *e = a->easy;
+	bool ok = true;
+#define SET(opt, val) ok = ok && curl_easy_setopt(e, opt, val) == CURLE_OK
+	SET(CURLOPT_URL, a->url);
+	SET(CURLOPT_POSTFIELDS, a->req);
+	SET(CURLOPT_POSTFIELDSIZE, (long)rq->body_len);
+	SET(CURLOPT_HTTPHEADER, &a->hdr[0]); /* read again: the list changed */
+	SET(CURLOPT_CAINFO, rq->ca && rq->ca[0] ? rq->ca : NULL);
+	SET(CURLOPT_SSLCERT, rq->client_cert && rq->client_cert[0] ? rq->client_cert : NULL);
+	SET(CURLOPT_SSLKEY, rq->client_key && rq->client_key[0] ? rq->client_key : NULL);
+	SET(CURLOPT_CONNECTTIMEOUT_MS, (long)rq->connect_timeout_ms);
+	SET(CURLOPT_TIMEOUT_MS, (long)rq->timeout_ms);
+#undef SET
+	if (!ok)
+		return -EINVAL;
+	if (curl_multi_add_handle(web->multi, e) != CURLM_OK)
+		return -ENOMEM;
+	web->as_free = a->next_free;
+	a->busy = true;
+	a->ud = ud;
+	a->start_ns = vtg__mono_ns();
+	web->as_active++;
+	return 0;
 }

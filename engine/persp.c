@@ -139,13 +139,16 @@ int vtg__engine_persp_init(struct vtg_worker *w, const struct vtg_persp_cfg *pc,
 		struct persp *p = &w->persp[i];
 		p->cfg = pc[i];
 		p->nsfd = -1;
-		if (p->cfg.n_upstreams == 0 && !p->cfg.iterative) {
+		if (p->cfg.remote) {
+			/* an agent's perspective: HTTPS only, no DNS sockets */
+			p->cfg.sockets = 0;
+		} else if (p->cfg.n_upstreams == 0 && !p->cfg.iterative) {
 			snprintf(err, errcap, "perspective %s has no upstream resolver",
 				 p->cfg.id);
 			return -EINVAL;
-		}
-		if (p->cfg.sockets == 0)
+		} else if (p->cfg.sockets == 0) {
 			p->cfg.sockets = DEF_SOCKETS;
+		}
 		for (unsigned u = 0; u <= DIRECT; u++) {
 			p->up[u].pending.head = p->up[u].pending.tail = NIL;
 			p->up[u].tokens = w->cfg.rate_qps ? w->cfg.rate_qps / 10.0 : 0;

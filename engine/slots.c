@@ -72,8 +72,8 @@ void vtg__engine_complete(struct vtg_worker *w, uint32_t i, enum vtg_lookup_fail
 
 int vtg__worker_submit_ex(struct vtg_worker *w, const struct vtg_submit *q, void *ud)
 {
-	if (q->persp >= w->n_persp)
-		return -EINVAL;
+	if (q->persp >= w->n_persp || w->persp[q->persp].n_socks == 0)
+		return -EINVAL; /* no such perspective, or an agent's (no DNS here) */
 	struct persp *p = &w->persp[q->persp];
 	int upstream = q->upstream;
 	if (q->dst) {

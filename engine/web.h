@@ -56,9 +56,10 @@ enum vtg_web_fail {
 	VTG_WEB_TIMEOUT,     /* connect, TLS or read took too long */
 	VTG_WEB_PROTOCOL,    /* not HTTP: no or garbled response */
 	VTG_WEB_LOCAL,       /* our side: socket, namespace, out of memory */
+	VTG_WEB_CANCELLED,   /* withdrawn by the caller (agent requests) */
 };
 
-/* "ok", "connect", "tls", "timeout", "protocol", "local" */
+/* "ok", "connect", "tls", "timeout", "protocol", "local", "cancelled" */
 const char *vtg__web_fail_str(enum vtg_web_fail f);
 
 struct vtg_http_req {
@@ -107,6 +108,79 @@ struct vtg_alpn_result {
 
 typedef void (*vtg_http_cb_fn)(void *ud, const struct vtg_http_result *res);
 typedef void (*vtg_alpn_cb_fn)(void *ud, const struct vtg_alpn_result *res);
+
+/*
+ * Requests to remote perspectives' agents (runner/remote.c): HTTPS POSTs of
+ * open-mpic check requests on the same multi handle, but with everything a
+ * web validation request must not have: the agent's certificate verified
+ * against the perspective's CA and its host, a client certificate or an API
+ * key, and keep-alive connections reused from one check to the next (a TLS
+ * handshake per check would cost more than the check). Sockets come from the
+ * perspective's namespace / interface / source (the path to the agent);
+ * libcurl resolves the URL's host itself (the coordinator's own resolver:
+ * the agent is the CA's infrastructure, not a validation target).
+ */
+#define VTG_AGENT_SLOTS 64            /* agent requests a worker holds at once
+				       * (all remotes together): bounds the
+				       * connections a coordinator worker keeps
+				       * open to its agents (each agent accepts
+				       * 256) */
+#define VTG_AGENT_REQ_MAX (16 * 1024) /* a check request body: < 2 KiB in
+				       * practice (16 issuer domains of 253
+				       * octets at most) */
+#define VTG_AGENT_ANSWER_MAX (64 * 1024) /* an agent's answer (its evidence
+				       * line included; a web check with ten
+				       * redirect hops is ~12 KiB); more is a
+				       * protocol failure */
+#define VTG_AGENT_KEY_MAX 256         /* an API key */
+
+struct vtg_agent_req {
+	unsigned persp;            /* the remote perspective (its path to the agent) */
+	const char *url;           /* the endpoint: https://HOST:PORT/caa or /dcv */
+	const char *body;          /* JSON, copied at submit */
+	size_t body_len;           /* <= VTG_AGENT_REQ_MAX */
+	const char *ca;            /* CA file, NULL or "": the system's */
+	const char *client_cert;   /* PEM files, or NULL */
+	const char *client_key;
+	const char *api_key;       /* sent as x-api-key, or NULL */
+	unsigned connect_timeout_ms;
+	unsigned timeout_ms;       /* the whole request */
+};
+
+struct vtg_agent_result {
+	enum vtg_web_fail fail;    /* TLS: handshake or verification failed */
+	const char *error;         /* libcurl's message ("" when fine) */
+	long status;               /* 0 without a response */
+	const uint8_t *body;       /* the answer (valid during the callback) */
+	size_t body_len;
+	bool truncated;            /* longer than VTG_AGENT_ANSWER_MAX */
+	bool reused;               /* went over a kept-alive connection */
+	char peer[64];
+	double total_ms;
+};
+
+typedef void (*vtg_agent_cb_fn)(void *ud, const struct vtg_agent_result *res);
+
+/*
+ * Enable agent requests on w (web requests must be enabled first: they share
+ * the multi handle). 0, -EALREADY, -EINVAL (web not enabled), -ENOMEM.
+ */
+int vtg__worker_set_agent(struct vtg_worker *w, vtg_agent_cb_fn cb, char *err, size_t errcap);
+
+/* Free agent slots now. */
+unsigned vtg__worker_agent_free(const struct vtg_worker *w);
+
+/* Withdraw the agent requests in flight for at least min_age_ms whose ud
+ * `drop` says to (a check decided without them): each completes now,
+ * through the callback, as VTG_WEB_CANCELLED. A withdrawn request closes
+ * its connection. Returns how many. */
+unsigned vtg__worker_agent_cancel(struct vtg_worker *w, unsigned min_age_ms,
+				  bool (*drop)(void *ud, void *arg), void *arg);
+
+/* Start one agent request. 0 (exactly one callback follows), or with no
+ * callback: -EAGAIN (no free slot), -EINVAL (not enabled, perspective not
+ * remote, URL not https, body too long), -ENOMEM. */
+int vtg__worker_agent(struct vtg_worker *w, const struct vtg_agent_req *rq, void *ud);
 
 /*
  * Enable web requests on w: `slots` requests at once (0: the default), the

@@ -19,9 +19,9 @@ extern "C" {
 #endif
 
 #define VTG_VERSION_MAJOR 0
-#define VTG_VERSION_MINOR 3
+#define VTG_VERSION_MINOR 4
 #define VTG_VERSION_PATCH 0
-#define VTG_VERSION_STRING "0.3.0"
+#define VTG_VERSION_STRING "0.4.0"
 /* Compare with VTG_VERSION_NUMBER >= VTG_MAKE_VERSION(0, 1, 0). */
 #define VTG_MAKE_VERSION(a, b, c) (((a) << 16) | ((b) << 8) | (c))
 #define VTG_VERSION_NUMBER \
@@ -239,7 +239,7 @@ struct vtg_options {
 	unsigned timeout_ms, retries; /* 0: the config's / defaults */
 	vtg_complete_fn on_complete; /* optional (see the contract above) */
 	void *on_complete_ud;
-	/* appended after 0.3.0, so that the fields above keep their places */
+	/* 0.4 (appended, so that the fields above keep their places) */
 	unsigned quorum;           /* remote perspectives that must corroborate
 				    * a check; 0: the config's `quorum`, else the
 				    * BR 3.2.2.9 table (all but 1 of 2..5 remotes,
@@ -266,6 +266,14 @@ struct vtg_check {
 	const char *expect;
 	const char *dcv_label;
 	const char *dcv_http_path; /* website-change (NULL: the engine's) */
+	/* 0.4: what open-mpic's perspective API asks per check (vantage agent) */
+	const char *account_uri;   /* persist / dns-account-01 (NULL: the engine's);
+				    * persist's issuer names are ca_domains */
+	int dcv_scheme;            /* website-change: 0 the engine's, 1 http, 2 https */
+	int expect_is_digest;      /* tls-alpn-01: expect is SHA-256 of the key
+				    * authorization in hex (64 digits, open-mpic's
+				    * key_authorization_hash), not the key
+				    * authorization itself */
 	/* QUERY: the type, by number (1 A, 28 AAAA, 257 CAA, ...) */
 	uint16_t qtype;
 };

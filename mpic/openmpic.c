@@ -675,11 +675,11 @@ static int decode_dcv_params(struct dctx *c, json_t *root, const struct vtg_om_c
 }
 
 /* Parse the body into a tree (NULL and an error on refusal). */
-static json_t *load(struct dctx *c, const char *body, size_t len, int *rc)
+static json_t *load_as(struct dctx *c, const char *body, size_t len, size_t max, int depth,
+		       int *rc)
 {
-	if (len > VTG_OM_BODY_MAX) {
-		*rc = fail(c, VTG_EOM_TOO_BIG, "body", "%zu octets, at most %d", len,
-			   VTG_OM_BODY_MAX);
+	if (len > max) {
+		*rc = fail(c, VTG_EOM_TOO_BIG, "body", "%zu octets, at most %zu", len, max);
 		return NULL;
 	}
 	json_error_t je;
@@ -696,13 +696,18 @@ static json_t *load(struct dctx *c, const char *body, size_t len, int *rc)
 		*rc = fail(c, VTG_EOM_JSON, "body", "not a JSON object");
 		return NULL;
 	}
-	if (depth_over(root, VTG_OM_DEPTH_MAX)) {
+	if (depth_over(root, depth)) {
 		json_decref(root);
-		*rc = fail(c, VTG_EOM_DEPTH, "body", "nested deeper than %d", VTG_OM_DEPTH_MAX);
+		*rc = fail(c, VTG_EOM_DEPTH, "body", "nested deeper than %d", depth);
 		return NULL;
 	}
 	*rc = 0;
 	return root;
+}
+
+static json_t *load(struct dctx *c, const char *body, size_t len, int *rc)
+{
+	return load_as(c, body, len, VTG_OM_BODY_MAX, VTG_OM_DEPTH_MAX, rc);
 }
 
 static int decode_common(struct dctx *c, json_t *root, enum vtg_om_check_type type,
@@ -1108,4 +1113,104 @@ int vtg__om_mpic_encode(const struct vtg_om_mpic_result *m, struct vtg_json *j)
 	}
 	vtg__json_obj_end(j);
 	return j->err;
+}
+
+/* ---- the remote perspective's side: the request out, the answer in ---- */
+
+int vtg__om_check_encode(const struct vtg_om_check *c, struct vtg_json *j)
+{
+	if ((unsigned)c->type > VTG_OM_CHECK_DCV ||
+	    (c->type == VTG_OM_CHECK_DCV && (unsigned)c->om_method > VTG_OM_METHOD_LAST))
+		return VTG_EOM_VALUE;
+	vtg__json_obj_begin(j);
+	vtg__json_key(j, "domain_or_ip_target");
+	if (c->wildcard) {
+		char t[VTG_OM_TARGET_MAX + 1];
+		int n = snprintf(t, sizeof(t), "*.%s", c->target);
+		vtg__json_strn(j, t, n > 0 && (size_t)n < sizeof(t) ? (size_t)n : 0);
+	} else {
+		vtg__json_str(j, c->target);
+	}
+	if (c->has_trace)
+		vtg__json_kstr(j, "trace_identifier", c->trace);
+	if (c->type == VTG_OM_CHECK_CAA) {
+		vtg__json_key(j, "caa_check_parameters");
+		encode_caa_params(c, j);
+	} else {
+		vtg__json_key(j, "dcv_check_parameters");
+		encode_dcv_params(c, j);
+	}
+	vtg__json_obj_end(j);
+	return j->err;
+}
+
+/* Copy a string member (when it is one) into buf, cut to cap - 1 octets. */
+static void copy_str(json_t *obj, const char *key, char *buf, size_t cap)
+{
+	json_t *v = json_object_get(obj, key);
+	buf[0] = '\0';
+	if (json_is_string(v))
+		snprintf(buf, cap, "%s", json_string_value(v));
+}
+
+int vtg__om_answer_decode(const char *body, size_t len, enum vtg_om_check_type type,
+			  struct vtg_om_answer *out, char *evidence, size_t evidence_cap,
+			  char *err, size_t errcap)
+{
+	struct dctx c = {err, errcap};
+	memset(out, 0, sizeof(*out));
+	int rc;
+	json_t *root = load_as(&c, body, len, VTG_OM_ANSWER_MAX, VTG_OM_ANSWER_DEPTH_MAX, &rc);
+	if (!root)
+		return rc;
+	json_t *v = json_object_get(root, "check_type");
+	if (!json_is_string(v) || strcmp(json_string_value(v), vtg__om_check_type_str(type)) != 0) {
+		rc = fail(&c, VTG_EOM_VALUE, "check_type", "not \"%s\"",
+			  vtg__om_check_type_str(type));
+		goto out;
+	}
+	v = json_object_get(root, "check_completed");
+	json_t *pv = json_object_get(root, "check_passed");
+	if (!json_is_boolean(v) || !json_is_boolean(pv)) {
+		rc = fail(&c, VTG_EOM_TYPE, json_is_boolean(v) ? "check_passed" : "check_completed",
+			  "not a boolean");
+		goto out;
+	}
+	out->completed = json_is_true(v);
+	out->passed = json_is_true(pv);
+	v = json_object_get(root, "timestamp_ns");
+	if (json_is_integer(v))
+		out->timestamp_ns = json_integer_value(v);
+	v = json_object_get(root, "errors");
+	if (json_is_array(v)) {
+		out->n_errors = json_array_size(v);
+		json_t *e = json_array_get(v, 0);
+		if (json_is_object(e)) {
+			copy_str(e, "error_type", out->error_type, sizeof(out->error_type));
+			copy_str(e, "error_message", out->error_message,
+				 sizeof(out->error_message));
+		}
+	} else if (v && !json_is_null(v)) {
+		rc = fail(&c, VTG_EOM_TYPE, "errors", "not a list");
+		goto out;
+	}
+	v = json_object_get(root, "vantage");
+	if (json_is_object(v)) {
+		/* vantage's own evidence: kept compact (one JSON line), and its
+		 * outcome words for the coordinator's fragment */
+		copy_str(v, "reason", out->reason, sizeof(out->reason));
+		copy_str(v, "seen", out->seen, sizeof(out->seen));
+		out->has_seen = out->seen[0] != '\0';
+		if (evidence && evidence_cap) {
+			size_t n = json_dumpb(v, evidence, evidence_cap, JSON_COMPACT);
+			if (n > 0 && n < evidence_cap) {
+				evidence[n] = '\0';
+				out->evidence_len = n;
+			}
+		}
+	}
+	rc = 0;
+out:
+	json_decref(root);
+	return rc;
 }

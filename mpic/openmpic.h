@@ -322,4 +322,43 @@ struct vtg_om_mpic_result {
 /* Append one MpicCaaResponse / MpicDcvResponse to j. Same returns. */
 int vtg__om_mpic_encode(const struct vtg_om_mpic_result *m, struct vtg_json *j);
 
+/* ---- a remote perspective's client (runner/remote.c) ---- */
+
+#define VTG_OM_ANSWER_MAX (64 * 1024) /* an agent's answer, its evidence line
+				       * included (engine/web.h
+				       * VTG_AGENT_ANSWER_MAX) */
+#define VTG_OM_ANSWER_DEPTH_MAX 16    /* answer -> vantage -> perspectives ->
+				       * a perspective -> records / hops -> one:
+				       * 6 in vantage's own; room for more */
+
+/* Append the perspective request for c (POST /caa or /dcv) to j: what
+ * vtg__om_check_decode reads back as c. 0, VTG_EOM_VALUE or the writer's
+ * error. */
+int vtg__om_check_encode(const struct vtg_om_check *c, struct vtg_json *j);
+
+/* What a perspective answered, as far as the coordinator counts it. */
+struct vtg_om_answer {
+	bool completed, passed;       /* check_completed, check_passed */
+	int64_t timestamp_ns;
+	size_t n_errors;
+	char error_type[64];          /* the first error, cut */
+	char error_message[256];
+	/* from the extra field "vantage" (a vantage agent's evidence line) */
+	char reason[256];             /* its "reason", or "" */
+	char seen[VTG_DCV_SEEN_MAX];  /* DCV: its "seen" (what corroborates), or "" */
+	bool has_seen;
+	size_t evidence_len;          /* the compact evidence written, 0: none */
+};
+
+/*
+ * Decode a perspective's answer to a check of type (CaaCheckResponse /
+ * DcvCheckResponse). The "vantage" field, when there, is written compact
+ * (no white space outside strings: one line) into evidence (evidence_cap
+ * octets, NUL-terminated); one that does not fit is left out. Returns 0 or
+ * a VTG_EOM_* code with the reason in err.
+ */
+int vtg__om_answer_decode(const char *body, size_t len, enum vtg_om_check_type type,
+			  struct vtg_om_answer *out, char *evidence, size_t evidence_cap,
+			  char *err, size_t errcap);
+
 #endif

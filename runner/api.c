@@ -392,7 +392,8 @@ VTG_API int vtg_submit_check(struct vtg_engine *e, const struct vtg_check *chk, 
 		.kind = chk->kind, .name = chk->name, .name_len = strlen(chk->name),
 		.expect = chk->expect, .issuers = chk->ca_domains, .n_issuers = chk->n_ca_domains,
 		.dcv_label = chk->dcv_label, .http_path = chk->dcv_http_path,
-		.qtype = chk->qtype, .user = user,
+		.account_uri = chk->account_uri, .scheme = chk->dcv_scheme,
+		.expect_digest = chk->expect_is_digest != 0, .qtype = chk->qtype, .user = user,
 	};
 	if (chk->kind == VTG_CHECK_DCV && chk->dcv_method) {
 		int rc = vtg__dcv_method_parse(chk->dcv_method, &ck.dcv_method);
@@ -401,6 +402,8 @@ VTG_API int vtg_submit_check(struct vtg_engine *e, const struct vtg_check *chk, 
 		ck.has_dcv_method = true;
 	}
 	if (chk->kind == VTG_CHECK_QUERY && !chk->qtype)
+		return -EINVAL;
+	if (chk->dcv_scheme < 0 || chk->dcv_scheme > 2)
 		return -EINVAL;
 	if (chk->kind == VTG_CHECK_DCV && !chk->dcv_method && !e->dcv_method)
 		return VTG_EDCV_METHOD; /* neither the check nor the engine names one */

@@ -30,6 +30,40 @@ void vtg__config_init(struct vtg_config *c)
 	c->run.early_decision = true;
 	c->run.http_connect_timeout_ms = VTG_OPT_HTTP_CONNECT_MS_DEFAULT;
 	c->run.http_timeout_ms = VTG_OPT_HTTP_TIMEOUT_MS_DEFAULT;
+	c->run.remote_timeout_ms = VTG_OPT_REMOTE_TIMEOUT_MS_DEFAULT;
+}
+
+/* A remote perspective's settings (BR 3.2.2.9: "all communications
+ * between a remote Network Perspective and the CA MUST take place over an
+ * authenticated and encrypted channel"): https only, the agent verified
+ * (the system's CAs or `ca`), the coordinator authenticated by a client
+ * certificate or an API key. The primary is the CA's own: never remote. */
+static int remote_ok(const struct vtg_config *c, unsigned i, const char *path, char *err,
+		     size_t errcap)
+{
+	const struct vtg_persp_cfg *p = &c->persp[i];
+	const char *why = NULL;
+	if (i == 0)
+		why = "the primary perspective cannot be remote (it is the CA's own network "
+		      "perspective, BR 3.2.2.9; list the agents after it)";
+	else if (p->n_upstreams || p->iterative)
+		why = "a remote perspective has no resolver (its agent resolves)";
+	else if (!p->url[0])
+		why = "mode = remote needs url = https://HOST:PORT";
+	else if (strncmp(p->url, "https://", 8) != 0)
+		why = "url must be https:// (BR 3.2.2.9: an encrypted channel)";
+	else if (strchr(p->url + 8, '/') || strchr(p->url + 8, '?') || strchr(p->url + 8, '#'))
+		why = "url is https://HOST[:PORT] without a path (the endpoints /caa and /dcv "
+		      "are added)";
+	else if (!p->api_key_file[0] && !(p->client_cert[0] && p->client_key[0]))
+		why = "a remote perspective authenticates: client-cert and client-key, or "
+		      "api-key-file";
+	else if (!!p->client_cert[0] != !!p->client_key[0])
+		why = "client-cert and client-key go together";
+	if (!why)
+		return 0;
+	snprintf(err, errcap, "%s: perspective '%s': %s", path, p->id, why);
+	return VTG_ECONFIG;
 }
 
 static char *strip(char *s)
@@ -178,7 +212,16 @@ bad:
 		rc = VTG_ECONFIG;
 	}
 	for (unsigned i = 0; rc == 0 && i < c->n_persp; i++)
-		if (c->persp[i].iterative && c->persp[i].n_upstreams > 0) {
+		if (c->persp[i].remote) {
+			rc = remote_ok(c, i, path, err, errcap);
+		} else if (c->persp[i].url[0] || c->persp[i].client_cert[0] ||
+			   c->persp[i].client_key[0] || c->persp[i].api_key_file[0] ||
+			   c->persp[i].ca[0]) {
+			snprintf(err, errcap, "%s: perspective '%s': url, ca, client-cert, "
+				 "client-key and api-key-file belong to mode = remote", path,
+				 c->persp[i].id);
+			rc = VTG_ECONFIG;
+		} else if (c->persp[i].iterative && c->persp[i].n_upstreams > 0) {
 			snprintf(err, errcap, "%s: perspective '%s' is iterative and has resolvers "
 				 "(an iterative perspective resolves itself)", path, c->persp[i].id);
 			rc = VTG_ECONFIG;

@@ -35,6 +35,9 @@ struct vtg_run_settings {
 	/* web validation (http-01, website-change, tls-alpn-01), per hop */
 	unsigned http_connect_timeout_ms; /* TCP connect + TLS handshake */
 	unsigned http_timeout_ms;         /* the whole request of one hop */
+	/* remote perspectives: the whole request to the agent (its connect
+	 * and TLS handshake take http_connect_timeout_ms at most) */
+	unsigned remote_timeout_ms;
 };
 
 #define VTG_CONFIG_WHERE_MAX 288 /* a 256-character path, a colon, a line number */

@@ -286,7 +286,7 @@ static bool web_question(const struct check *c, unsigned p, const uint8_t **qnam
 static void http_done(void *ud, const struct vtg_http_result *res);
 static void alpn_done(void *ud, const struct vtg_alpn_result *res);
 
-static int web_on(struct shard *sh)
+int vtg__kind_web_enable(struct shard *sh)
 {
 	if (sh->web_on)
 		return 0;
@@ -314,7 +314,7 @@ static void web_start(struct shard *sh, struct check *c, unsigned p)
 	memcpy(s->url, w->url0, strlen(w->url0) + 1); /* both VTG_WEB_URL_MAX */
 	s->rd = w->rd0;
 	s->port = w->port0;
-	if (web_on(sh) != 0) {
+	if (vtg__kind_web_enable(sh) != 0) {
 		finish(sh, c, p, VTG_REASON_DCV_CONNECT_FAILURE, false,
 		       "local: web requests unavailable", NULL);
 		return;
@@ -488,6 +488,27 @@ void vtg__kind_web_flush(struct shard *sh)
 
 /* ---------------------------------------------------------- the results */
 
+/* 64 hex digits into 32 octets; false if it is not that. */
+static bool digest_hex(const char *s, uint8_t md[VTG_TLSALPN_DIGEST])
+{
+	if (!s || strlen(s) != 2 * VTG_TLSALPN_DIGEST)
+		return false;
+	for (unsigned i = 0; i < 2 * VTG_TLSALPN_DIGEST; i++) {
+		char ch = s[i];
+		int v = ch >= '0' && ch <= '9' ? ch - '0'
+			: (ch | 0x20) >= 'a' && (ch | 0x20) <= 'f' ? (ch | 0x20) - 'a' + 10
+								   : -1;
+		if (v < 0)
+			return false;
+		if (i % 2 == 0)
+			md[i / 2] = (uint8_t)(v << 4);
+		else
+			md[i / 2] |= (uint8_t)v;
+	}
+	return true;
+}
+
+
 static int fail_code(enum vtg_web_fail f)
 {
 	switch (f) {
@@ -496,7 +517,8 @@ static int fail_code(enum vtg_web_fail f)
 	case VTG_WEB_TIMEOUT: return VTG_REASON_DCV_TIMEOUT;
 	case VTG_WEB_PROTOCOL: return VTG_REASON_DCV_HTTP_STATUS;
 	case VTG_WEB_CONNECT:
-	case VTG_WEB_LOCAL: return VTG_REASON_DCV_CONNECT_FAILURE;
+	case VTG_WEB_LOCAL:
+	case VTG_WEB_CANCELLED: return VTG_REASON_DCV_CONNECT_FAILURE;
 	}
 	return VTG_REASON_DCV_CONNECT_FAILURE;
 }
@@ -665,8 +687,22 @@ static void alpn_done(void *ud, const struct vtg_alpn_result *res)
 		return;
 	}
 	char why[VTG_WEB_WHY_MAX];
-	if (vtg__tlsalpn_check(res->der, res->der_len, c->web->host, c->expect, why,
-			       sizeof(why)) == VTG_TLSALPN_PASS)
+	enum vtg_tlsalpn_verdict v;
+	if (c->expect_digest) {
+		/* open-mpic's key_authorization_hash: the acmeIdentifier's value */
+		uint8_t md[VTG_TLSALPN_DIGEST];
+		if (!digest_hex(c->expect, md)) {
+			finish(sh, c, p, VTG_REASON_DCV_BAD_CERTIFICATE, true,
+			       "the expected digest is not SHA-256 in hex (64 digits)", NULL);
+			return;
+		}
+		v = vtg__tlsalpn_check_digest(res->der, res->der_len, c->web->host, md, why,
+					      sizeof(why));
+	} else {
+		v = vtg__tlsalpn_check(res->der, res->der_len, c->web->host, c->expect, why,
+				       sizeof(why));
+	}
+	if (v == VTG_TLSALPN_PASS)
 		finish(sh, c, p, VTG_REASON_DCV_PASS, true, NULL, c->expect);
 	else
 		finish(sh, c, p, VTG_REASON_DCV_BAD_CERTIFICATE, true, why, NULL);

@@ -44,6 +44,7 @@ enum opt_id {
 	E_EARLY_DECISION,
 	E_HTTP_CONNECT_TIMEOUT,
 	E_HTTP_TIMEOUT,
+	E_REMOTE_TIMEOUT,
 	P_RIR,
 	P_LOCATION,
 	P_COORDINATES,
@@ -53,13 +54,18 @@ enum opt_id {
 	P_RESOLVER,
 	P_MODE,
 	P_SOCKETS,
+	P_URL,
+	P_CA,
+	P_CLIENT_CERT,
+	P_CLIENT_KEY,
+	P_API_KEY_FILE,
 	OPT_COUNT
 };
 
 /* The words of the enumerations, in the order of the values they store. */
 static const char *const MPIC_MODES[] = {"enforce", "report-only", "off", NULL};
 static const char *const RIRS[] = {"ARIN", "RIPE NCC", "APNIC", "LACNIC", "AFRINIC", NULL};
-static const char *const PERSP_MODES[] = {"stub", "iterative", NULL};
+static const char *const PERSP_MODES[] = {"stub", "iterative", "remote", NULL};
 
 #define NETNS_DIR "/run/netns/" /* ip-netns(8): where a bare netns name lives */
 
@@ -153,6 +159,11 @@ const struct vtg_opt vtg__opt_table[] = {
 		.def = "10000", .arg = "MS",
 		.help = "web validation: the whole request of one hop (connect, TLS, "
 			"headers, body)"},
+	[E_REMOTE_TIMEOUT] = {
+		.name = "remote-timeout-ms", .section = VTG_OPT_SEC_ENGINE,
+		.type = VTG_OPT_UINT, .min = 10, .max = VTG_OPT_HTTP_MS_MAX,
+		.def = "30000", .arg = "MS",
+		.help = "remote perspectives: the whole request to the agent"},
 	[E_LOOKUP_FAILURE_EXCEPTION] = {
 		.name = "lookup-failure-exception", .section = VTG_OPT_SEC_ENGINE,
 		.type = VTG_OPT_BOOL, .def = "no", .arg = "BOOL",
@@ -189,12 +200,34 @@ const struct vtg_opt vtg__opt_table[] = {
 	[P_MODE] = {
 		.name = "mode", .section = VTG_OPT_SEC_PERSP, .type = VTG_OPT_ENUM,
 		.words = PERSP_MODES, .def = "stub", .arg = "MODE",
-		.help = "stub (through its resolvers) or iterative (from the root hints)"},
+		.help = "stub (through its resolvers), iterative (from the root hints) or "
+			"remote (an agent checks: url, ca, client-cert / api-key-file)"},
 	[P_SOCKETS] = {
 		.name = "sockets", .section = VTG_OPT_SEC_PERSP, .type = VTG_OPT_UINT,
 		.min = 1, .max = VTG_OPT_SOCKETS_MAX, .arg = "N",
 		.unset = "the engine's 16",
 		.help = "UDP sockets (source ports) of the perspective in each worker"},
+	[P_URL] = {
+		.name = "url", .section = VTG_OPT_SEC_PERSP, .type = VTG_OPT_STR,
+		.max = PERSP_STR_MAX(url), .arg = "https://HOST:PORT",
+		.unset = "none (remote mode needs one)",
+		.help = "remote: the agent (vantage agent, open-mpic's perspective API)"},
+	[P_CA] = {
+		.name = "ca", .section = VTG_OPT_SEC_PERSP, .type = VTG_OPT_PATH,
+		.max = PERSP_STR_MAX(ca), .arg = "FILE", .unset = "the system's CAs",
+		.help = "remote: CA certificates (PEM) that verify the agent"},
+	[P_CLIENT_CERT] = {
+		.name = "client-cert", .section = VTG_OPT_SEC_PERSP, .type = VTG_OPT_PATH,
+		.max = PERSP_STR_MAX(client_cert), .arg = "FILE", .unset = "none",
+		.help = "remote: client certificate (PEM) for mutual TLS"},
+	[P_CLIENT_KEY] = {
+		.name = "client-key", .section = VTG_OPT_SEC_PERSP, .type = VTG_OPT_PATH,
+		.max = PERSP_STR_MAX(client_key), .arg = "FILE", .unset = "none",
+		.help = "remote: the client certificate's private key (PEM)"},
+	[P_API_KEY_FILE] = {
+		.name = "api-key-file", .section = VTG_OPT_SEC_PERSP, .type = VTG_OPT_PATH,
+		.max = PERSP_STR_MAX(api_key_file), .arg = "FILE", .unset = "none",
+		.help = "remote: a file holding the agent's API key (sent as x-api-key)"},
 };
 
 const size_t vtg__opt_count = sizeof(vtg__opt_table) / sizeof(vtg__opt_table[0]);
@@ -406,6 +439,7 @@ static int store_engine(struct vtg_config *c, enum opt_id id, const struct value
 	case E_EARLY_DECISION: c->run.early_decision = v->b; break;
 	case E_HTTP_CONNECT_TIMEOUT: c->run.http_connect_timeout_ms = (unsigned)v->u; break;
 	case E_HTTP_TIMEOUT: c->run.http_timeout_ms = (unsigned)v->u; break;
+	case E_REMOTE_TIMEOUT: c->run.remote_timeout_ms = (unsigned)v->u; break;
 	case E_LOOKUP_FAILURE_EXCEPTION: c->run.lookup_failure_exception = v->b; break;
 	default: return -ENOENT;
 	}
@@ -443,8 +477,16 @@ static int store_persp(struct vtg_persp_cfg *p, const struct vtg_opt *o, enum op
 		}
 		p->upstream[p->n_upstreams++] = v->addr;
 		break;
-	case P_MODE: p->iterative = v->word == 1; break;
+	case P_MODE:
+		p->iterative = v->word == 1;
+		p->remote = v->word == 2;
+		break;
 	case P_SOCKETS: p->sockets = v->u; break;
+	case P_URL: copy(p->url, sizeof(p->url), v->s); break;
+	case P_CA: copy(p->ca, sizeof(p->ca), v->s); break;
+	case P_CLIENT_CERT: copy(p->client_cert, sizeof(p->client_cert), v->s); break;
+	case P_CLIENT_KEY: copy(p->client_key, sizeof(p->client_key), v->s); break;
+	case P_API_KEY_FILE: copy(p->api_key_file, sizeof(p->api_key_file), v->s); break;
 	default: return -ENOENT;
 	}
 	return 0;

@@ -82,6 +82,10 @@ struct vtg_opt {
  * connection that takes 5 s on a validation path is a dead server */
 #define VTG_OPT_HTTP_CONNECT_MS_DEFAULT 5000u
 #define VTG_OPT_HTTP_TIMEOUT_MS_DEFAULT 10000u
+#define VTG_OPT_REMOTE_TIMEOUT_MS_DEFAULT 30000u /* an agent's answer: its own
+				* DNS retries or a web check's redirects (ten
+				* hops) fit, a dead agent does not hold a check
+				* for long (early decision does not wait) */
 #define VTG_OPT_PATH_MAX 255u           /* struct vtg_iter_settings path fields */
 
 /* The whole table, in help order ([engine] entries first). */

@@ -31,8 +31,23 @@ static void outcomes(const struct vtg_run *r, FILE *f, const char *cmd,
 			"at the primary)", cmd, (unsigned long long)lines, invalid, failures);
 }
 
+/* A remote perspective: its agent's answers (no DNS here). */
+static void remote_line(const struct vtg_run *r, FILE *f, unsigned p)
+{
+	uint64_t results = 0, answered = 0;
+	vtg__run_persp_counts(r, p, &results, &answered);
+	fprintf(f, "  perspective %s (remote, %s): %llu checks, %llu answered by the agent, "
+		"%llu failed or cancelled\n", r->cfg.persp[p].id, r->cfg.persp[p].url,
+		(unsigned long long)results, (unsigned long long)answered,
+		(unsigned long long)(results - answered));
+}
+
 static void engine_line(const struct vtg_run *r, FILE *f, unsigned p)
 {
+	if (r->cfg.persp[p].remote) {
+		remote_line(r, f, p);
+		return;
+	}
 	struct vtg_persp_stats t;
 	memset(&t, 0, sizeof(t));
 	for (unsigned k = 0; k < r->n_shards; k++) {

@@ -278,7 +278,9 @@ void vtg__run_frag_head(const struct vtg_run *r, struct vtg_json *f, unsigned p)
 	vtg__json_kstr(f, "id", r->cfg.persp[p].id);
 	if (r->cfg.persp[p].rir[0])
 		vtg__json_kstr(f, "rir", r->cfg.persp[p].rir);
-	vtg__json_kstr(f, "mode", r->cfg.persp[p].iterative ? "iterative" : "stub");
+	vtg__json_kstr(f, "mode", r->cfg.persp[p].remote      ? "remote"
+				  : r->cfg.persp[p].iterative ? "iterative"
+							      : "stub");
 }
 
 void vtg__run_persp_out(const struct vtg_run *r, struct check *c, unsigned p, bool answered,
@@ -380,7 +382,10 @@ static void start_item(struct shard *sh, uint32_t item)
 		vtg__run_vote(sh, c, p, false, false, NULL);
 		return;
 	}
-	c->ops->start(sh, c, p);
+	if (sh->r->cfg.persp[p].remote)
+		vtg__remote_start(sh, c, p); /* its agent checks (remote.c) */
+	else
+		c->ops->start(sh, c, p);
 }
 
 static bool q_pop(struct shard *sh, uint32_t *item)
@@ -480,7 +485,8 @@ static int worker_init(struct shard *sh)
 static bool worker_idle(const struct shard *sh)
 {
 	return sh->q_head == __atomic_load_n(&sh->q_tail, __ATOMIC_ACQUIRE) &&
-	       sh->n_deferred == 0 && sh->n_wdef == 0 && vtg__worker_active(sh->w) == 0 &&
+	       sh->n_deferred == 0 && sh->n_wdef == 0 && sh->n_adef == 0 &&
+	       vtg__worker_active(sh->w) == 0 &&
 	       (!sh->iter || (vtg__iter_active(sh->iter) == 0 && !vtg__iter_has_work(sh->iter)));
 }
 
@@ -496,6 +502,10 @@ static void worker_loop(struct shard *sh)
 			flush_deferred(sh);
 		if (sh->n_wdef)
 			vtg__kind_web_flush(sh);
+		if (sh->n_adef)
+			vtg__remote_flush(sh);
+		if (sh->agent_on && r->cfg.run.early_decision)
+			vtg__remote_cancel(sh);
 		if (sh->iter)
 			vtg__iter_poll(sh->iter);
 		/* tell the owner in batches, and at once when this worker runs
@@ -586,6 +596,7 @@ static int check_strings(struct check *c, const struct vtg_run_check *ck)
 	need += ck->expect ? strlen(ck->expect) + 1 : 0;
 	need += ck->dcv_label ? strlen(ck->dcv_label) + 1 : 0;
 	need += ck->http_path ? strlen(ck->http_path) + 1 : 0;
+	need += ck->account_uri ? strlen(ck->account_uri) + 1 : 0;
 	for (size_t i = 0; i < ck->n_issuers; i++)
 		need += strlen(ck->issuers[i]) + 1;
 	if (need > c->input_cap) {
@@ -607,6 +618,10 @@ static int check_strings(struct check *c, const struct vtg_run_check *ck)
 	}
 	if (ck->dcv_label) {
 		c->dcv.label = strcpy(o, ck->dcv_label);
+		o += strlen(o) + 1;
+	}
+	if (ck->account_uri) {
+		c->dcv.account_uri = strcpy(o, ck->account_uri);
 		o += strlen(o) + 1;
 	}
 	if (ck->http_path) {
@@ -639,6 +654,9 @@ static int check_params(struct vtg_run *r, struct check *c, const struct vtg_run
 	}
 	if (ck->has_dcv_method)
 		c->dcv.method = ck->dcv_method;
+	if (ck->scheme)
+		c->dcv.https = ck->scheme == 2;
+	c->expect_digest = ck->expect_digest;
 	if (!c->expect)
 		c->expect = r->p.dcv_expect;
 	if (ck->kind == VTG_CHECK_CAA && c->pol.id.n_issuers == 0)
@@ -860,10 +878,12 @@ void vtg__run_free(struct vtg_run *r)
 		vtg__free(sh->q);
 		vtg__free(sh->deferred);
 		vtg__free(sh->wdef);
+		vtg__remote_free_shard(sh);
 		vtg__free(sh->scratch);
 		vtg__free(sh->rrtext);
 	}
 	vtg__free(r->shards);
+	vtg__free(r->api_keys);
 	if (r->main_efd >= 0)
 		close(r->main_efd);
 	vtg__free(r);
@@ -1062,7 +1082,10 @@ int vtg__run_new(struct vtg_run **out, const struct vtg_config *cfg,
 		rc = run_check_dcv(&r->p, err, errcap);
 	if (rc == 0)
 		rc = run_check_mpic(r, min_remotes, err, errcap);
+	if (rc == 0)
+		rc = vtg__remote_setup(r, err, errcap);
 	if (rc != 0) {
+		vtg__free(r->api_keys);
 		vtg__free(r);
 		return rc;
 	}

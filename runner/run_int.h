@@ -22,6 +22,7 @@
 
 struct check;
 struct shard;
+struct vtg_om_check;
 
 /*
  * A check kind: how a check starts, what each perspective's answer does to
@@ -89,6 +90,7 @@ struct check {
 	char *input;                  /* name NUL expect NUL issuers... */
 	size_t input_len, input_cap;
 	const char *expect;           /* DCV: into input, or the run's */
+	bool expect_digest;           /* tls-alpn-01: expect is SHA-256 in hex */
 	void *user;
 	uint32_t gen;                 /* API: submits of this entry so far */
 	uint8_t state;                /* atomic: CK_* */
@@ -148,6 +150,13 @@ struct shard {
 	uint32_t *wdef;               /* (entry << 8 | perspective) waiting for a
 				       * web slot (kind_web.c) */
 	size_t n_wdef, wdef_cap;
+	bool agent_on;                /* agent requests enabled on w (remote.c) */
+	uint32_t *adef;               /* (entry << 8 | perspective) waiting for an
+				       * agent slot (remote.c) */
+	size_t n_adef, adef_cap;
+	struct vtg_json areq;         /* remote.c: a request body */
+	char *aevid;                  /* remote.c: an agent's evidence, compact */
+	struct vtg_om_check *aom;     /* remote.c: a request as open-mpic's model */
 	struct vtg_stub_scratch *scratch;
 	char *rrtext;                 /* RRTEXT_CAP */
 	unsigned finished;            /* lines published since the last signal */
@@ -175,6 +184,8 @@ struct vtg_run {
 	int main_efd;                 /* worker -> owner wake-ups */
 	bool eof;                     /* atomic: no more checks will come */
 	bool abort;                   /* atomic: workers stop at once */
+	char (*api_keys)[257];        /* remote perspectives' API keys (remote.c),
+				       * per perspective; NULL without remotes */
 	pthread_barrier_t ready;      /* set-up only: every worker made */
 	bool barrier;                 /* ready barrier initialised */
 };
@@ -217,6 +228,20 @@ struct shard *vtg__run_self(void);
 int vtg__kind_web_alloc(const struct vtg_run *r, struct check *c);
 /* kind_web.c: start the requests that waited for a slot */
 void vtg__kind_web_flush(struct shard *sh);
+
+/* kind_web.c: enable web requests on the worker (once) */
+int vtg__kind_web_enable(struct shard *sh);
+
+/* remote.c: remote perspectives. Load their API keys (run set-up; 0 or
+ * VTG_ECONFIG / -ENOMEM with the reason). */
+int vtg__remote_setup(struct vtg_run *r, char *err, size_t errcap);
+/* worker: perspective p of c is remote: send it to its agent */
+void vtg__remote_start(struct shard *sh, struct check *c, unsigned p);
+/* worker: send the requests that waited for an agent slot */
+void vtg__remote_flush(struct shard *sh);
+/* worker: withdraw the agent requests of checks decided without them */
+void vtg__remote_cancel(struct shard *sh);
+void vtg__remote_free_shard(struct shard *sh);
 
 /* API: unpack the first n records kept for the completion (kind_query.c). */
 void vtg__run_records(const struct check *c, struct vtg_record *out, unsigned n);

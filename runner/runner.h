@@ -71,6 +71,9 @@ struct vtg_run_check {
 	bool has_dcv_method;
 	const char *dcv_label;        /* DCV: NULL = the run's */
 	const char *http_path;        /* website-change: NULL = the run's */
+	const char *account_uri;      /* persist / dns-account-01: NULL = the run's */
+	int scheme;                   /* website-change: 0 the run's, 1 http, 2 https */
+	bool expect_digest;           /* tls-alpn-01: expect is SHA-256(key auth) in hex */
 	uint16_t qtype;               /* QUERY: 0 = the run's */
 	void *user;
 };

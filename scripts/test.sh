@@ -4,7 +4,7 @@
 # fuzz-corpus replay, the integration tests in the local DNS world); after the
 # dev build, the layout rule (scripts/check-layers.sh: includes point downward,
 # libvantage holds no cli/ code, exports only vtg_*); then the stress programs
-# under ThreadSanitizer.
+# under ThreadSanitizer, and the remote-perspective test with a TSan build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs=$(nproc)
@@ -34,8 +34,16 @@ stress_targets=()
 for src in tests/stress/stress_*.c; do
   stress_targets+=(--target "$(basename "$src" .c)")
 done
-cmake --build build/tsan -j"$jobs" "${stress_targets[@]}" >/dev/null
+cmake --build build/tsan -j"$jobs" "${stress_targets[@]}" --target vantage >/dev/null
 if ! ctest --test-dir build/tsan --output-on-failure -L stress; then
+  status=1
+fi
+# remote perspectives: a coordinator and five agents (their engines, libcurl
+# and libevent threads) under ThreadSanitizer; a report exits 66 and fails
+# the test's own checks
+echo "=== tsan: remote perspectives (tests/cli/test_remote.sh)"
+if ! TSAN_OPTIONS="halt_on_error=1 exitcode=66 ${TSAN_OPTIONS:-}" \
+    bash tests/cli/test_remote.sh build/tsan/vantage .; then
   status=1
 fi
 exit $status

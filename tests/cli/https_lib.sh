@@ -1,41 +1,11 @@
 # https_lib.sh — what the HTTPS server tests (test_agent.sh, test_serve.sh)
-# share: certificates made with openssl at test time (mkca NAME; mkcert
-# NAME CA [openssl-ca date options], SAN localhost / 127.0.0.1), curl with
-# the body and the status (C; status / body split its output), open-mpic
-# schema validation (omvalid), and waiting for a server's "listening" line
-# (wait_listening); https_test sets a test up. Source it after SRC is set:
+# share: certificates made at test time (tests/cli/certs.sh: mkca, mkcert),
+# curl with the body and the status (C; status / body split its output),
+# open-mpic schema validation (omvalid), and waiting for a server's
+# "listening" line (wait_listening); https_test sets a test up. Source it after SRC is set:
 #   SRC=$(cd "$2" && pwd); . "$SRC/tests/cli/https_lib.sh"; https_test NAME "$@"
-mkca() { # NAME
-	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 30 \
-		-subj "/CN=$1" -keyout "$1.key" -out "$1.pem" 2>/dev/null
-}
-mkcert() { # NAME CA [openssl-ca date options]
-	local name=$1 ca=$2
-	shift 2
-	openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/CN=$name" \
-		-keyout "$name.key" -out "$name.csr" 2>/dev/null
-	mkdir -p "db-$ca"
-	[ -e "db-$ca/index" ] || { : > "db-$ca/index"; echo 01 > "db-$ca/serial"; }
-	cat > "ca-$ca.cnf" <<EOC
-[ca]
-default_ca = d
-[d]
-database = db-$ca/index
-serial = db-$ca/serial
-new_certs_dir = db-$ca
-default_md = sha256
-policy = p
-unique_subject = no
-copy_extensions = copy
-[p]
-commonName = supplied
-[ext]
-basicConstraints = CA:FALSE
-subjectAltName = DNS:localhost,IP:127.0.0.1
-EOC
-	openssl ca -batch -config "ca-$ca.cnf" -cert "$ca.pem" -keyfile "$ca.key" -in "$name.csr" \
-		-out "$name.pem" -extensions ext -notext "$@" >/dev/null 2>&1
-}
+# shellcheck disable=SC1091
+. "$SRC/tests/cli/certs.sh" # mkca, mkcert
 # C: curl with the CA; prints the body, then the status
 C=(curl -sS --max-time 10 --cacert ca.pem -w '\n%{http_code}')
 status() { tail -1 <<<"$1"; }
@@ -119,7 +89,9 @@ https_test() {
 	V=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 	T=$(mktemp -d "/tmp/vtg-$name.XXXXXX")
 	pids=()
-	trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; wait 2>/dev/null; rm -rf "$T"' EXIT
+	# KEEP=1: the directory stays, for a look after a failure
+	trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; wait 2>/dev/null
+	      [ -n "${KEEP:-}" ] || rm -rf "$T"' EXIT
 	. "$SRC/tests/integration/lib.sh" # pass / fail helpers
 	ip link set lo up || { echo "FAIL: no loopback in the namespace" >&2; exit 1; }
 	for tool in curl openssl python3 jq; do

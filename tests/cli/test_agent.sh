@@ -86,10 +86,24 @@ for want in pass fail; do
 	expect "dcv $want: response_code" "$(jq -r .details.response_code <<<"$b")" 0
 	omvalid "dcv $want" CheckResponseDCV "$b"
 done
-# what the agent cannot run per request yet is refused as a DCV parameter
+# methods with per-request parameters run (no web server or persist record
+# here: completed, not passed, vantage's reason in the evidence)
 r=$("${C[@]}" "${MT[@]}" -d '{"domain_or_ip_target":"dcv.test","dcv_check_parameters":{"validation_method":"website-change","challenge_value":"x","http_token_path":"f.txt","url_scheme":"https"}}' $U/dcv)
-expect "website-change https: status" "$(status "$r")" 400
-expect "website-change https: error" "$(body "$r" | jq -r .error)" mpic_error:dcv_checker:parameter
+expect "website-change https: status" "$(status "$r")" 200
+expect "website-change https: fetched over https" "$(body "$r" | jq -r '.vantage.perspectives[0].hops[0].url')" \
+	"https://dcv.test/.well-known/pki-validation/f.txt"
+omvalid "website-change https" CheckResponseDCV "$(body "$r")"
+r=$("${C[@]}" "${MT[@]}" -d '{"domain_or_ip_target":"dcv.test","dcv_check_parameters":{"validation_method":"acme-tls-alpn-01","key_authorization_hash":"'"$(printf %064d 0)"'"}}' $U/dcv)
+expect "tls-alpn-01 by digest: status" "$(status "$r")" 200
+expect "tls-alpn-01 by digest: method" "$(body "$r" | jq -r '.vantage.method')" tls-alpn-01
+r=$("${C[@]}" "${MT[@]}" -d '{"domain_or_ip_target":"dcv.test","dcv_check_parameters":{"validation_method":"dns-persistent","issuer_domain_names":["ca1.example"],"expected_account_uri":"https://ca1.example/acct/1"}}' $U/dcv)
+expect "dns-persistent: status" "$(status "$r")" 200
+expect "dns-persistent: ran, nothing found" "$(body "$r" | jq -r '.vantage.method + " " + .vantage.result')" "persist fail"
+omvalid "dns-persistent" CheckResponseDCV "$(body "$r")"
+# what vantage has no method for is refused as a DCV parameter
+r=$("${C[@]}" "${MT[@]}" -d '{"domain_or_ip_target":"dcv.test","dcv_check_parameters":{"validation_method":"ip-address","challenge_value":"x","dns_record_type":"A"}}' $U/dcv)
+expect "ip-address: status" "$(status "$r")" 400
+expect "ip-address: error" "$(body "$r" | jq -r .error)" mpic_error:dcv_checker:parameter
 
 # more connections than the bound (256): the 257th handshake fails; the
 # bound is for connections at once, so after they close one is served

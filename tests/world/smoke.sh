@@ -4,11 +4,23 @@
 # failure.  Run as root.  If the world was down it is brought up and torn down
 # again at the end (then no namespace or daemon may be left); pass --keep to
 # leave it up.  A world that was already up is left up.
+# --agents BINARY: also check the MPIC agents (`world.sh agents on BINARY`,
+# stopped again at the end if they were not all running before); without it
+# the agents are checked only if they already run, else that part is skipped.
+#   smoke.sh [--keep] [--agents BINARY]
 set -uo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 W=$HERE/world.sh
 KEEP=0
-[ "${1:-}" = --keep ] && KEEP=1
+AGENT_BIN=""
+while [ $# -gt 0 ]; do
+  case $1 in
+    --keep) KEEP=1 ;;
+    --agents) AGENT_BIN=${2:?--agents BINARY}; shift ;;
+    *) echo "usage: smoke.sh [--keep] [--agents BINARY]" >&2; exit 2 ;;
+  esac
+  shift
+done
 
 pass=0 fail=0
 ok() { pass=$((pass + 1)); printf 'ok   %s\n' "$1"; }
@@ -42,7 +54,9 @@ restore() {
     "$W" webhole "$p" off >/dev/null 2>&1
     "$W" loss "$p" 0 >/dev/null 2>&1
   done
+  for p in $VTG_AGENTS; do "$W" agenthole "$p" off >/dev/null 2>&1; done
   "$W" querylog off >/dev/null 2>&1
+  [ "${agents_started:-0}" = 1 ] && "$W" agents off >/dev/null 2>&1
 }
 
 # ---------------------------------------------------------------- helpers
@@ -452,6 +466,108 @@ if "$W" querylog on 2>/dev/null; then
   "$W" querylog off 2>/dev/null
   [ -e "$VTG_WORLD_DIR/run/qlog.pid" ] && bad "querylog off" "vtg-qlog still runs" || ok "querylog off"
 else bad "querylog on" "failed"; fi
+
+# ---------------------------------------------------------------- MPIC agents
+# Between perspectives only p0 -> rN TCP 8443/8444 (the coordinator to the
+# agents) crosses the core; with or without agents running.
+OUT=$(ip netns exec vtg-p0 kdig @"$VTG_R1_SRC" +time=1 +retry=0 SOA . 2>&1)
+[ -z "$(status_of)" ] && ok "isolation: p0 cannot query r1's unbound ($VTG_R1_SRC:53)" || bad "isolation: p0 -> r1:53" "answered"
+OUT=$(ip netns exec vtg-r1 kdig @"$VTG_P0_SRC" +time=1 +retry=0 SOA . 2>&1)
+[ -z "$(status_of)" ] && ok "isolation: r1 cannot query p0's unbound ($VTG_P0_SRC:53)" || bad "isolation: r1 -> p0:53" "answered"
+OUT=$(ip netns exec vtg-r1 kdig @"$VTG_R2_SRC" +time=1 +retry=0 SOA . 2>&1)
+[ -z "$(status_of)" ] && ok "isolation: r1 cannot reach r2" || bad "isolation: r1 -> r2:53" "answered"
+ip netns exec vtg-r2 curl -s --max-time 1 -k -o /dev/null "https://$VTG_R1_SRC:$VTG_AGENT_PORT/healthz"
+rc=$?; [ "$rc" != 0 ] && ok "isolation: r2 cannot reach r1's agent port (curl exit $rc)" || bad "isolation: r2 -> r1:$VTG_AGENT_PORT" "connected"
+
+agents_started=0
+if [ -n "$AGENT_BIN" ]; then
+  "$W" agents status >/dev/null 2>&1 || agents_started=1
+  t0=$(date +%s%N)
+  if "$W" agents on "$AGENT_BIN" 2>/dev/null; then
+    ok "agents on $AGENT_BIN ($(( ($(date +%s%N) - t0) / 1000000 )) ms)"
+  else bad "agents on" "world.sh agents on $AGENT_BIN failed"; fi
+elif ! "$W" agents status >/dev/null 2>&1; then
+  AGENT_BIN=-
+  echo "skip MPIC agents: no --agents BINARY given and they do not run (smoke.sh --agents build/dev/vantage)"
+fi
+if [ "$AGENT_BIN" != - ]; then
+  # A: curl from p0 (the coordinator's place) verifying the agent's server
+  # certificate (SAN IP) with the world's agent CA; prints the HTTP status
+  A() { ip netns exec vtg-p0 curl -s --max-time 5 --cacert "$VTG_AGENT_CA" -o "$AOUT" -w '%{http_code}' "$@" 2>/dev/null; }
+  MT=(--cert "$VTG_AGENT_CLIENT_CERT" --key "$VTG_AGENT_CLIENT_KEY")
+  AOUT=$(mktemp /tmp/vtg-smoke-agent.XXXXXX)
+  "$W" agents status >/dev/null 2>&1 && ok "agents status: all answer" || bad "agents status" "$("$W" agents status 2>&1 | grep -v 'healthz 200')"
+  for p in $VTG_AGENTS; do
+    P=${p^^}; eval "url=\$VTG_${P}_AGENT_URL"
+    # shellcheck disable=SC2154
+    st=$(A "${MT[@]}" "$url/healthz")
+    [ "$st" = 200 ] && grep -q '"ok"' "$AOUT" && ok "agent $p: $url/healthz 200 with the client certificate" ||
+      bad "agent $p: healthz" "status $st"
+    for who in none expired other; do
+      opt=()
+      case $who in
+        expired) opt=(--cert "$VTG_AGENT_EXPIRED_CERT" --key "$VTG_AGENT_EXPIRED_KEY") ;;
+        other) opt=(--cert "$VTG_AGENT_OTHER_CERT" --key "$VTG_AGENT_OTHER_KEY") ;;
+      esac
+      ip netns exec vtg-p0 curl -s --max-time 5 --cacert "$VTG_AGENT_CA" "${opt[@]}" -o /dev/null "$url/healthz"
+      rc=$?
+      # 35: TLS handshake failed; 55 / 56: send / receive failed (in TLS 1.3
+      # the server refuses the client's certificate after the client has
+      # finished its side of the handshake); anything but an answer
+      case $rc in 0) bad "agent $p: client cert '$who'" "served" ;; 28) bad "agent $p: client cert '$who'" "timed out" ;;
+        *) ok "agent $p: refused without a valid client certificate ($who: curl exit $rc)" ;; esac
+    done
+  done
+  # the API-key agent: right key 200, wrong 401, none 401
+  hdr=$(mktemp /tmp/vtg-smoke-hdr.XXXXXX)
+  printf 'x-api-key: %s\n' "$(cat "$VTG_AGENT_API_KEY_FILE")" >"$hdr"
+  st=$(A -H "@$hdr" "$VTG_AGENT_KEY_URL/healthz"); expect_st() { [ "$2" = "$3" ] && ok "$1" || bad "$1" "status $2, want $3"; }
+  expect_st "key agent: $VTG_AGENT_KEY_URL/healthz with the API key" "$st" 200
+  printf 'Authorization: Bearer %s\n' "$(cat "$VTG_AGENT_API_KEY_FILE")" >"$hdr"
+  st=$(A -H "@$hdr" "$VTG_AGENT_KEY_URL/healthz"); expect_st "key agent: Bearer key" "$st" 200
+  printf 'x-api-key: %s\n' "$(cat "$VTG_AGENT_WRONG_KEY_FILE")" >"$hdr"
+  st=$(A -H "@$hdr" -d '{"check_type":"caa","domain_or_ip_target":"www.'"$VTG_NAME_HIJACK"'"}' "$VTG_AGENT_KEY_URL/caa")
+  expect_st "key agent: wrong key 401" "$st" 401
+  st=$(A "$VTG_AGENT_KEY_URL/healthz"); expect_st "key agent: no key 401" "$st" 401
+  rm -f "$hdr"
+  # a CAA check through agents: the hijack name (good-ca.vtg at the victim,
+  # evil-ca.example at the rogue); the agents' --ca is $VTG_AGENT_CAA_DOMAINS
+  caa() { # caa P -> "passed records" of a POST /caa to P's agent
+    local u; eval "u=\$VTG_${1^^}_AGENT_URL"
+    st=$(A "${MT[@]}" -H 'Content-Type: application/json' \
+      -d '{"check_type":"caa","domain_or_ip_target":"www.'"$VTG_NAME_HIJACK"'","trace_identifier":"smoke"}' "$u/caa")
+    [ "$st" = 200 ] && jq -r '"\(.check_passed) \(.details.records_seen | join(","))"' "$AOUT" 2>/dev/null || echo "status $st"
+  }
+  got=$(caa r1); [ "$got" = 'true 0 issue "good-ca.vtg"' ] && ok "agent r1: /caa www.$VTG_NAME_HIJACK check_passed true" || bad "agent r1: /caa" "$got"
+  pid3=$(cat "$VTG_R3_AGENT_PID_FILE" 2>/dev/null)
+  "$W" hijack r3 on 2>/dev/null
+  [ "$(cat "$VTG_R3_AGENT_PID_FILE" 2>/dev/null)" != "$pid3" ] && ok "hijack r3 on: r3's agent restarted (fresh cache)" || bad "hijack r3: agent" "not restarted"
+  got=$(caa r3); [ "$got" = 'false 0 issue "evil-ca.example"' ] && ok "agent r3 hijacked: /caa check_passed false (evil-ca.example)" || bad "agent r3 hijacked: /caa" "$got"
+  got=$(caa r1); [ "$got" = 'true 0 issue "good-ca.vtg"' ] && ok "agent r1 unaffected by r3's hijack" || bad "agent r1 during hijack" "$got"
+  "$W" hijack r3 off 2>/dev/null
+  got=$(caa r3); [ "$got" = 'true 0 issue "good-ca.vtg"' ] && ok "hijack r3 off: /caa check_passed true again" || bad "agent r3 restored" "$got"
+  # agenthole: r2's agent ports silently dropped (a timeout, not a refusal)
+  "$W" agenthole r2 on 2>/dev/null
+  ip netns exec vtg-p0 curl -s --max-time 1 --cacert "$VTG_AGENT_CA" "${MT[@]}" -o /dev/null "$VTG_R2_AGENT_URL/healthz"
+  rc=$?; [ "$rc" = 28 ] && ok "agenthole r2 on: its agent times out" || bad "agenthole r2" "curl exit $rc, want 28"
+  st=$(A "${MT[@]}" "$VTG_R1_AGENT_URL/healthz"); expect_st "agenthole r2 on: r1's agent unaffected" "$st" 200
+  ask r2 CAA "$VTG_NAME_SECURE"; expect "agenthole r2 on: r2 DNS unaffected" NOERROR 1 'secure-ca.vtg'
+  OUT=$("$W" status 2>/dev/null)
+  grep -q '^r2: .* agenthole=on' <<<"$OUT" && ok "agenthole on: status shows it" || bad "agenthole: status" "no agenthole=on for r2"
+  "$W" agenthole r2 off 2>/dev/null
+  st=$(A "${MT[@]}" "$VTG_R2_AGENT_URL/healthz"); expect_st "agenthole r2 off: answers again" "$st" 200
+  rm -f "$AOUT"
+  if [ "$agents_started" = 1 ]; then
+    pids=$(cat "$VTG_AGENT_DIR"/*.pid 2>/dev/null)
+    "$W" agents off 2>/dev/null
+    left=0
+    for pid in $pids; do
+      st=$(sed 's/.*) //' "/proc/$pid/stat" 2>/dev/null) && [ "${st:0:1}" != Z ] && left=$((left + 1))
+    done
+    [ "$left" = 0 ] && ok "agents off: none of the $(wc -w <<<"$pids") agents left" || bad "agents off" "$left agents left"
+    agents_started=0
+  fi
+fi
 
 restore; trap - EXIT
 

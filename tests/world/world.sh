@@ -10,6 +10,8 @@
 #   world.sh querylog on [-a] | off | show    server-side query log (see README.md)
 #   world.sh exec PERSPECTIVE CMD...          run CMD inside vtg-PERSPECTIVE
 #   world.sh stats ROLE|all [--reset] [--raw] NSD counters (nsd-control stats_noreset)
+#   world.sh agents on BINARY | off | status  `BINARY agent` in r1..r6 (mTLS, :8443) + r1 API key (:8444)
+#   world.sh agenthole REMOTE [on|off]        drop TCP to that remote's agent ports (8443, 8444)
 #
 # Everything lives in network namespaces named vtg-*, addresses only from
 # 198.18.0.0/15; nothing is connected to the host's own interfaces.  Every
@@ -52,6 +54,16 @@ L_ROGUE_CORE=198.18.255.5 L_ROGUE=198.18.255.6
 PERSP_NET=198.19.0.0/16
 HIJACK_TABLE=100
 PTR_ZONE=0.18.198.in-addr.arpa   # reverse zone of SERVER_NET, on the victim
+# MPIC agents (`world.sh agents on BINARY`): `vantage agent` in every remote,
+# on 198.19.N.2:AGENT_PORT with mutual TLS, plus one with an API key in
+# AGENT_KEY_P on AGENT_KEY_PORT.  The coordinator (a test's `vantage`) runs in
+# p0: p0 may open TCP to these ports of the remotes and nothing else crosses
+# between perspectives (nft_core).
+AGENT_PORT=8443
+AGENT_KEY_PORT=8444
+AGENT_KEY_P=r1
+AGENT_CAA_DOMAINS=good-ca.vtg    # the agents' --ca (a /caa request without caa_domains)
+AGENT_REMOTES=(r1 r2 r3 r4 r5 r6)
 
 BENCH_COUNT=${VTG_BENCH_COUNT:-100000}
 CACHE_COUNT=${VTG_CACHE_COUNT:-100000}   # names in names-cache.txt (NXDOMAIN leaves)
@@ -61,7 +73,7 @@ CACHE_COUNT=${VTG_CACHE_COUNT:-100000}   # names in names-cache.txt (NXDOMAIN le
 NSD_ROLES=(root tld sld-a sld-b victim bench rogue)
 # bumped whenever up builds something new: a running world with another
 # version is not healthy, so `up` rebuilds it instead of keeping it
-WORLD_VERSION=5
+WORLD_VERSION=6
 BIG_COUNT=100          # CAA records at the big names (about 3.5 kB)
 
 log() { printf 'world: %s\n' "$*" >&2; }
@@ -137,6 +149,13 @@ build_net() {
     veth vtg-net "vtg-$p" "198.19.$i.1/24" "vtg-$p" vtg-uplink "198.19.$i.2/24"
     ip -n "vtg-$p" route add "$SERVER_NET" via "198.19.$i.1"
   done
+  # the coordinator (p0) and the agents (r1..r6): host routes both ways; the
+  # core lets only TCP to the agent ports (and its answers) through (nft_core)
+  for p in "${AGENT_REMOTES[@]}"; do
+    i=${PIDX[$p]}
+    ip -n vtg-p0 route add "198.19.$i.2/32" via 198.19.0.1
+    ip -n "vtg-$p" route add 198.19.0.2/32 via "198.19.$i.1"
+  done
 
   # the timeout address: every packet to it dies in the core
   nft_core
@@ -147,7 +166,14 @@ build_net() {
 # by the sender's own output hook makes sendmsg() fail with EPERM, which is not
 # what a lost or blackholed packet looks like to the sender.
 nft_core() {
-  local p bh wh loss rules=""
+  local p bh wh loss ah rules="" agents=""
+  for p in "${AGENT_REMOTES[@]}"; do
+    agents+="${agents:+, }$(src_of "$p")"
+    ah=$(cat "$STATE/switch/$p.agenthole" 2>/dev/null || echo off)
+    if [ "$ah" = on ]; then
+      rules+="    ip daddr $(src_of "$p") tcp dport { $AGENT_PORT, $AGENT_KEY_PORT } counter drop comment \"agenthole $p\""$'\n'
+    fi
+  done
   for p in "${PERSPECTIVES[@]}"; do
     bh=$(cat "$STATE/switch/$p.blackhole" 2>/dev/null || echo off)
     wh=$(cat "$STATE/switch/$p.webhole" 2>/dev/null || echo off)
@@ -171,7 +197,10 @@ table inet vtg {
   chain forward {
     type filter hook forward priority 0; policy accept;
     ip daddr $A_DROP counter drop comment "timeout server"
-$rules  }
+$rules    iifname "vtg-p0" ip saddr 198.19.0.2 ip daddr { $agents } tcp dport { $AGENT_PORT, $AGENT_KEY_PORT } accept comment "coordinator to agents"
+    iifname "vtg-r*" ip saddr { $agents } ip daddr 198.19.0.2 tcp sport { $AGENT_PORT, $AGENT_KEY_PORT } accept comment "agents to coordinator"
+    ip saddr $PERSP_NET ip daddr $PERSP_NET counter drop comment "nothing else between perspectives"
+  }
 }
 EOF
 }
@@ -928,6 +957,262 @@ start_daemons() {
   for p in "${PERSPECTIVES[@]}"; do wait_pidfile "$STATE/run/unbound-$p/unbound.pid" "unbound $p"; done
 }
 
+# ---------------------------------------------------------------- MPIC agents
+# `vantage agent` (cli/agent.c) in each remote, started by `agents on BINARY`
+# (never by up: tests bring their own build), one perspective each.  The
+# certificates are made by up (in the background, like the web files):
+#   agent-ca      the world's agent CA: signs the agents' server certificates
+#                 (SAN IP:198.19.N.2) and the coordinator's client certificate
+#   client        the coordinator's client certificate (agent-ca, 30 days)
+#   expired       a client certificate of agent-ca that expired in 2020
+#   other-ca      another CA; other: a client certificate it signed
+#   api.key       the API key of the API-key agent; wrong.key: another key
+AGENT_DIR=""   # $STATE/run/agents, set by agent_paths
+agent_paths() { AGENT_DIR=$STATE/run/agents; AGENT_TLS=$AGENT_DIR/tls; }
+agent_paths
+
+# ag_ca NAME SUBJECT-CN: a self-signed CA (P-256) with its openssl-ca database
+ag_ca() {
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 30 \
+    -subj "/CN=$2" -keyout "$1.key" -out "$1.pem" \
+    -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign,cRLSign 2>/dev/null ||
+    die "openssl req failed (CA $1)"
+  mkdir -p "db-$1"; : >"db-$1/index"; echo 01 >"db-$1/serial"
+  cat >"$1.cnf" <<CNF
+[ca]
+default_ca = d
+[d]
+database = db-$1/index
+serial = db-$1/serial
+new_certs_dir = db-$1
+default_md = sha256
+policy = p
+unique_subject = no
+[p]
+commonName = supplied
+[server]
+basicConstraints = critical,CA:FALSE
+keyUsage = critical,digitalSignature
+extendedKeyUsage = serverAuth
+subjectAltName = \$ENV::VTG_SAN
+[client]
+basicConstraints = critical,CA:FALSE
+keyUsage = critical,digitalSignature
+extendedKeyUsage = clientAuth
+CNF
+}
+# ag_cert NAME CA server|client SAN [openssl-ca date options...]
+ag_cert() {
+  local name=$1 ca=$2 kind=$3 san=$4; shift 4
+  openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -subj "/CN=$name" \
+    -keyout "$name.key" -out "$name.csr" 2>/dev/null || die "openssl req failed ($name)"
+  VTG_SAN=${san:-none} openssl ca -batch -config "$ca.cnf" -cert "$ca.pem" -keyfile "$ca.key" \
+    -in "$name.csr" -out "$name.pem" -extensions "$kind" -notext "$@" >/dev/null 2>"$name.err" ||
+    die "openssl ca failed ($name): $(cat "$name.err")"
+  rm -f "$name.csr" "$name.err"
+}
+
+agent_certs() {
+  local p
+  mkdir -p "$AGENT_TLS"
+  cd "$AGENT_TLS" || die "no $AGENT_TLS"
+  ag_ca agent-ca "vtg world agent CA"
+  ag_ca other-ca "vtg world other CA"
+  for p in "${AGENT_REMOTES[@]}"; do
+    ag_cert "server-$p" agent-ca server "IP:$(src_of "$p")" -days 30
+  done
+  ag_cert client agent-ca client "" -days 30
+  ag_cert expired agent-ca client "" -startdate 20200101000000Z -enddate 20200201000000Z
+  ag_cert other other-ca client "" -days 30
+  # API keys: one line, 16+ characters (cli/agent.c)
+  printf 'vtg-world-key-%s\n' "$(openssl rand -hex 16)" >api.key
+  printf 'vtg-world-wrong-%s\n' "$(openssl rand -hex 16)" >wrong.key
+  printf 'x-api-key: %s\n' "$(cat api.key)" >api.header   # for curl -H @file (not on a command line)
+  chmod 600 ./*.key
+}
+
+# agent_conf P: the perspectives file of P's agent: one iterative perspective
+# with this world's root hints and trust anchor (the [engine] of
+# tests/integration/test_mpic.sh); no netns / source: the agent already runs
+# inside vtg-P, its only address is P's source address
+agent_conf() {
+  local p=$1
+  cat <<CONF
+# vantage agent of $p (written by world.sh up); runs inside vtg-$p
+[engine]
+mode = off
+root-hints = $STATE/root.hints
+trust-anchor = $STATE/root-anchor.ds
+timeout-ms = 300
+retries = 1
+[perspective $p]
+rir = ${RIR[$p]}
+mode = iterative
+CONF
+}
+
+agent_prepare() { # at up: the certificates in the background, the configurations now
+  local p
+  mkdir -p "$AGENT_DIR"
+  for p in "${AGENT_REMOTES[@]}"; do
+    agent_conf "$p" >"$AGENT_DIR/$p.conf"
+    rec pid "vtg-$p" "$AGENT_DIR/$p.pid" vantage-agent
+  done
+  rec pid "vtg-$AGENT_KEY_P" "$AGENT_DIR/$AGENT_KEY_P-key.pid" vantage-agent
+  agent_certs 9<&- &
+  AGENT_CERTS=$!
+}
+
+# The agents: ID is a remote (mutual TLS on AGENT_PORT) or "r1-key" (the
+# API-key agent in AGENT_KEY_P on AGENT_KEY_PORT).
+agent_ids() { echo "${AGENT_REMOTES[@]}" "$AGENT_KEY_P-key"; }
+agent_persp() { echo "${1%-key}"; }
+agent_port() { [[ $1 == *-key ]] && echo "$AGENT_KEY_PORT" || echo "$AGENT_PORT"; }
+agent_url() { echo "https://$(src_of "$(agent_persp "$1")"):$(agent_port "$1")"; }
+
+# agent_healthz ID [FROM-NS]: the HTTP status of GET /healthz (000: none)
+agent_healthz() {
+  local id=$1 ns=${2:-vtg-p0} auth
+  if [[ $id == *-key ]]; then auth=(-H "@$AGENT_TLS/api.header")
+  else auth=(--cert "$AGENT_TLS/client.pem" --key "$AGENT_TLS/client.key"); fi
+  nsx "$ns" curl -s --max-time 2 --cacert "$AGENT_TLS/agent-ca.pem" "${auth[@]}" \
+    -o /dev/null -w '%{http_code}' "$(agent_url "$id")/healthz" 2>/dev/null || true
+}
+
+agent_start() { # agent_start ID BINARY
+  local id=$1 bin=$2 p port auth
+  p=$(agent_persp "$id"); port=$(agent_port "$id")
+  if [[ $id == *-key ]]; then auth=(--api-key-file "$AGENT_TLS/api.key")
+  else auth=(--client-ca "$AGENT_TLS/agent-ca.pem"); fi
+  printf -- '--- %s world.sh: %s agent\n' "$(date -u +%FT%TZ)" "$bin" >>"$AGENT_DIR/$id.log"
+  # a simple command in the background: ip execs the agent, so $! is the
+  # agent itself; nothing keeps the world lock or the caller's pipes
+  ip netns exec "vtg-$p" "$bin" agent --config "$AGENT_DIR/$p.conf" --listen "$(src_of "$p"):$port" \
+    --cert "$AGENT_TLS/server-$p.pem" --key "$AGENT_TLS/server-$p.key" "${auth[@]}" \
+    --ca "$AGENT_CAA_DOMAINS" </dev/null >>"$AGENT_DIR/$id.log" 2>&1 9<&- &
+  echo $! >"$AGENT_DIR/$id.pid"
+}
+
+# agent_wait ID...: each one answers /healthz from p0 (from its own namespace
+# while its agenthole is on), or die with its log
+agent_wait() {
+  local id i left ns p
+  for ((i = 0; i < 300; i++)); do
+    left=()
+    for id in "$@"; do
+      pf_alive "$AGENT_DIR/$id.pid" ||
+        die "agent $id exited: $(tail -5 "$AGENT_DIR/$id.log" | tr '\n' ' ')"
+      p=$(agent_persp "$id"); ns=vtg-p0
+      [ "$(cat "$STATE/switch/$p.agenthole" 2>/dev/null)" = on ] && ns=vtg-$p
+      [ "$(agent_healthz "$id" "$ns")" = 200 ] || left+=("$id")
+    done
+    [ ${#left[@]} = 0 ] && return 0
+    set -- "${left[@]}"
+    sleep 0.1
+  done
+  die "agents $* do not answer GET /healthz (see $AGENT_DIR/ID.log)"
+}
+
+# agent_stop ID...: TERM (checks in flight get up to 10 s), then KILL
+agent_stop() {
+  local id pid pids=() i left
+  for id in "$@"; do
+    pid=$(kill_rec "vtg-$(agent_persp "$id")" "$AGENT_DIR/$id.pid" vantage-agent) && [ -n "$pid" ] && pids+=("$pid")
+  done
+  for ((i = 0; i < 240; i++)); do
+    left=0
+    for pid in "${pids[@]}"; do alive "$pid" && left=1; done
+    [ $left = 0 ] && break
+    sleep 0.05
+  done
+  for pid in "${pids[@]}"; do alive "$pid" && { log "agent pid $pid did not stop in 12 s: KILL"; kill -KILL "$pid" 2>/dev/null; }; done
+  for id in "$@"; do rm -f "$AGENT_DIR/$id.pid"; done
+}
+
+# agent_restart P: restart P's running agents (same binary), for a fresh
+# cache: hijack, blackhole and flush empty a perspective's caches, and an
+# agent's are inside its process
+agent_restart() {
+  local p=$1 id ids=() bin
+  [ -f "$AGENT_DIR/binary" ] || return 0
+  bin=$(cut -d' ' -f2- "$AGENT_DIR/binary")
+  for id in $(agent_ids); do
+    [ "$(agent_persp "$id")" = "$p" ] && pf_alive "$AGENT_DIR/$id.pid" && ids+=("$id")
+  done
+  [ ${#ids[@]} = 0 ] && return 0
+  agent_stop "${ids[@]}"
+  for id in "${ids[@]}"; do agent_start "$id" "$bin"; done
+  agent_wait "${ids[@]}"
+  log "agents ${ids[*]} restarted (fresh cache)"
+}
+
+cmd_agents() {
+  is_up || die "world is down"
+  local sub=${1:-status} id ids=() bin sum ok ALL_AGENTS
+  read -ra ALL_AGENTS <<<"$(agent_ids)"
+  case $sub in
+    on)
+      [ -n "${2:-}" ] || die "agents on BINARY (a vantage build)"
+      bin=$(readlink -f "$2") && [ -x "$bin" ] || die "agents on: '$2' is not an executable"
+      [ -s "$AGENT_TLS/client.pem" ] || die "no agent certificates (world built by an older world.sh? run down, up)"
+      sum=$(sha256sum "$bin" | cut -c1-64)
+      # idempotent: agents of this very binary that answer are kept
+      if [ "$(cat "$AGENT_DIR/binary" 2>/dev/null)" != "$sum $bin" ]; then agent_stop "${ALL_AGENTS[@]}"; fi
+      for id in $(agent_ids); do
+        if pf_alive "$AGENT_DIR/$id.pid" && [ "$(agent_healthz "$id")" = 200 ]; then continue; fi
+        agent_stop "$id"
+        ids+=("$id")
+      done
+      echo "$sum $bin" >"$AGENT_DIR/binary"
+      [ ${#ids[@]} = 0 ] && { log "agents already on ($bin)"; return 0; }
+      for id in "${ids[@]}"; do agent_start "$id" "$bin"; done
+      agent_wait "${ids[@]}"
+      log "agents on: ${ids[*]} started ($bin)"
+      ;;
+    off)
+      local pids=() i
+      for id in "${ALL_AGENTS[@]}"; do pf_alive "$AGENT_DIR/$id.pid" && pids+=("$(cat "$AGENT_DIR/$id.pid")"); done
+      agent_stop "${ALL_AGENTS[@]}"
+      rm -f "$AGENT_DIR/binary"
+      # as down: wait (bounded) until PID 1 has reaped them, so that pgrep is
+      # clean when off returns (restarts do not wait for this)
+      for ((i = 0; i < 80; i++)); do
+        ok=0; for id in "${pids[@]}"; do [ -d "/proc/$id" ] && ok=1; done
+        [ $ok = 0 ] && break
+        sleep 0.05
+      done
+      log "agents off"
+      ;;
+    status)
+      ok=0
+      for id in $(agent_ids); do
+        if ! [ -s "$AGENT_DIR/$id.pid" ]; then echo "agent $id off"; ok=1
+        elif ! pf_alive "$AGENT_DIR/$id.pid"; then echo "agent $id DEAD (see $AGENT_DIR/$id.log)"; ok=1
+        else
+          local st; st=$(agent_healthz "$id")
+          [ "$(cat "$STATE/switch/$(agent_persp "$id").agenthole" 2>/dev/null)" = on ] &&
+            st="$(agent_healthz "$id" "vtg-$(agent_persp "$id")") (agenthole on; from inside)"
+          echo "agent $id pid $(cat "$AGENT_DIR/$id.pid") $(agent_url "$id") healthz $st"
+          [[ $st == 200* ]] || ok=1
+        fi
+      done
+      [ -f "$AGENT_DIR/binary" ] && echo "binary $(cut -d' ' -f2- "$AGENT_DIR/binary")"
+      return $ok
+      ;;
+    *) die "agents on BINARY | off | status" ;;
+  esac
+}
+
+cmd_agenthole() {
+  local p=${1:-} v
+  [[ " ${AGENT_REMOTES[*]} " == *" $p "* ]] || die "agenthole: one of ${AGENT_REMOTES[*]}, got '$p'"
+  v=$(onoff "${2:-on}")
+  is_up || die "world is down"
+  echo "$v" >"$STATE/switch/$p.agenthole"
+  nft_core
+  log "agenthole $p $v (TCP to $(src_of "$p") ports $AGENT_PORT and $AGENT_KEY_PORT dropped when on)"
+}
+
 # ---------------------------------------------------------------- description
 write_env() {
   local f=$STATE/world.env p P
@@ -947,6 +1232,38 @@ write_env() {
       echo "VTG_${P}_UNBOUND_CONF=$STATE/run/unbound-$p/unbound.conf"
       echo "VTG_${P}_RIR=\"${RIR[$p]}\""
     done
+    # MPIC agents (world.sh agents on BINARY): per remote, then the shared files
+    for p in "${AGENT_REMOTES[@]}"; do
+      P=${p^^}
+      echo "VTG_${P}_AGENT_URL=$(agent_url "$p")"
+      echo "VTG_${P}_AGENT_CONF=$AGENT_DIR/$p.conf"
+      echo "VTG_${P}_AGENT_SERVER_CERT=$AGENT_TLS/server-$p.pem"
+      echo "VTG_${P}_AGENT_SERVER_KEY=$AGENT_TLS/server-$p.key"
+      echo "VTG_${P}_AGENT_LOG=$AGENT_DIR/$p.log"
+      echo "VTG_${P}_AGENT_PID_FILE=$AGENT_DIR/$p.pid"
+    done
+    cat <<EOF
+VTG_AGENTS="${AGENT_REMOTES[*]}"
+VTG_AGENT_DIR=$AGENT_DIR
+VTG_AGENT_PORT=$AGENT_PORT
+VTG_AGENT_CAA_DOMAINS=$AGENT_CAA_DOMAINS
+VTG_AGENT_CA=$AGENT_TLS/agent-ca.pem
+VTG_AGENT_CA_KEY=$AGENT_TLS/agent-ca.key
+VTG_AGENT_CLIENT_CERT=$AGENT_TLS/client.pem
+VTG_AGENT_CLIENT_KEY=$AGENT_TLS/client.key
+VTG_AGENT_EXPIRED_CERT=$AGENT_TLS/expired.pem
+VTG_AGENT_EXPIRED_KEY=$AGENT_TLS/expired.key
+VTG_AGENT_OTHER_CA=$AGENT_TLS/other-ca.pem
+VTG_AGENT_OTHER_CERT=$AGENT_TLS/other.pem
+VTG_AGENT_OTHER_KEY=$AGENT_TLS/other.key
+VTG_AGENT_API_KEY_FILE=$AGENT_TLS/api.key
+VTG_AGENT_WRONG_KEY_FILE=$AGENT_TLS/wrong.key
+VTG_AGENT_KEY_PERSPECTIVE=$AGENT_KEY_P
+VTG_AGENT_KEY_PORT=$AGENT_KEY_PORT
+VTG_AGENT_KEY_URL=$(agent_url "$AGENT_KEY_P-key")
+VTG_AGENT_KEY_LOG=$AGENT_DIR/$AGENT_KEY_P-key.log
+VTG_AGENT_KEY_PID_FILE=$AGENT_DIR/$AGENT_KEY_P-key.pid
+EOF
     cat <<EOF
 VTG_ROOT_SERVERS="$A_ROOT $A_ROOT2"
 VTG_ROOT_HINTS=$STATE/root.hints
@@ -1108,7 +1425,24 @@ EOF
       "$WEB_CHANGE_FILE" "$WEB_CHANGE_VALUE" "$A_REFUSED" "$A_DROP" "$A_VICTIM"
     printf '  "alpn": {"addr": "%s", "keyauth_file": "%s", "keyauth": "%s.%s", "log": "%s"},\n' \
       "$A_ALPN" "$STATE/run/alpn/keyauth" "$ALPN_TOKEN" "$WEB_THUMBPRINT" "$STATE/run/alpn/log"
-    printf '  "ptr": {"zone": "%s", "server": "%s"}\n}\n' "$PTR_ZONE" "$A_VICTIM"
+    printf '  "ptr": {"zone": "%s", "server": "%s"},\n' "$PTR_ZONE" "$A_VICTIM"
+    printf '  "agents": {"dir": "%s", "port": %s, "caa_domains": "%s",\n' "$AGENT_DIR" "$AGENT_PORT" "$AGENT_CAA_DOMAINS"
+    printf '             "ca": "%s", "ca_key": "%s", "client_cert": "%s", "client_key": "%s",\n' \
+      "$AGENT_TLS/agent-ca.pem" "$AGENT_TLS/agent-ca.key" "$AGENT_TLS/client.pem" "$AGENT_TLS/client.key"
+    printf '             "expired_cert": "%s", "expired_key": "%s", "other_ca": "%s", "other_cert": "%s", "other_key": "%s",\n' \
+      "$AGENT_TLS/expired.pem" "$AGENT_TLS/expired.key" "$AGENT_TLS/other-ca.pem" "$AGENT_TLS/other.pem" "$AGENT_TLS/other.key"
+    printf '             "api_key_file": "%s", "wrong_key_file": "%s",\n' "$AGENT_TLS/api.key" "$AGENT_TLS/wrong.key"
+    printf '             "key_agent": {"perspective": "%s", "port": %s, "url": "%s", "log": "%s", "pid_file": "%s"},\n' \
+      "$AGENT_KEY_P" "$AGENT_KEY_PORT" "$(agent_url "$AGENT_KEY_P-key")" "$AGENT_DIR/$AGENT_KEY_P-key.log" "$AGENT_DIR/$AGENT_KEY_P-key.pid"
+    printf '             "remotes": [\n'
+    sep=""
+    for p in "${AGENT_REMOTES[@]}"; do
+      printf '%s      {"id": "%s", "url": "%s", "rir": "%s", "conf": "%s", "server_cert": "%s", "server_key": "%s", "log": "%s", "pid_file": "%s"}' \
+        "$sep" "$p" "$(agent_url "$p")" "${RIR[$p]}" "$AGENT_DIR/$p.conf" "$AGENT_TLS/server-$p.pem" "$AGENT_TLS/server-$p.key" \
+        "$AGENT_DIR/$p.log" "$AGENT_DIR/$p.pid"
+      sep=$',\n'
+    done
+    printf '\n  ]}\n}\n'
   } >"$STATE/world.json"
   if cp "$f" "$ENV_COPY" 2>/dev/null; then rec file "$ENV_COPY"; fi
 }
@@ -1123,6 +1457,7 @@ healthy() {
     case $kind in
       netns) [ -e "/run/netns/$a" ] || return 1 ;;
       pid) [ "$c" = vtg-qlog ] && [ ! -e "$b" ] && continue  # query log off
+           [ "$c" = vantage-agent ] && continue  # agents: started by tests (agents status)
            pf_alive "$b" || return 1 ;;
     esac
   done <"$LIST"
@@ -1138,17 +1473,24 @@ cmd_status() {
       netns) if [ -e "/run/netns/$a" ]; then echo "netns $a ok"; else echo "netns $a MISSING"; bad=1; fi ;;
       pid)
         [ "$c" = vtg-qlog ] && [ ! -e "$b" ] && continue  # query log off
+        if [ "$c" = vantage-agent ]; then  # not part of the world's health
+          if [ ! -s "$b" ]; then echo "agent $(basename "$b" .pid) in $a off"
+          elif pf_alive "$b"; then echo "agent $(basename "$b" .pid) pid $(cat "$b") in $a ok"
+          else echo "agent $(basename "$b" .pid) ($b) in $a DEAD"; fi
+          continue
+        fi
         if pf_alive "$b"; then echo "$c pid $(cat "$b") in $a ok"
         else echo "$c ($b) in $a DEAD"; bad=1; fi ;;
     esac
   done <"$LIST"
   local p
   for p in "${PERSPECTIVES[@]}"; do
-    printf '%s: src %s rir "%s" hijack=%s blackhole=%s webhole=%s loss=%s%%\n' "$p" "$(src_of "$p")" "${RIR[$p]}" \
+    printf '%s: src %s rir "%s" hijack=%s blackhole=%s webhole=%s loss=%s%%%s\n' "$p" "$(src_of "$p")" "${RIR[$p]}" \
       "$(cat "$STATE/switch/$p.hijack" 2>/dev/null || echo off)" \
       "$(cat "$STATE/switch/$p.blackhole" 2>/dev/null || echo off)" \
       "$(cat "$STATE/switch/$p.webhole" 2>/dev/null || echo off)" \
-      "$(cat "$STATE/switch/$p.loss" 2>/dev/null || echo 0)"
+      "$(cat "$STATE/switch/$p.loss" 2>/dev/null || echo 0)" \
+      "$([ "$p" = p0 ] || echo " agenthole=$(cat "$STATE/switch/$p.agenthole" 2>/dev/null || echo off)")"
   done
   if [ "$(cat "$STATE/world.version" 2>/dev/null)" != "$WORLD_VERSION" ]; then
     echo "world: built by another version of world.sh (want $WORLD_VERSION); 'up' rebuilds it"
@@ -1181,9 +1523,11 @@ cmd_up() {
   trap 'if [ "$UP_OK" != 1 ]; then log "up failed; cleaning up"; wait; cmd_down; fi' EXIT
   [ -f "$NGINX_ECHO" ] || die "no $NGINX_ECHO (apt-get install nginx-light libnginx-mod-http-echo)"
   web_prepare
+  agent_prepare
   build_net
   build_zones
   start_daemons
+  wait "$AGENT_CERTS" || die "cannot make the agent certificates"
   write_env
   echo "$WORLD_VERSION" >"$STATE/world.version"
   local p
@@ -1191,6 +1535,7 @@ cmd_up() {
     echo off >"$STATE/switch/$p.hijack"; echo off >"$STATE/switch/$p.blackhole"
     echo off >"$STATE/switch/$p.webhole"; echo 0 >"$STATE/switch/$p.loss"
   done
+  for p in "${AGENT_REMOTES[@]}"; do echo off >"$STATE/switch/$p.agenthole"; done
   local i ok=0
   for ((i = 0; i < 30; i++)); do
     if healthy; then ok=1; break; fi
@@ -1248,7 +1593,7 @@ cmd_down() {
       [ -e "/run/netns/$a" ] || continue
       for pid in $(ip netns pids "$a" 2>/dev/null); do
         case $(cat "/proc/$pid/comm" 2>/dev/null) in
-          nsd*|knotd|unbound|vtg-qlog|nginx|vtg-alpn) kill -KILL "$pid" 2>/dev/null || true ;;
+          nsd*|knotd|unbound|vtg-qlog|nginx|vtg-alpn|vantage*) kill -KILL "$pid" 2>/dev/null || true ;;
           *) log "process $pid ($(cat "/proc/$pid/comm" 2>/dev/null)) still runs in $a; left alone" ;;
         esac
       done
@@ -1283,7 +1628,8 @@ onoff() { case ${1:-on} in on|off) echo "${1:-on}" ;; *) die "expected on or off
 cmd_hijack() {
   check_persp "${1:-}"; local p=$1 v; v=$(onoff "${2:-on}")
   is_up || die "world is down"
-  local pref=$((1000 + PIDX[$p]))
+  local pref=$((1000 + PIDX[$p])) was
+  was=$(cat "$STATE/switch/$p.hijack" 2>/dev/null || echo off)
   ip -n vtg-net rule del pref "$pref" 2>/dev/null || true
   if [ "$v" = on ]; then
     ip -n vtg-net rule add pref "$pref" iif "vtg-$p" to "$A_VICTIM/32" lookup "$HIJACK_TABLE"
@@ -1291,15 +1637,18 @@ cmd_hijack() {
   ip -n vtg-net route flush cache 2>/dev/null || true
   echo "$v" >"$STATE/switch/$p.hijack"
   flush_persp "$p"
+  [ "$was" = "$v" ] || agent_restart "$p"
   log "hijack $p $v (its route to $A_VICTIM leads to the rogue server when on)"
 }
 
 cmd_blackhole() {
   check_persp "${1:-}"; local p=$1 v; v=$(onoff "${2:-on}")
   is_up || die "world is down"
+  local was; was=$(cat "$STATE/switch/$p.blackhole" 2>/dev/null || echo off)
   echo "$v" >"$STATE/switch/$p.blackhole"
   nft_core
   flush_persp "$p"
+  [ "$was" = "$v" ] || agent_restart "$p"
   log "blackhole $p $v"
 }
 
@@ -1323,8 +1672,8 @@ cmd_loss() {
 cmd_flush() {
   is_up || die "world is down"
   local p=${1:-all}
-  if [ "$p" = all ]; then for p in "${PERSPECTIVES[@]}"; do flush_persp "$p"; done
-  else check_persp "$p"; flush_persp "$p"; fi
+  if [ "$p" = all ]; then for p in "${PERSPECTIVES[@]}"; do flush_persp "$p"; agent_restart "$p"; done
+  else check_persp "$p"; flush_persp "$p"; agent_restart "$p"; fi
 }
 
 cmd_querylog() {
@@ -1389,7 +1738,7 @@ cmd_stats() {
                if (i == last) printf "num.type.CAA=%d\n", (q - t > 0) ? q - t : 0 } }' <<<"$out"
 }
 
-usage() { sed -n '2,12p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 2; }
+usage() { sed -n '2,14p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 2; }
 
 main() {
   local cmd=${1:-}; shift || true
@@ -1404,9 +1753,11 @@ main() {
     blackhole) need_root; lock; cmd_blackhole "$@" ;;
     webhole) need_root; lock; cmd_webhole "$@" ;;
     loss) need_root; lock; cmd_loss "$@" ;;
-    flush) need_root; cmd_flush "$@" ;;
+    flush) need_root; lock; cmd_flush "$@" ;;
     querylog) need_root; lock; cmd_querylog "$@" ;;
     stats) need_root; cmd_stats "$@" ;;
+    agents) need_root; lock; cmd_agents "$@" ;;
+    agenthole) need_root; lock; cmd_agenthole "$@" ;;
     exec) need_root; check_persp "${1:-}"; local p=$1; shift; exec ip netns exec "vtg-$p" "$@" ;;
     *) usage ;;
   esac

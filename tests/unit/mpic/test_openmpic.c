@@ -760,3 +760,137 @@ Test(openmpic, encode_mpic_evidence_lines)
 	vtg__json_deinit(&pj);
 	vtg__json_deinit(&j);
 }
+
+/* The remote perspective's request (vtg__om_check_encode) decodes back to
+ * the same check, for every fixture's method and a wildcard CAA target. */
+Test(openmpic, check_encode_round_trip)
+{
+	static const char *const fx[] = {
+		"dcv_website_change_core.json", "dcv_dns_change_core.json",
+		"dcv_dns_change_cname_core.json", "dcv_dns_persistent_core.json",
+		"dcv_acme_http_01_core.json", "dcv_acme_dns_01_core.json",
+		"dcv_acme_tls_alpn_01_core.json", "dcv_contact_email_txt_core.json",
+		"dcv_contact_phone_txt_core.json", "dcv_reverse_address_lookup_core.json",
+	};
+	static struct vtg_om_check a, b;
+	char err[256];
+	for (size_t i = 0; i < sizeof(fx) / sizeof(fx[0]); i++) {
+		cr_assert_eq(dec_fixture(fx[i], VTG_OM_EP_DCV, &a), 0, "%s", fx[i]);
+		struct vtg_json j;
+		vtg__json_init(&j, -1);
+		cr_assert_eq(vtg__om_check_encode(&a, &j), 0, "%s", fx[i]);
+		cr_assert_eq(vtg__om_check_decode(j.buf, j.len, VTG_OM_EP_DCV, &b, err,
+						  sizeof(err)), 0, "%s: %.*s: %s", fx[i],
+			     (int)j.len, j.buf, err);
+		cr_expect_eq(b.om_method, a.om_method, "%s", fx[i]);
+		cr_expect_eq(b.method, a.method, "%s", fx[i]);
+		cr_expect_eq(b.rrtype, a.rrtype, "%s", fx[i]);
+		cr_expect_str_eq(b.value, a.value, "%s", fx[i]);
+		cr_expect_str_eq(b.token, a.token, "%s", fx[i]);
+		cr_expect_str_eq(b.http_path, a.http_path, "%s", fx[i]);
+		cr_expect_eq(b.has_prefix, a.has_prefix, "%s", fx[i]);
+		cr_expect_str_eq(b.prefix, a.prefix, "%s", fx[i]);
+		cr_expect_eq(b.https, a.https, "%s", fx[i]);
+		cr_expect_eq(b.n_issuers, a.n_issuers, "%s", fx[i]);
+		cr_expect_str_eq(b.account_uri, a.account_uri, "%s", fx[i]);
+		cr_expect_eq(memcmp(b.digest, a.digest, sizeof(a.digest)), 0, "%s", fx[i]);
+		cr_expect_str_eq(b.target, a.target, "%s", fx[i]);
+		vtg__json_deinit(&j);
+	}
+	const char *caa = "{\"domain_or_ip_target\":\"*.example.com\",\"trace_identifier\":\"t1\","
+			  "\"caa_check_parameters\":{\"caa_domains\":[\"ca1.example\",\"ca2.example\"],"
+			  "\"allow_lookup_failure\":true}}";
+	cr_assert_eq(dec_check(caa, VTG_OM_EP_CAA, &a, err, sizeof(err)), 0, "%s", err);
+	struct vtg_json j;
+	vtg__json_init(&j, -1);
+	cr_assert_eq(vtg__om_check_encode(&a, &j), 0);
+	cr_assert_eq(vtg__om_check_decode(j.buf, j.len, VTG_OM_EP_CAA, &b, err, sizeof(err)), 0,
+		     "%s", err);
+	cr_expect(b.wildcard);
+	cr_expect_str_eq(b.target, "example.com");
+	cr_expect_str_eq(b.trace, "t1");
+	cr_expect_eq(b.n_caa_domains, 2);
+	cr_expect_str_eq(b.caa_domains[1], "ca2.example");
+	cr_expect(b.allow_lookup_failure);
+	a.type = (enum vtg_om_check_type)7;
+	vtg__json_reset(&j);
+	cr_expect_eq(vtg__om_check_encode(&a, &j), VTG_EOM_VALUE);
+	vtg__json_deinit(&j);
+}
+
+static int dec_answer(const char *body, enum vtg_om_check_type t, struct vtg_om_answer *a,
+		      char *ev, size_t evcap, char *err)
+{
+	return vtg__om_answer_decode(body, strlen(body), t, a, ev, evcap, err, 256);
+}
+
+/* An agent's answer: the verdict, the first error, vantage's evidence kept
+ * on one line; everything malformed refused with the field named. */
+Test(openmpic, answer_decode)
+{
+	struct vtg_om_answer a;
+	char err[256], ev[512];
+	const char *ok = "{\"check_type\":\"dcv\",\"check_completed\":true,\"check_passed\":true,"
+			 "\"errors\":null,\"timestamp_ns\":1765000000000000000,\"details\":{},"
+			 "\"vantage\":{\n  \"result\": \"pass\",\n  \"reason\": \"pass\",\n"
+			 "  \"seen\": \"a b\",\n  \"perspectives\": [ {\"id\": \"x\"} ]\n}}";
+	cr_assert_eq(dec_answer(ok, VTG_OM_CHECK_DCV, &a, ev, sizeof(ev), err), 0, "%s", err);
+	cr_expect(a.completed && a.passed);
+	cr_expect_eq(a.timestamp_ns, 1765000000000000000LL);
+	cr_expect_str_eq(a.reason, "pass");
+	cr_expect(a.has_seen);
+	cr_expect_str_eq(a.seen, "a b");
+	cr_expect_eq(a.evidence_len, strlen(ev));
+	cr_expect_null(strchr(ev, '\n'), "compact: %s", ev);
+	cr_expect_str_eq(ev, "{\"result\":\"pass\",\"reason\":\"pass\",\"seen\":\"a b\","
+			     "\"perspectives\":[{\"id\":\"x\"}]}");
+	/* evidence that does not fit is left out, the verdict kept */
+	cr_assert_eq(dec_answer(ok, VTG_OM_CHECK_DCV, &a, ev, 16, err), 0);
+	cr_expect_eq(a.evidence_len, 0);
+	cr_expect(a.passed);
+	const char *fail = "{\"check_type\":\"caa\",\"check_completed\":false,\"check_passed\":false,"
+			   "\"errors\":[{\"error_type\":\"mpic_error:caa_checker:lookup\","
+			   "\"error_message\":\"timeout\"},{\"error_type\":\"x\",\"error_message\":\"y\"}]}";
+	cr_assert_eq(dec_answer(fail, VTG_OM_CHECK_CAA, &a, ev, sizeof(ev), err), 0, "%s", err);
+	cr_expect(!a.completed && !a.passed);
+	cr_expect_eq(a.n_errors, 2);
+	cr_expect_str_eq(a.error_type, "mpic_error:caa_checker:lookup");
+	cr_expect_str_eq(a.error_message, "timeout");
+	cr_expect_eq(a.evidence_len, 0);
+	static const struct { const char *body; int rc; const char *field; } bad[] = {
+		{"{\"check_type\":\"dcv\",\"check_completed\":true,\"check_passed\":true}",
+		 VTG_EOM_VALUE, "check_type"},
+		{"{\"check_type\":\"caa\",\"check_completed\":true}", VTG_EOM_TYPE, "check_passed"},
+		{"{\"check_type\":\"caa\",\"check_completed\":1,\"check_passed\":true}",
+		 VTG_EOM_TYPE, "check_completed"},
+		{"{\"check_type\":\"caa\",\"check_completed\":true,\"check_passed\":\"true\"}",
+		 VTG_EOM_TYPE, "check_passed"},
+		{"{\"check_type\":\"caa\",\"check_completed\":true,\"check_passed\":true,"
+		 "\"errors\":{}}", VTG_EOM_TYPE, "errors"},
+		{"<html>502 Bad Gateway</html>", VTG_EOM_JSON, "body"},
+		{"[true]", VTG_EOM_JSON, "body"},
+		{"{\"check_type\":\"caa\",\"check_type\":\"caa\"}", VTG_EOM_JSON, "body"},
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		cr_expect_eq(dec_answer(bad[i].body, VTG_OM_CHECK_CAA, &a, ev, sizeof(ev), err),
+			     bad[i].rc, "%s", bad[i].body);
+		cr_expect(!strncmp(err, bad[i].field, strlen(bad[i].field)), "%s: %s",
+			  bad[i].body, err);
+	}
+	/* nested deeper than VTG_OM_ANSWER_DEPTH_MAX, and longer than the cap */
+	static char deep[256];
+	size_t n = (size_t)snprintf(deep, sizeof(deep), "{\"vantage\":");
+	for (int i = 0; i < VTG_OM_ANSWER_DEPTH_MAX; i++)
+		deep[n++] = '[';
+	for (int i = 0; i < VTG_OM_ANSWER_DEPTH_MAX; i++)
+		deep[n++] = ']';
+	deep[n++] = '}';
+	deep[n] = 0;
+	cr_expect_eq(dec_answer(deep, VTG_OM_CHECK_CAA, &a, ev, sizeof(ev), err), VTG_EOM_DEPTH);
+	static char big[VTG_OM_ANSWER_MAX + 64];
+	memset(big, ' ', sizeof(big) - 1);
+	big[0] = '{';
+	big[sizeof(big) - 2] = '}';
+	cr_expect_eq(vtg__om_answer_decode(big, sizeof(big) - 1, VTG_OM_CHECK_CAA, &a, ev,
+					   sizeof(ev), err, sizeof(err)), VTG_EOM_TOO_BIG);
+}

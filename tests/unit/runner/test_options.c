@@ -436,7 +436,7 @@ Test(options, perspective_values)
 		{"interface = a-very-long-ifname", "interface: longer than 15 characters", -ERANGE},
 		{"resolver = nonsense", "resolver: not an address (ADDR, ADDR:PORT", -EINVAL},
 		{"resolver = 192.0.2.1:0", "resolver: not an address", -EINVAL},
-		{"mode = recursive", "mode: not one of stub or iterative", -EINVAL},
+		{"mode = recursive", "mode: not one of stub, iterative or remote", -EINVAL},
 		{"sockets = 0", "sockets: out of range (1 to 1024)", -ERANGE},
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
