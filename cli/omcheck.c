@@ -217,6 +217,15 @@ void vtg__omc_result(const struct vtg_om_check *om, const struct vtg_completion 
 	json_t *pe = json_array_get(json_object_get(ev, "perspectives"), p);
 	if (!pe)
 		pe = ev;
+	/* a remote perspective's part embeds its agent's evidence line: the
+	 * details are there (its own perspective's part, else its top level) */
+	json_t *agent = json_object_get(pe, "evidence");
+	if (json_is_object(agent)) {
+		ev = agent;
+		pe = json_array_get(json_object_get(agent, "perspectives"), 0);
+		if (!pe)
+			pe = agent;
+	}
 	bool answered = pr ? pr->answered : false;
 	bool web = om->type == VTG_OM_CHECK_DCV && vtg__dcv_method_web(om->method);
 	struct timespec ts;

@@ -267,6 +267,49 @@ same=$(comm -12 <(sort secret1.cohorts) <(sort secret2.cohorts) | wc -l)
 kill -TERM $SERVE
 wait $SERVE
 
+# ---- remote perspectives: two of the pool are agents (mode = remote) ----
+printf '[engine]\nmode = off\ntimeout-ms = 500\nretries = 0\n[perspective local]\nresolver = 127.0.0.1:%s\n' \
+	"$GOOD" > agent.conf
+for i in 1 2; do
+	"$V" agent --config agent.conf --listen 127.0.0.1:845$i --cert server.pem --key server.key \
+		--ca ca1.example --client-ca ca.pem 2> agent$i.log &
+	pids+=($!)
+	wait_listening agent$i.log $! || bad "agent $i did not start: $(cat agent$i.log)"
+done
+remote() { # ID RIR PORT
+	printf '[perspective %s]\nrir = %s\nmode = remote\nurl = https://127.0.0.1:%s\n' "$1" "$2" "$3"
+	printf 'ca = %s/ca.pem\nclient-cert = %s/client.pem\nclient-key = %s/client.key\n' "$T" "$T" "$T"
+}
+{
+	printf '[engine]\nmode = report-only\nmin-remotes = 2\ntimeout-ms = 500\nretries = 0\n'
+	persp primary "" "$GOOD"
+	persp a1 ARIN "$GOOD"
+	persp r1 "RIPE NCC" "$GOOD"
+	remote ag1 LACNIC 8451
+	remote ag2 AFRINIC 8452
+} > remote.conf
+start_server remote.log serve --config remote.conf --ca ca1.example --perspective-count 4 \
+	--api-key-file api.key || exit 1
+r=$("${C[@]}" -H "x-api-key: $KEY" -d "$CAA" $U/mpic)
+expect "remote pool: status" "$(status "$r")" 200
+b=$(body "$r")
+omvalid "remote pool" CAAResponse "$b"
+expect "remote pool: cohort of the four" "$(codes "$b")" '["primary","a1","r1","ag1","ag2"]'
+expect "remote pool: valid" "$(jq -r .is_valid <<<"$b")" true
+# early decision: three of four suffice, the slowest may be cancelled
+expect "remote pool: an agent corroborates" \
+	"$(jq -r '[.perspectives[3:][].check_response.check_passed] | any' <<<"$b")" true
+# an agent's details come from its own evidence, embedded in the line
+expect "remote pool: the agent's records" \
+	"$(jq -c '[.perspectives[3:][].check_response | select(.check_passed) | .details.records_seen][0]' <<<"$b")" \
+	'["0 issue \"ca1.example\""]'
+expect "remote pool: the agent's found_at" \
+	"$(jq -r '[.perspectives[3:][].check_response | select(.check_passed) | .details.found_at][0]' <<<"$b")" \
+	shop.test
+kill -TERM $SERVER
+wait $SERVER
+expect "remote pool: SIGTERM exit" $? 0
+
 # ---- SIGTERM with a check in flight past the grace (a server that never
 # answers, a 30 s timeout): its client gets 503 after 10 s, exit 0 (and
 # under ASan nothing leaks: the abandoned request is freed at exit) ------
