@@ -556,7 +556,11 @@ Test(options, shipped_configurations_load)
 	cr_assert_not_null(end);
 	*end = 0;
 	cr_assert_eq(load(&c, start, err, sizeof(err)), 0, "README: %s", err);
-	cr_assert_eq(c.n_persp, 2);
+	cr_assert_eq(c.n_persp, 3);
+	cr_assert(c.persp[2].remote);
+	cr_assert_str_eq(c.persp[2].url, "https://agent-fra.ca.example:8443");
+	cr_assert_str_eq(c.persp[2].client_key, "/etc/vantage/coordinator.key");
+	cr_assert_eq(c.run.remote_timeout_ms, 30000);
 	cr_assert_eq(c.run.mode, VTG_MODE_ENFORCE);
 	cr_assert_eq(c.engine.slots, 16384);
 	cr_assert_str_eq(c.persp[0].netns, "/run/netns/vtg-p0");
