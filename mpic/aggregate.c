@@ -30,6 +30,7 @@ struct entry {
 	uint32_t mask;      /* atomic: a stale delivery may read it while the
 			     * entry is re-armed (its CAS then fails) */
 	bool compare_seen;
+	unsigned quorum;    /* this attempt's, 0: the rules' */
 	struct vtg_agg_check check;
 };
 
@@ -82,6 +83,12 @@ void vtg__agg_free(struct vtg_agg *a)
 uint64_t vtg__agg_arm(struct vtg_agg *a, uint32_t id, uint32_t persp_mask, unsigned flags,
 		      void *ctx)
 {
+	return vtg__agg_arm_q(a, id, persp_mask, flags, 0, ctx);
+}
+
+uint64_t vtg__agg_arm_q(struct vtg_agg *a, uint32_t id, uint32_t persp_mask, unsigned flags,
+			unsigned quorum, void *ctx)
+{
 	struct entry *e = &a->e[id];
 	uint32_t all = a->cfg.n_persp >= 32 ? 0xffffffffu : (1u << a->cfg.n_persp) - 1;
 	persp_mask &= all;
@@ -90,6 +97,7 @@ uint64_t vtg__agg_arm(struct vtg_agg *a, uint32_t id, uint32_t persp_mask, unsig
 	__atomic_store_n(&e->mask, persp_mask, __ATOMIC_RELAXED);
 	e->compare_seen = flags & VTG_AGG_COMPARE_SEEN;
 	e->early = flags & VTG_AGG_EARLY;
+	e->quorum = quorum;
 	__atomic_store_n(&e->published, 0, __ATOMIC_RELAXED);
 	e->check.final_mask = 0;
 	e->check.early = false;
@@ -171,7 +179,10 @@ static void eval(const struct vtg_agg *a, const struct entry *e, uint32_t in, bo
 		votes[n].corroborates = (in & (1u << p)) ? corroborates(e, p) : others;
 		n++;
 	}
-	vtg__quorum_eval(&a->cfg.rules, prim->answered && prim->positive, votes, n, q);
+	struct vtg_quorum_rules rules = a->cfg.rules;
+	if (e->quorum)
+		rules.quorum = e->quorum;
+	vtg__quorum_eval(&rules, prim->answered && prim->positive, votes, n, q);
 }
 
 /* Early decision: with the votes in `in` (the primary's among them), is

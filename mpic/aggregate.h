@@ -111,6 +111,11 @@ void vtg__agg_free(struct vtg_agg *a);
  * decide as soon as certain (above). Returns the token for vtg__agg_put. */
 uint64_t vtg__agg_arm(struct vtg_agg *a, uint32_t id, uint32_t persp_mask, unsigned flags,
 		      void *ctx);
+/* The same with this attempt's own quorum (the remotes that must
+ * corroborate; 0: the configured rules'), e.g. an open-mpic coordinator's
+ * quorum_count for a cohort (the caller checked it: vtg__quorum_check). */
+uint64_t vtg__agg_arm_q(struct vtg_agg *a, uint32_t id, uint32_t persp_mask, unsigned flags,
+			unsigned quorum, void *ctx);
 
 /* Whether the attempt of token is decided already (a perspective still
  * working may stop: its vote will not be read). Any thread. */

@@ -297,3 +297,35 @@ Test(aggregate, early_decision_uses_the_configured_quorum)
 	cr_assert_str_eq(r->q.why, "0/5 corroborated, 5 needed");
 	vtg__agg_free(a);
 }
+
+/* An attempt's own cohort and quorum (vtg__agg_arm_q, vantage serve): the
+ * quorum counts over the attempt's remotes only, and the next attempt of
+ * the same entry goes back to the rules' table. */
+Test(aggregate, attempt_quorum_over_its_cohort)
+{
+	struct vtg_agg_cfg c = cfg5();
+	struct vtg_agg *a;
+	cr_assert_eq(vtg__agg_new(&a, &c), 0);
+	/* primary + remotes 2, 3, 4 with quorum 3: all three must corroborate */
+	uint64_t t = vtg__agg_arm_q(a, 0, 0x1d, VTG_AGG_EARLY, 3, NULL);
+	cr_assert_eq(vtg__agg_put(a, t, 1, &YES), -EINVAL); /* not in the cohort */
+	cr_assert_eq(vtg__agg_put(a, t, 0, &YES), 0);
+	cr_assert_eq(vtg__agg_put(a, t, 2, &YES), 0);
+	cr_assert_eq(vtg__agg_put(a, t, 3, &YES), 0);
+	cr_assert_not(vtg__agg_decided(a, t)); /* the table's 2 of 3 would decide */
+	cr_assert_eq(vtg__agg_put(a, t, 4, &NO), 1);
+	const struct vtg_agg_check *r = vtg__agg_result(a, 0);
+	cr_assert_eq(r->q.n, 3);
+	cr_assert_eq(r->q.k, 2);
+	cr_assert_eq(r->q.needed, 3);
+	cr_assert_not(r->q.positive);
+	/* re-armed without a quorum: the table again (2 of 3) */
+	t = vtg__agg_arm_q(a, 0, 0x1d, VTG_AGG_EARLY, 0, NULL);
+	cr_assert_eq(vtg__agg_put(a, t, 0, &YES), 0);
+	cr_assert_eq(vtg__agg_put(a, t, 2, &YES), 0);
+	cr_assert_eq(vtg__agg_put(a, t, 3, &YES), 1); /* decided: 2 of 3, two RIRs */
+	cr_assert(vtg__agg_result(a, 0)->q.positive);
+	cr_assert_eq(vtg__agg_result(a, 0)->q.needed, 2);
+	cr_assert_eq(vtg__agg_put(a, t, 4, &NO), 0); /* the last, not read */
+	vtg__agg_free(a);
+}
