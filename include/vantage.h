@@ -270,6 +270,14 @@ struct vtg_check {
 	const char *account_uri;   /* persist / dns-account-01 (NULL: the engine's);
 				    * persist's issuer names are ca_domains */
 	int dcv_scheme;            /* website-change: 0 the engine's, 1 http, 2 https */
+	/* 0.4: the perspectives this check runs on, by their index in the
+	 * perspectives file (bit i: the i-th section; the primary, bit 0, always
+	 * runs), 0: all; and how many of its remotes must corroborate (0: the
+	 * engine's rule). An MPIC coordinator's cohort and quorum_count, on one
+	 * engine (vantage serve). A quorum below the BR 3.2.2.9 table or above
+	 * the check's remotes: -EINVAL. */
+	uint32_t perspectives;
+	unsigned quorum;
 	int expect_is_digest;      /* tls-alpn-01: expect is SHA-256 of the key
 				    * authorization in hex (64 digits, open-mpic's
 				    * key_authorization_hash), not the key

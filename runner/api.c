@@ -68,9 +68,12 @@ VTG_API const char *vtg_reason_str(int reason)
 static void persp_results(const struct vtg_run *r, struct check *c,
 			  const struct vtg_agg_check *ck)
 {
+	unsigned k = 0;
 	for (unsigned p = 0; p < r->cfg.n_persp; p++) {
+		if (!(c->mask & (1u << p)))
+			continue; /* not one of the check's: not listed */
 		const struct persp_out *o = &c->po[p];
-		struct vtg_persp_result *x = &c->pres[p];
+		struct vtg_persp_result *x = &c->pres[k++];
 		x->id = r->cfg.persp[p].id;
 		x->rir = r->cfg.persp[p].rir;
 		x->primary = p == 0;
@@ -130,7 +133,7 @@ void vtg__run_completion(struct vtg_run *r, uint32_t id, struct vtg_completion *
 	primary_dnssec(c, out);
 	persp_results(r, c, ck);
 	out->perspectives = c->pres;
-	out->n_perspectives = r->cfg.n_persp;
+	out->n_perspectives = (unsigned)__builtin_popcount(c->mask);
 	out->rcode = c->name_rc ? VTG_RCODE_NO_RESPONSE : c->po[0].rcode;
 	out->failure = c->name_rc ? NULL : c->pres[0].failure;
 	out->server = c->server[0] ? c->server : NULL;
@@ -394,6 +397,7 @@ VTG_API int vtg_submit_check(struct vtg_engine *e, const struct vtg_check *chk, 
 		.dcv_label = chk->dcv_label, .http_path = chk->dcv_http_path,
 		.account_uri = chk->account_uri, .scheme = chk->dcv_scheme,
 		.expect_digest = chk->expect_is_digest != 0, .qtype = chk->qtype, .user = user,
+		.persp_mask = chk->perspectives, .quorum = chk->quorum,
 	};
 	if (chk->kind == VTG_CHECK_DCV && chk->dcv_method) {
 		int rc = vtg__dcv_method_parse(chk->dcv_method, &ck.dcv_method);

@@ -335,7 +335,8 @@ static void query_line(struct shard *sh, struct check *c, const struct vtg_agg_c
 			vtg__json_key(j, "perspectives");
 			vtg__json_arr_begin(j);
 			for (unsigned p = 0; p < r->cfg.n_persp; p++)
-				vtg__json_raw(j, c->frag[p].buf, c->frag[p].len);
+				if (c->mask & (1u << p))
+					vtg__json_raw(j, c->frag[p].buf, c->frag[p].len);
 			vtg__json_arr_end(j);
 		}
 	}

@@ -198,6 +198,8 @@ static void compact_line(const struct vtg_run *r, struct check *c,
 		vtg__json_key(j, "perspectives");
 		vtg__json_arr_begin(j);
 		for (unsigned p = 0; p < r->cfg.n_persp; p++) {
+			if (!(c->mask & (1u << p)))
+				continue;
 			vtg__json_obj_begin(j);
 			vtg__json_kstr(j, "id", r->cfg.persp[p].id);
 			if (ck->final_mask & (1u << p)) {
@@ -339,6 +341,8 @@ void vtg__run_emit_mpic(const struct vtg_run *r, struct vtg_json *j, const struc
 	vtg__json_key(j, "perspectives");
 	vtg__json_arr_begin(j);
 	for (unsigned p = 0; p < r->cfg.n_persp; p++) {
+		if (!(c->mask & (1u << p)))
+			continue; /* not asked: another cohort's */
 		if (!mpic) {
 			vtg__json_raw(j, c->frag[p].buf, c->frag[p].len);
 			continue;
@@ -694,20 +698,31 @@ int vtg__run_submit(struct vtg_run *r, uint32_t id, const struct vtg_run_check *
 		__atomic_store_n(&c->state, CK_RUNNING, __ATOMIC_RELEASE);
 	}
 	const unsigned np = r->cfg.n_persp;
-	if (np > 1)
+	const uint32_t all = np >= 32 ? 0xffffffffu : (1u << np) - 1;
+	c->mask = ck->persp_mask ? ((ck->persp_mask & all) | 1u) : all;
+	const unsigned n_asked = (unsigned)__builtin_popcount(c->mask);
+	if (ck->quorum) {
+		char why[128];
+		if (!ops->corroborated || vtg__quorum_check(ck->quorum, n_asked - 1, why,
+							    sizeof(why)) != 0)
+			return -EINVAL;
+	}
+	if (n_asked > 1)
 		ops->prepare(r, c); /* once, before its perspectives spread out */
 	/* the entry is free: its previous line was taken, its last perspective
 	 * released it. Corroborated kinds are decided as soon as certain */
-	bool early = ops->corroborated && r->p.mpic != VTG_MPIC_OFF && np > 1 &&
+	bool early = ops->corroborated && r->p.mpic != VTG_MPIC_OFF && n_asked > 1 &&
 		     r->cfg.run.early_decision;
 	__atomic_store_n(&c->busy, true, __ATOMIC_RELAXED);
-	c->token = vtg__agg_arm(r->agg, id, ~0u,
-				(ops->compare_seen ? VTG_AGG_COMPARE_SEEN : 0) |
-					(early ? VTG_AGG_EARLY : 0),
-				NULL);
+	c->token = vtg__agg_arm_q(r->agg, id, c->mask,
+				  (ops->compare_seen ? VTG_AGG_COMPARE_SEEN : 0) |
+					  (early ? VTG_AGG_EARLY : 0),
+				  ck->quorum, NULL);
 	/* the perspectives of a check go to different workers: the one that
 	 * delivers the last result finishes the line */
 	for (unsigned p = 0; p < np; p++) {
+		if (!(c->mask & (1u << p)))
+			continue; /* not of this check's perspectives */
 		unsigned k = (r->spread + p) % r->n_shards;
 		q_push(&r->shards[k], id << 8 | p);
 		r->woken |= 1ull << k;

@@ -91,6 +91,7 @@ struct check {
 	size_t input_len, input_cap;
 	const char *expect;           /* DCV: into input, or the run's */
 	bool expect_digest;           /* tls-alpn-01: expect is SHA-256 in hex */
+	uint32_t mask;                /* the perspectives it runs on (bit p) */
 	void *user;
 	uint32_t gen;                 /* API: submits of this entry so far */
 	uint8_t state;                /* atomic: CK_* */

@@ -74,6 +74,9 @@ struct vtg_run_check {
 	const char *account_uri;      /* persist / dns-account-01: NULL = the run's */
 	int scheme;                   /* website-change: 0 the run's, 1 http, 2 https */
 	bool expect_digest;           /* tls-alpn-01: expect is SHA-256(key auth) in hex */
+	uint32_t persp_mask;          /* the perspectives this check runs on (bit p:
+				       * perspective p; the primary always); 0: all */
+	unsigned quorum;              /* its remotes that must corroborate; 0: the run's */
 	uint16_t qtype;               /* QUERY: 0 = the run's */
 	void *user;
 };

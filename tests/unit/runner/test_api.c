@@ -790,3 +790,44 @@ Test(api, strings_for_every_code)
 		cr_assert_not_null(vtg_reason_str(r));
 	cr_assert_not_null(vtg_strerror(VTG_EDCV_METHOD));
 }
+
+/* A check on some of the engine's perspectives (0.4: vtg_check.perspectives
+ * and quorum, an MPIC coordinator's cohort): only they run, only they are
+ * listed, the quorum counts over them; a quorum out of their range is
+ * refused at submit. */
+static void check_cohort(const struct vtg_completion *c)
+{
+	cr_assert_eq(c->n_perspectives, 3, "the primary and the cohort's two");
+	cr_assert_str_eq(c->perspectives[0].id, "p0");
+	cr_assert_str_eq(c->perspectives[1].id, "b");
+	cr_assert_str_eq(c->perspectives[2].id, "d");
+	cr_assert_eq(c->quorum_n, 2);
+	cr_assert_eq(c->quorum_k, 2);
+	cr_assert_eq(c->corroborated, 1);
+	cr_assert_null(strstr(c->json, "\"id\":\"a\""), "a was not asked: %s", c->json);
+	cr_assert_not_null(strstr(c->json, "\"quorum\":\"2/2\""), "%s", c->json);
+	cr_assert_not_null(strstr(c->json, "\"quorum_needed\":2"), "%s", c->json);
+}
+
+Test(api, check_on_a_cohort_with_its_quorum)
+{
+	char text[1024];
+	snprintf(text, sizeof(text),
+		 "[perspective p0]\nresolver = %s\n"
+		 "[perspective a]\nrir = ARIN\nresolver = %s\n"
+		 "[perspective b]\nrir = RIPE NCC\nresolver = %s\n"
+		 "[perspective c]\nrir = APNIC\nresolver = %s\n"
+		 "[perspective d]\nrir = LACNIC\nresolver = %s\n",
+		 S.addr, S.addr, S.addr, S.addr, S.addr);
+	struct vtg_options o = {.config_text = text, .kind = VTG_CHECK_CAA,
+				.mode = VTG_MODE_REPORT_ONLY, .min_remotes = 0,
+				.ca_domains = CA, .n_ca_domains = 1, .timeout_ms = 200};
+	struct vtg_engine *e = engine(&o);
+	struct vtg_check chk = {.kind = VTG_CHECK_CAA, .name = "caa.api.test",
+				.perspectives = 1u << 2 | 1u << 4, .quorum = 2};
+	submit(e, &chk, NULL);
+	cr_assert_eq(collect(e, 1, 5000, check_cohort), 1);
+	chk.quorum = 3; /* more than its two remotes */
+	cr_assert_eq(vtg_submit_check(e, &chk, NULL, NULL), -EINVAL);
+	vtg_engine_free(e);
+}
