@@ -8,11 +8,12 @@
  * perspectives (local namespaces or agents: to this file they are sections
  * of the file). A request's target picks its cohorts (mpic/cohort.c: keyed
  * by --hash-secret-file, deterministic per target, disjoint, each spanning
- * two RIRs); attempt i runs on cohort i. A check runs on one engine of the
- * public API whose perspectives are the primary and the cohort, made from
- * the file's own text ([engine] and the chosen [perspective] sections),
- * early decision on, with the request's quorum; engines are made on first
- * use and cached (ENGINES_MAX, least recently used evicted when idle).
+ * two RIRs); attempt i runs on cohort i. Every check runs on the one engine
+ * of the public API made from the whole file, on the primary and its
+ * cohort only (vtg_check.perspectives) with the request's quorum
+ * (vtg_check.quorum), early decision on: each perspective keeps its own
+ * sockets, connections to its agent and iterative cache from one request
+ * to the next, whatever cohort it is in.
  *
  * vantage's semantics stay: a check is valid when the primary passes and
  * the cohort corroborates it (open-mpic's coordinator only counts remote
@@ -44,17 +45,6 @@
 /* ---- limits and defaults, each with its reason ---- */
 /* open-mpic requests are < 2 KiB; the codec refuses more than this anyway */
 #define BODY_MAX VTG_OM_BODY_MAX
-/* cohort engines kept at once: each has its worker threads, rings and
- * sockets per perspective; a pool of 31 in cohorts of 5 has 6 cohorts per
- * target, and a busy coordinator sees every cohort set soon, so a few
- * dozen are warm; beyond, the least recently used idle one goes */
-#define ENGINES_MAX 32
-/* worker threads per cohort engine (unless the file sets workers): one
- * coordinator runs many engines, each serving one cohort's share */
-#define ENGINE_WORKERS 1
-/* checks in flight per cohort engine (unless the file sets window): the
- * requests a coordinator holds at once for one cohort */
-#define ENGINE_WINDOW 256
 /* attempts: each uses a fresh cohort of >= 2 remotes out of at most
  * VTG_COHORT_POOL_MAX */
 #define ATTEMPTS_MAX (VTG_COHORT_POOL_MAX / 2)
@@ -63,8 +53,6 @@
 #define SECRET_MIN 16
 #define SECRET_MAX 4096
 #define SECRET_RANDOM 32 /* without a file: 256 random bits */
-/* the perspectives file, read whole to cut it into sections */
-#define CONFIG_TEXT_MAX (1 << 20)
 /* failure reasons kept per perspective for /metrics (a reason is a short
  * word such as "timeout"; an unbounded label set would grow forever) */
 #define FAIL_KEYS_MAX 256
@@ -77,15 +65,6 @@ static const double LAT_BUCKETS[] = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1
 enum outcome { OUT_VALID = 0, OUT_INVALID, OUT_ERROR, OUT_COUNT };
 static const char *const OUTCOME[] = {"valid", "invalid", "error"};
 #define METHODS (VTG_OM_METHOD_LAST + 2) /* the DCV methods, then caa */
-
-struct cached {
-	uint32_t mask;       /* pool indices of the cohort */
-	unsigned quorum;     /* 0: the table */
-	struct vtg_engine *e;
-	void *watch;
-	unsigned inflight;
-	uint64_t used;       /* a clock of uses, for the eviction */
-};
 
 struct metrics {
 	uint64_t checks[METHODS][OUT_COUNT];
@@ -104,9 +83,8 @@ struct metrics {
 struct serve {
 	struct vtg_httpsd *h;
 	struct vtg_config cfg;
-	char *text;                         /* the file, cut in place below */
-	const char *engine_text;            /* its [engine] lines */
-	const char *persp_text[VTG_MAX_PERSPECTIVES]; /* each section, header included */
+	struct vtg_engine *e;               /* every perspective of the file */
+	void *watch;                        /* e's fd in the server's loop */
 	unsigned pool;                      /* remotes: perspectives 1..pool */
 	enum vtg_rir rir[VTG_COHORT_POOL_MAX];
 	unsigned default_k, min_k;
@@ -114,8 +92,6 @@ struct serve {
 	size_t secret_len;
 	char **ca;
 	int n_ca;
-	struct cached cache[ENGINES_MAX];
-	uint64_t clock;
 	unsigned in_flight;
 	struct metrics m;
 	struct vtg_omc_scratch scratch;
@@ -132,7 +108,6 @@ struct mpic {
 	const char *doms[VTG_OM_DOMAINS_MAX];
 	struct vtg_cohorts cs;
 	unsigned k, quorum, quorum_eff, first, attempts, n_done;
-	struct cached *eng;
 	struct vtg_json done[ATTEMPTS_MAX]; /* each finished attempt's perspectives */
 	char *evidence[ATTEMPTS_MAX];
 	size_t evidence_len[ATTEMPTS_MAX];
@@ -140,166 +115,7 @@ struct mpic {
 
 /* ---- the perspectives file cut into sections ---- */
 
-static char *trim(char *s)
-{
-	while (*s == ' ' || *s == '\t')
-		s++;
-	char *e = s + strlen(s);
-	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r' || e[-1] == '\n'))
-		*--e = 0;
-	return s;
-}
-
-/* Read path whole and cut it into its [engine] lines and one text per
- * [perspective] section, in file order (the order vtg__config_load gives
- * the perspectives): an engine's configuration is then the file's own
- * words, whatever keys a future version adds. 0 or -1 (said). */
-static int split_config(struct serve *s, const char *path)
-{
-	FILE *f = fopen(path, "r");
-	if (!f) {
-		fprintf(stderr, "vantage serve: --config %s: %s\n", path, strerror(errno));
-		return -1;
-	}
-	char *buf = vtg__malloc(CONFIG_TEXT_MAX + 1);
-	size_t n = buf ? fread(buf, 1, CONFIG_TEXT_MAX + 1, f) : 0;
-	fclose(f);
-	if (!buf || n > CONFIG_TEXT_MAX) {
-		fprintf(stderr, "vantage serve: --config %s: over %d octets\n", path, CONFIG_TEXT_MAX);
-		vtg__free(buf);
-		return -1;
-	}
-	buf[n] = 0;
-	/* the engine's lines and the sections, each copied into s->text */
-	s->text = vtg__malloc(2 * n + 128);
-	if (!s->text) {
-		vtg__free(buf);
-		return -1;
-	}
-	char *eng = s->text, *out = s->text + n + 32;
-	size_t el = (size_t)sprintf(eng, "[engine]\n");
-	int sec = -2; /* -2 none, -1 engine, else a perspective */
-	unsigned np = 0;
-	char *line = buf, *next;
-	for (; line && *line; line = next) {
-		next = strchr(line, '\n');
-		if (next)
-			*next++ = 0;
-		char copy[1024];
-		snprintf(copy, sizeof(copy), "%s", line);
-		char *t = trim(copy);
-		if (t[0] == '[') {
-			char *name = trim(t + 1);
-			if (!strncmp(name, "engine", 6) && trim(name + 6)[0] == ']') {
-				sec = -1;
-				continue;
-			}
-			if (np == VTG_MAX_PERSPECTIVES)
-				break; /* vtg__config_load refuses the file */
-			sec = (int)np;
-			*out++ = 0;
-			s->persp_text[np++] = out;
-		} else if (sec == -1) {
-			el += (size_t)sprintf(eng + el, "%s\n", line);
-			continue;
-		} else if (sec < 0) {
-			continue;
-		}
-		out += sprintf(out, "%s\n", line);
-	}
-	*out = 0;
-	s->engine_text = eng;
-	vtg__free(buf);
-	return 0;
-}
-
-/* The configuration of perspective 0 and the cohort mask. */
-static char *cohort_text(const struct serve *s, uint32_t mask)
-{
-	size_t len = strlen(s->engine_text) + strlen(s->persp_text[0]) + 1;
-	for (unsigned i = 0; i < s->pool; i++)
-		if (mask & (1u << i))
-			len += strlen(s->persp_text[i + 1]);
-	char *t = vtg__malloc(len);
-	if (!t)
-		return NULL;
-	char *p = t + sprintf(t, "%s%s", s->engine_text, s->persp_text[0]);
-	for (unsigned i = 0; i < s->pool; i++)
-		if (mask & (1u << i))
-			p += sprintf(p, "%s", s->persp_text[i + 1]);
-	return t;
-}
-
-/* ---- cohort engines ---- */
-
 static void done_cb(void *ud, const struct vtg_completion *c);
-
-static void engine_drop(struct cached *ce)
-{
-	vtg__httpsd_unwatch(ce->watch);
-	if (ce->e)
-		vtg_engine_free(ce->e);
-	memset(ce, 0, sizeof(*ce));
-}
-
-/* The engine of (mask, quorum): cached, or made (evicting the least
- * recently used idle one when full). NULL with the reason in err and *rc:
- * -EBUSY (every engine has checks in flight) or the vtg_engine_new error. */
-static struct cached *engine_for(struct serve *s, uint32_t mask, unsigned quorum, unsigned k,
-				 int *rcp, char *err, size_t errcap)
-{
-	struct cached *free_slot = NULL, *lru = NULL;
-	for (unsigned i = 0; i < ENGINES_MAX; i++) {
-		struct cached *ce = &s->cache[i];
-		if (ce->e && ce->mask == mask && ce->quorum == quorum) {
-			ce->used = ++s->clock;
-			return ce;
-		}
-		if (!ce->e && !free_slot)
-			free_slot = ce;
-		if (ce->e && !ce->inflight && !vtg_pending(ce->e) && (!lru || ce->used < lru->used))
-			lru = ce;
-	}
-	if (!free_slot && lru) {
-		engine_drop(lru);
-		free_slot = lru;
-	}
-	if (!free_slot) {
-		snprintf(err, errcap, "every cohort engine is busy");
-		*rcp = -EBUSY;
-		return NULL;
-	}
-	char *text = cohort_text(s, mask);
-	if (!text) {
-		snprintf(err, errcap, "out of memory");
-		*rcp = -ENOMEM;
-		return NULL;
-	}
-	struct vtg_options eo = {
-		.config_text = text, .kind = VTG_CHECK_CAA,
-		.ca_domains = (const char *const *)s->ca,
-		.n_ca_domains = s->n_ca > 0 ? (size_t)s->n_ca : 0,
-		/* serve checked k against the minimum (the BR's, or the file's
-		 * min-remotes); the engine holds exactly the cohort */
-		.min_remotes = (int)k,
-		.quorum = quorum,
-		.workers = s->cfg.engine.workers ? 0 : ENGINE_WORKERS,
-		.window = s->cfg.run.window ? 0 : ENGINE_WINDOW,
-	};
-	int rc = vtg_engine_new(&free_slot->e, &eo, err, errcap);
-	vtg__free(text);
-	if (rc == 0 && vtg__httpsd_watch(s->h, free_slot->e, done_cb, s, &free_slot->watch))
-		rc = -ENOMEM;
-	if (rc != 0) {
-		engine_drop(free_slot);
-		*rcp = rc;
-		return NULL;
-	}
-	free_slot->mask = mask;
-	free_slot->quorum = quorum;
-	free_slot->used = ++s->clock;
-	return free_slot;
-}
 
 /* ---- metrics ---- */
 
@@ -469,17 +285,15 @@ static void mpic_free(struct mpic *q)
 static int attempt_start(struct mpic *q, char *err, size_t errcap)
 {
 	struct serve *s = q->s;
-	uint32_t mask = vtg__cohort_mask(&q->cs, q->first + q->n_done);
-	int rc = 0;
-	q->eng = engine_for(s, mask, q->quorum, q->k, &rc, err, errcap);
-	if (!q->eng)
-		return rc;
-	rc = vtg_submit_check(q->eng->e, &q->chk, q, NULL);
+	/* pool index i is the file's perspective i + 1; the primary always */
+	uint32_t cohort = vtg__cohort_mask(&q->cs, q->first + q->n_done);
+	q->chk.perspectives = 1u | cohort << 1;
+	q->chk.quorum = q->quorum_eff; /* the request's, or the table's for k */
+	int rc = vtg_submit_check(s->e, &q->chk, q, NULL);
 	if (rc != 0) {
 		snprintf(err, errcap, "%s", vtg_strerror(rc));
 		return rc;
 	}
-	q->eng->inflight++;
 	s->m.attempts++;
 	return 0;
 }
@@ -522,7 +336,6 @@ static void done_cb(void *ud, const struct vtg_completion *c)
 {
 	struct serve *s = ud;
 	struct mpic *q = c->user;
-	q->eng->inflight--;
 	if (!q->r)
 		return; /* abandoned at the end of the grace: freed at exit */
 	count_perspectives(s, c);
@@ -668,7 +481,7 @@ static void mpic_cb(struct vtg_httpsd_req *r, void *ud)
 	rc = attempt_start(q, err, sizeof(err));
 	if (rc != 0) {
 		/* busy: come back later; anything else is the coordinator's own
-		 * failure (a cohort engine that cannot start), not the request's */
+		 * failure, not the request's */
 		bool busy = rc == -EAGAIN || rc == -EBUSY;
 		fprintf(stderr, "vantage serve: %s\n", err);
 		s->m.checks[method_index(&q->m.check)][OUT_ERROR]++;
@@ -718,10 +531,11 @@ static int read_secret(struct serve *s, const char *path)
 }
 
 /* The file as a whole: parsed (every key through the schema), remotes
- * labelled with an RIR, and one engine of all its perspectives made and
- * freed, so that a perspective that cannot start, two closer than 500 km
- * or a primary that must validate and does not are refused at start, not
- * at the first request. 0 or -1 (said). */
+ * labelled with an RIR, and the engine of all its perspectives made, so
+ * that a perspective that cannot start, two closer than 500 km or a primary
+ * that must validate and does not are refused at start, not at the first
+ * request. The minimum number of remotes is serve's to apply per cohort
+ * (orchestrate). 0 or -1 (said). */
 static int check_config(struct serve *s, const char *path)
 {
 	char err[512] = "";
@@ -744,15 +558,14 @@ static int check_config(struct serve *s, const char *path)
 			return -1;
 		}
 	}
-	struct vtg_engine *e = NULL;
 	struct vtg_options eo = {.config_path = path, .kind = VTG_CHECK_CAA, .min_remotes = 0,
-				 .workers = 1, .window = 1};
-	int rc = vtg_engine_new(&e, &eo, err, sizeof(err));
+				 .ca_domains = (const char *const *)s->ca,
+				 .n_ca_domains = s->n_ca > 0 ? (size_t)s->n_ca : 0};
+	int rc = vtg_engine_new(&s->e, &eo, err, sizeof(err));
 	if (rc != 0) {
 		fprintf(stderr, "vantage serve: %s: %s\n", path, err[0] ? err : vtg_strerror(rc));
 		return -1;
 	}
-	vtg_engine_free(e);
 	return 0;
 }
 
@@ -789,8 +602,7 @@ int vtg_cmd_serve(int argc, char **argv)
 	int status = VTG_EXIT_USAGE;
 	if (args.ca && (s.n_ca = vtg__split_issuers(args.ca, &s.ca)) < 0)
 		goto out;
-	if (read_secret(&s, args.extra[0]) || check_config(&s, args.config) ||
-	    split_config(&s, args.config))
+	if (read_secret(&s, args.extra[0]) || check_config(&s, args.config))
 		goto out;
 	int mr = s.cfg.run.min_remotes >= 0 ? s.cfg.run.min_remotes
 					    : (int)vtg__mpic_min_remotes(time(NULL));
@@ -823,18 +635,18 @@ int vtg_cmd_serve(int argc, char **argv)
 	if ((status = vtg__httpsd_new(&s.h, &hc)) != 0)
 		goto out;
 	status = VTG_EXIT_FAIL;
-	if (vtg__json_init(&s.text_out, -1))
+	if (vtg__json_init(&s.text_out, -1) ||
+	    vtg__httpsd_watch(s.h, s.e, done_cb, &s, &s.watch))
 		goto out;
 	fprintf(stderr, "vantage serve: primary %s, %u remote perspectives, cohorts of %u by "
 			"default\n", s.cfg.persp[0].id, s.pool, s.default_k);
 	status = vtg__httpsd_run(s.h);
 out:
-	for (unsigned i = 0; i < ENGINES_MAX; i++)
-		if (s.cache[i].e)
-			engine_drop(&s.cache[i]);
+	vtg__httpsd_unwatch(s.watch);
+	if (s.e)
+		vtg_engine_free(s.e);
 	vtg__httpsd_free(s.h);
 	vtg__json_deinit(&s.text_out);
-	vtg__free(s.text);
 	for (int i = 0; i < s.n_ca; i++)
 		vtg__free(s.ca[i]);
 	vtg__free(s.ca);
