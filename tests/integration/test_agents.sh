@@ -167,5 +167,37 @@ agents_conf key "p0 r1 r2 r3 r4 r5" r1:key
 caa key
 expect "the right API key: 5/5" "$(field .quorum)/$(persp r1 .agent)" "5/5/$VTG_AGENT_KEY_URL"
 
+# ---- vantage serve over the world's agents ----------------------------------
+# the coordinator in p0 (its primary local, the six agents its pool), asked
+# with open-mpic's POST /mpic for a cohort of five: valid; with every agent
+# hijacked: not valid, each cohort member's answer is the rogue's
+agents_conf serve "p0 r1 r2 r3 r4 r5 r6" engine:early-decision=yes
+head -c 32 /dev/urandom > "$T/secret"
+SPORT=9643
+ip netns exec "$VTG_P0_NETNS" "$V" serve --config "$T/serve.conf" --listen 127.0.0.1:$SPORT \
+  --cert "$VTG_R1_AGENT_SERVER_CERT" --key "$VTG_R1_AGENT_SERVER_KEY" \
+  --client-ca "$VTG_AGENT_CA" --hash-secret-file "$T/secret" 2> "$T/serve.log" &
+SERVE=$!
+for _ in $(seq 100); do grep -q listening "$T/serve.log" && break; sleep 0.1; done
+mpic() { # BODY -> the answer in $T/mpic.json
+  ip netns exec "$VTG_P0_NETNS" curl -sS -k --max-time 30 --cert "$VTG_AGENT_CLIENT_CERT" \
+    --key "$VTG_AGENT_CLIENT_KEY" -d "$1" "https://127.0.0.1:$SPORT/mpic" > "$T/mpic.json"
+}
+BODY='{"check_type":"caa","domain_or_ip_target":"'"$NAME"'","caa_check_parameters":{"caa_domains":["good-ca.vtg"]},"orchestration_parameters":{"perspective_count":5}}'
+hijack
+mpic "$BODY"
+expect "serve: valid through five agents" \
+  "$(jq -r '"\(.is_valid) \(.actual_orchestration_parameters.perspective_count) \(.perspectives | length)"' "$T/mpic.json")" \
+  "true 5 6"
+expect "serve: the cohort's answers passed" \
+  "$(jq -r '[.perspectives[1:][].check_response.check_passed] | unique | join(",")' "$T/mpic.json")" true
+hijack r1 r2 r3 r4 r5 r6
+mpic "$BODY"
+expect "serve: every agent hijacked: not valid" "$(jq -r .is_valid "$T/mpic.json")" false
+hijack
+kill "$SERVE" 2>/dev/null
+wait "$SERVE" 2>/dev/null
+expect "serve: exits 0 on SIGTERM" "$?" 0
+
 echo "test_agents: $pass passed, $fail failed"
 [ "$fail" = 0 ]
