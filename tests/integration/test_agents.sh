@@ -189,8 +189,11 @@ mpic "$BODY"
 expect "serve: valid through five agents" \
   "$(jq -r '"\(.is_valid) \(.actual_orchestration_parameters.perspective_count) \(.perspectives | length)"' "$T/mpic.json")" \
   "true 5 6"
-expect "serve: the cohort's answers passed" \
-  "$(jq -r '[.perspectives[1:][].check_response.check_passed] | unique | join(",")' "$T/mpic.json")" true
+# (early decision: the quorum of four decides; a fifth still working is
+# listed as not completed, "cancelled")
+expect "serve: four or five of the cohort passed, none failed on its own" \
+  "$(jq -r '[.perspectives[1:][].check_response | select(.check_passed)] | length >= 4' "$T/mpic.json")/$(jq -r '[.perspectives[1:][].check_response | select(.check_passed | not) | .errors[0].error_message] | map(select(. != "cancelled")) | length' "$T/mpic.json")" \
+  "true/0"
 hijack r1 r2 r3 r4 r5 r6
 mpic "$BODY"
 expect "serve: every agent hijacked: not valid" "$(jq -r .is_valid "$T/mpic.json")" false
