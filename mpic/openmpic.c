@@ -1024,6 +1024,19 @@ int vtg__om_perspective_encode(const struct vtg_om_perspective *p, struct vtg_js
 }
 
 /* An attempt's perspectives: already encoded (json), or each in turn. */
+/* domain_or_ip_target as asked: "*." back in front of a wildcard's name */
+static void put_target(const struct vtg_om_check *c, struct vtg_json *j)
+{
+	vtg__json_key(j, "domain_or_ip_target");
+	if (c->wildcard) {
+		char t[VTG_OM_TARGET_MAX + 1];
+		int n = snprintf(t, sizeof(t), "*.%s", c->target);
+		vtg__json_strn(j, t, n > 0 && (size_t)n < sizeof(t) ? (size_t)n : 0);
+	} else {
+		vtg__json_str(j, c->target);
+	}
+}
+
 static int encode_perspectives(const struct vtg_om_perspective *p, size_t n, const char *json,
 			       size_t json_len, struct vtg_json *j)
 {
@@ -1048,14 +1061,7 @@ int vtg__om_mpic_encode(const struct vtg_om_mpic_result *m, struct vtg_json *j)
 		return VTG_EOM_VALUE;
 	vtg__json_obj_begin(j);
 	vtg__json_kstr(j, "check_type", vtg__om_check_type_str(c->type));
-	vtg__json_key(j, "domain_or_ip_target");
-	if (c->wildcard) {
-		char t[VTG_OM_TARGET_MAX + 1];
-		int n = snprintf(t, sizeof(t), "*.%s", c->target);
-		vtg__json_strn(j, t, n > 0 && (size_t)n < sizeof(t) ? (size_t)n : 0);
-	} else {
-		vtg__json_str(j, c->target);
-	}
+	put_target(c, j);
 	vtg__json_kstr(j, "trace_identifier", c->has_trace ? c->trace : NULL);
 	vtg__json_kbool(j, "is_valid", m->is_valid);
 	vtg__json_kbool(j, "mpic_completed", m->completed);
@@ -1123,14 +1129,7 @@ int vtg__om_check_encode(const struct vtg_om_check *c, struct vtg_json *j)
 	    (c->type == VTG_OM_CHECK_DCV && (unsigned)c->om_method > VTG_OM_METHOD_LAST))
 		return VTG_EOM_VALUE;
 	vtg__json_obj_begin(j);
-	vtg__json_key(j, "domain_or_ip_target");
-	if (c->wildcard) {
-		char t[VTG_OM_TARGET_MAX + 1];
-		int n = snprintf(t, sizeof(t), "*.%s", c->target);
-		vtg__json_strn(j, t, n > 0 && (size_t)n < sizeof(t) ? (size_t)n : 0);
-	} else {
-		vtg__json_str(j, c->target);
-	}
+	put_target(c, j);
 	if (c->has_trace)
 		vtg__json_kstr(j, "trace_identifier", c->trace);
 	if (c->type == VTG_OM_CHECK_CAA) {
