@@ -129,7 +129,7 @@ static const char *method_label(unsigned i)
 	return i == METHODS - 1 ? "caa" : vtg__om_method_str((enum vtg_om_method)i);
 }
 
-/* The perspective's index in the file (p of a cohort engine's completion). */
+/* The perspective's index in the file (a completion lists only its check's). */
 static unsigned file_index(const struct serve *s, const char *id)
 {
 	for (unsigned i = 0; i < s->cfg.n_persp; i++)
