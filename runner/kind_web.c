@@ -399,21 +399,6 @@ static void addr_now(const struct web_state *s, uint16_t port, struct sockaddr_s
 	}
 }
 
-/* Deferred requests: (entry << 8 | perspective), retried as slots free. */
-static bool defer(struct shard *sh, struct check *c, unsigned p)
-{
-	if (sh->n_wdef >= sh->wdef_cap) {
-		size_t cap = sh->wdef_cap ? sh->wdef_cap * 2 : 256;
-		uint32_t *n = vtg__realloc(sh->wdef, cap * sizeof(*n));
-		if (!n)
-			return false;
-		sh->wdef = n;
-		sh->wdef_cap = cap;
-	}
-	sh->wdef[sh->n_wdef++] = (uint32_t)(check_index(sh->r, c) << 8 | p);
-	return true;
-}
-
 /* 0 started, -EAGAIN no slot (deferred by the caller), else a local error */
 static int request(struct shard *sh, struct check *c, unsigned p)
 {
@@ -456,7 +441,7 @@ static void fetch(struct shard *sh, struct check *c, unsigned p)
 	int rc = request(sh, c, p);
 	if (rc == 0)
 		return;
-	if (rc == -EAGAIN && defer(sh, c, p))
+	if (rc == -EAGAIN && vtg__items_push(&sh->wdef, sh->r, c, p))
 		return;
 	hop_begin(c, p, state(c, p)->url);
 	vtg__json_obj_end(&c->frag[p]);
@@ -467,9 +452,9 @@ static void fetch(struct shard *sh, struct check *c, unsigned p)
 void vtg__kind_web_flush(struct shard *sh)
 {
 	/* requests deferred while this runs (an IPv4 retry) go after n */
-	size_t n = sh->n_wdef, i;
+	size_t n = sh->wdef.n, i;
 	for (i = 0; i < n; i++) {
-		uint32_t d = sh->wdef[i];
+		uint32_t d = sh->wdef.v[i];
 		struct check *c = &sh->r->ctx[d >> 8];
 		unsigned p = d & 0xff;
 		int rc = request(sh, c, p);
@@ -482,8 +467,7 @@ void vtg__kind_web_flush(struct shard *sh)
 			       "local: cannot start the request", NULL);
 		}
 	}
-	memmove(sh->wdef, sh->wdef + i, (sh->n_wdef - i) * sizeof(*sh->wdef));
-	sh->n_wdef -= i;
+	vtg__items_drop(&sh->wdef, i);
 }
 
 /* ---------------------------------------------------------- the results */
@@ -523,19 +507,26 @@ static int fail_code(enum vtg_web_fail f)
 	return VTG_REASON_DCV_CONNECT_FAILURE;
 }
 
+/* A hop's head (HTTP or TLS-ALPN): its URL and lookups, the address
+ * connected to or (a failure) the one tried, and the failure. */
+static void hop_open(struct check *c, unsigned p, const char *url, enum vtg_web_fail fail,
+		     const char *error, const char *peer)
+{
+	struct vtg_json *f = &c->frag[p];
+	hop_begin(c, p, url);
+	hop_lookup(c, p);
+	vtg__json_kstr(f, fail == VTG_WEB_OK ? "connected" : "tried", peer[0] ? peer : NULL);
+	if (fail != VTG_WEB_OK) {
+		vtg__json_kstr(f, "failure", vtg__web_fail_str(fail));
+		vtg__json_kstr(f, "error", error);
+	}
+}
+
 static void hop_http(struct check *c, unsigned p, const struct vtg_http_result *res,
 		     const char *excerpt)
 {
 	struct vtg_json *f = &c->frag[p];
-	hop_begin(c, p, state(c, p)->url);
-	hop_lookup(c, p);
-	/* the address connected to, or (a failure) the one tried */
-	vtg__json_kstr(f, res->fail == VTG_WEB_OK ? "connected" : "tried",
-		       res->peer[0] ? res->peer : NULL);
-	if (res->fail != VTG_WEB_OK) {
-		vtg__json_kstr(f, "failure", vtg__web_fail_str(res->fail));
-		vtg__json_kstr(f, "error", res->error);
-	}
+	hop_open(c, p, state(c, p)->url, res->fail, res->error, res->peer);
 	if (res->status)
 		vtg__json_kint(f, "status", res->status);
 	if (res->location) {
@@ -649,14 +640,8 @@ static void alpn_done(void *ud, const struct vtg_alpn_result *res)
 	char hex[65] = "";
 	if (res->der)
 		vtg__tlsalpn_cert_sha256(res->der, res->der_len, hex);
-	hop_begin(c, p, NULL);
-	hop_lookup(c, p);
-	vtg__json_kstr(f, res->fail == VTG_WEB_OK ? "connected" : "tried",
-		       res->peer[0] ? res->peer : NULL);
-	if (res->fail != VTG_WEB_OK) {
-		vtg__json_kstr(f, "failure", vtg__web_fail_str(res->fail));
-		vtg__json_kstr(f, "error", res->error);
-	} else {
+	hop_open(c, p, NULL, res->fail, res->error, res->peer);
+	if (res->fail == VTG_WEB_OK) {
 		vtg__json_kstr(f, "alpn", res->acme_tls ? "acme-tls/1" : NULL);
 		vtg__json_kstr(f, "tls", res->tls_version);
 		vtg__json_kstr(f, "cert_sha256", hex[0] ? hex : NULL);

@@ -35,7 +35,6 @@
 #include "mpic/openmpic.h"
 #include "runner/run_int.h"
 
-#define REMOTE_DEF_INIT 64 /* deferred requests list: first size, doubles */
 /* A check decided without a remote (early decision) withdraws the agent's
  * request once it has run this long. A healthy agent answers in a few ms:
  * withdrawing at once would close its kept-alive connection, and the next
@@ -313,10 +312,6 @@ static void agent_done(void *ud, const struct vtg_agent_result *res)
 	vtg__json_kint(f, "status", res->status);
 	enum vtg_om_check_type type =
 		c->ops->kind == VTG_CHECK_CAA ? VTG_OM_CHECK_CAA : VTG_OM_CHECK_DCV;
-	struct vtg_om_answer a;
-	char derr[200] = "";
-	int rc = vtg__om_answer_decode((const char *)res->body, res->body_len, type, &a,
-				       sh->aevid, VTG_OM_ANSWER_MAX + 1, derr, sizeof(derr));
 	if (res->status != 200) {
 		/* the agent refused the request (auth, a bad request): its JSON
 		 * error's message when it has one */
@@ -331,6 +326,11 @@ static void agent_done(void *ud, const struct vtg_agent_result *res)
 		remote_fail(sh, c, p, why, VTG_FAIL_REFUSED, res->total_ms);
 		return;
 	}
+	/* an answer to the check: decoded only now (an error page is not) */
+	struct vtg_om_answer a;
+	char derr[200] = "";
+	int rc = vtg__om_answer_decode((const char *)res->body, res->body_len, type, &a,
+				       sh->aevid, VTG_OM_ANSWER_MAX + 1, derr, sizeof(derr));
 	if (rc != 0) {
 		snprintf(why, sizeof(why), "agent-failure: undecodable answer: %s", derr);
 		remote_fail(sh, c, p, why, VTG_FAIL_MALFORMED, res->total_ms);
@@ -402,20 +402,6 @@ static int agent_on(struct shard *sh)
 	return rc;
 }
 
-static bool defer(struct shard *sh, struct check *c, unsigned p)
-{
-	if (sh->n_adef >= sh->adef_cap) {
-		size_t cap = sh->adef_cap ? sh->adef_cap * 2 : REMOTE_DEF_INIT;
-		uint32_t *n = vtg__realloc(sh->adef, cap * sizeof(*n));
-		if (!n)
-			return false;
-		sh->adef = n;
-		sh->adef_cap = cap;
-	}
-	sh->adef[sh->n_adef++] = (uint32_t)(check_index(sh->r, c) << 8 | p);
-	return true;
-}
-
 /* Send perspective p's request; false: no slot (the caller keeps it). */
 static bool send_request(struct shard *sh, struct check *c, unsigned p)
 {
@@ -475,23 +461,23 @@ void vtg__remote_start(struct shard *sh, struct check *c, unsigned p)
 		remote_fail(sh, c, p, why, VTG_FAIL_LOCAL, 0);
 		return;
 	}
-	if (sh->n_adef) { /* keep the order: behind those waiting */
-		if (!defer(sh, c, p))
+	if (sh->adef.n) { /* keep the order: behind those waiting */
+		if (!vtg__items_push(&sh->adef, sh->r, c, p))
 			remote_fail(sh, c, p, "agent-failure: local: out of memory",
 				    VTG_FAIL_LOCAL, 0);
 		return;
 	}
 	if (!encode(sh, c, p))
 		return;
-	if (!send_request(sh, c, p) && !defer(sh, c, p))
+	if (!send_request(sh, c, p) && !vtg__items_push(&sh->adef, sh->r, c, p))
 		remote_fail(sh, c, p, "agent-failure: local: out of memory", VTG_FAIL_LOCAL, 0);
 }
 
 void vtg__remote_flush(struct shard *sh)
 {
 	size_t i = 0;
-	while (i < sh->n_adef && vtg__worker_agent_free(sh->w) > 0) {
-		uint32_t item = sh->adef[i++];
+	while (i < sh->adef.n && vtg__worker_agent_free(sh->w) > 0) {
+		uint32_t item = sh->adef.v[i++];
 		struct check *c = &sh->r->ctx[item >> 8];
 		unsigned p = item & 0xff;
 		if (vtg__run_decided(sh, c)) {
@@ -504,8 +490,7 @@ void vtg__remote_flush(struct shard *sh)
 			break;
 		}
 	}
-	memmove(sh->adef, sh->adef + i, (sh->n_adef - i) * sizeof(*sh->adef));
-	sh->n_adef -= i;
+	vtg__items_drop(&sh->adef, i);
 }
 
 static bool decided_ud(void *ud, void *arg)
@@ -522,12 +507,12 @@ void vtg__remote_cancel(struct shard *sh)
 
 void vtg__remote_free_shard(struct shard *sh)
 {
-	vtg__free(sh->adef);
+	vtg__free(sh->adef.v);
 	vtg__free(sh->aevid);
 	vtg__free(sh->aom);
 	if (sh->agent_on)
 		vtg__json_deinit(&sh->areq);
-	sh->adef = NULL;
+	sh->adef.v = NULL;
 	sh->aevid = NULL;
 	sh->aom = NULL;
 }

@@ -80,6 +80,29 @@ void vtg__run_ask(struct shard *sh, struct check *c, unsigned p)
 		abort(); /* sized for every (check, perspective): cannot happen */
 }
 
+#define ITEMS_FIRST 64 /* a deferred list's first size (it doubles) */
+
+bool vtg__items_push(struct vtg_items *l, const struct vtg_run *r, const struct check *c,
+		     unsigned p)
+{
+	if (l->n >= l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : ITEMS_FIRST;
+		uint32_t *v = vtg__realloc(l->v, cap * sizeof(*v));
+		if (!v)
+			return false;
+		l->v = v;
+		l->cap = cap;
+	}
+	l->v[l->n++] = (uint32_t)(check_index(r, c) << 8 | p);
+	return true;
+}
+
+void vtg__items_drop(struct vtg_items *l, size_t k)
+{
+	memmove(l->v, l->v + k, (l->n - k) * sizeof(*l->v));
+	l->n -= k;
+}
+
 static void flush_deferred(struct shard *sh)
 {
 	size_t k = 0;
@@ -489,7 +512,7 @@ static int worker_init(struct shard *sh)
 static bool worker_idle(const struct shard *sh)
 {
 	return sh->q_head == __atomic_load_n(&sh->q_tail, __ATOMIC_ACQUIRE) &&
-	       sh->n_deferred == 0 && sh->n_wdef == 0 && sh->n_adef == 0 &&
+	       sh->n_deferred == 0 && sh->wdef.n == 0 && sh->adef.n == 0 &&
 	       vtg__worker_active(sh->w) == 0 &&
 	       (!sh->iter || (vtg__iter_active(sh->iter) == 0 && !vtg__iter_has_work(sh->iter)));
 }
@@ -504,9 +527,9 @@ static void worker_loop(struct shard *sh)
 			start_item(sh, item);
 		if (sh->n_deferred)
 			flush_deferred(sh);
-		if (sh->n_wdef)
+		if (sh->wdef.n)
 			vtg__kind_web_flush(sh);
-		if (sh->n_adef)
+		if (sh->adef.n)
 			vtg__remote_flush(sh);
 		if (sh->agent_on && r->cfg.run.early_decision)
 			vtg__remote_cancel(sh);
@@ -892,7 +915,7 @@ void vtg__run_free(struct vtg_run *r)
 			close(sh->efd);
 		vtg__free(sh->q);
 		vtg__free(sh->deferred);
-		vtg__free(sh->wdef);
+		vtg__free(sh->wdef.v);
 		vtg__remote_free_shard(sh);
 		vtg__free(sh->scratch);
 		vtg__free(sh->rrtext);

@@ -133,6 +133,19 @@ struct check {
 	struct vtg_persp_result *pres;/* the completion's array */
 };
 
+/* A worker's list of (entry << 8 | perspective) items waiting for a slot of
+ * their kind, in arrival order; grows by doubling, then stays. */
+struct vtg_items {
+	uint32_t *v;
+	size_t n, cap;
+};
+
+/* Append (c, p) to l. false: out of memory (l unchanged). */
+bool vtg__items_push(struct vtg_items *l, const struct vtg_run *r, const struct check *c,
+		     unsigned p);
+/* Drop the first k items (the ones handled), keeping the order of the rest. */
+void vtg__items_drop(struct vtg_items *l, size_t k);
+
 /* One worker thread and what only it touches. */
 struct shard {
 	struct vtg_run *r;
@@ -148,13 +161,9 @@ struct shard {
 	uint32_t *deferred;           /* (entry << 8 | perspective) waiting for a slot */
 	size_t n_deferred, deferred_cap;
 	bool web_on;                  /* web requests enabled on w (kind_web.c) */
-	uint32_t *wdef;               /* (entry << 8 | perspective) waiting for a
-				       * web slot (kind_web.c) */
-	size_t n_wdef, wdef_cap;
+	struct vtg_items wdef;        /* waiting for a web slot (kind_web.c) */
 	bool agent_on;                /* agent requests enabled on w (remote.c) */
-	uint32_t *adef;               /* (entry << 8 | perspective) waiting for an
-				       * agent slot (remote.c) */
-	size_t n_adef, adef_cap;
+	struct vtg_items adef;        /* waiting for an agent slot (remote.c) */
 	struct vtg_json areq;         /* remote.c: a request body */
 	char *aevid;                  /* remote.c: an agent's evidence, compact */
 	struct vtg_om_check *aom;     /* remote.c: a request as open-mpic's model */
